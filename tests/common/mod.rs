@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: the reference Python (numpy, datajoint)
+//! and scratch directories.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python with numpy (and datajoint) installed by `scripts/python-env.sh`:
+/// `$NPYSTORE_PYTHON`, else `<repo>/.venv/bin/python`. Panics with the fix when absent,
+/// because a test that silently skips its oracle proves nothing.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("NPYSTORE_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no reference Python: run scripts/python-env.sh (or set NPYSTORE_PYTHON)"
+    );
+    venv
+}
+
+/// Run `python script args...`, panic with its stderr when it fails, return stdout.
+pub fn run_python(script: &Path, args: &[&str]) -> String {
+    let out = Command::new(python())
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "{} failed: {}\n{}",
+        script.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("python output is UTF-8")
+}
+
+/// A fresh scratch directory under the target directory, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A new empty directory named after `tag`, unique per call.
+    pub fn new(tag: &str) -> Scratch {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("npystore-test-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
