@@ -50,29 +50,58 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in status-code order.
+    pub const ALL: [ErrorKind; 20] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::Length,
+        ErrorKind::Dtype,
+        ErrorKind::ObjectDtype,
+        ErrorKind::Shape,
+        ErrorKind::Format,
+        ErrorKind::Mismatch,
+        ErrorKind::Config,
+        ErrorKind::StoreNotConfigured,
+        ErrorKind::Path,
+        ErrorKind::NotFound,
+        ErrorKind::Io,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Timeout,
+        ErrorKind::Unsupported,
+        ErrorKind::Json,
+        ErrorKind::AlreadyExists,
+        ErrorKind::State,
+        ErrorKind::Network,
+        ErrorKind::Internal,
+    ];
+
     /// A short stable name for the kind, as used in messages and bindings' error ids.
     pub fn name(self) -> &'static str {
+        self.c_name().to_str().unwrap_or("internal")
+    }
+
+    /// [`ErrorKind::name`] as a static C string.
+    pub fn c_name(self) -> &'static std::ffi::CStr {
         match self {
-            ErrorKind::InvalidArgument => "invalid_argument",
-            ErrorKind::Length => "length",
-            ErrorKind::Dtype => "dtype",
-            ErrorKind::ObjectDtype => "object_dtype",
-            ErrorKind::Shape => "shape",
-            ErrorKind::Format => "format",
-            ErrorKind::Mismatch => "mismatch",
-            ErrorKind::Config => "config",
-            ErrorKind::StoreNotConfigured => "store_not_configured",
-            ErrorKind::Path => "path",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Io => "io",
-            ErrorKind::PermissionDenied => "permission_denied",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Json => "json",
-            ErrorKind::AlreadyExists => "already_exists",
-            ErrorKind::State => "state",
-            ErrorKind::Network => "network",
-            ErrorKind::Internal => "internal",
+            ErrorKind::InvalidArgument => c"invalid_argument",
+            ErrorKind::Length => c"length",
+            ErrorKind::Dtype => c"dtype",
+            ErrorKind::ObjectDtype => c"object_dtype",
+            ErrorKind::Shape => c"shape",
+            ErrorKind::Format => c"format",
+            ErrorKind::Mismatch => c"mismatch",
+            ErrorKind::Config => c"config",
+            ErrorKind::StoreNotConfigured => c"store_not_configured",
+            ErrorKind::Path => c"path",
+            ErrorKind::NotFound => c"not_found",
+            ErrorKind::Io => c"io",
+            ErrorKind::PermissionDenied => c"permission_denied",
+            ErrorKind::Timeout => c"timeout",
+            ErrorKind::Unsupported => c"unsupported",
+            ErrorKind::Json => c"json",
+            ErrorKind::AlreadyExists => c"already_exists",
+            ErrorKind::State => c"state",
+            ErrorKind::Network => c"network",
+            ErrorKind::Internal => c"internal",
         }
     }
 }
@@ -89,7 +118,10 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a human-readable `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// The kind, which decides the C status code.
@@ -104,7 +136,10 @@ impl Error {
 
     /// The same error with `context: ` put in front of its message.
     pub fn context(self, context: impl fmt::Display) -> Self {
-        Error { kind: self.kind, message: format!("{context}: {}", self.message) }
+        Error {
+            kind: self.kind,
+            message: format!("{context}: {}", self.message),
+        }
     }
 
     /// An [`std::io::Error`] on `path` during `operation`, with the kind it deserves.

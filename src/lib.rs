@@ -3,6 +3,8 @@
 //!
 //! The safe Rust API in this crate does all the work; [`ffi`] is a thin C skin over it.
 
+/// cbindgen:ignore
 pub mod error;
 
 pub use error::{Error, ErrorKind, Result};
+pub mod ffi;

@@ -1,0 +1,93 @@
+//! `npy_status`: the fixed status codes every fallible C call returns.
+
+use crate::ErrorKind;
+
+/// Result of every fallible npystore call. 0 is success; the other values are fixed
+/// forever and name a kind of failure. `npy_last_error()` holds the message.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum npy_status {
+    /// Success.
+    NPY_OK = 0,
+    /// An argument is NULL, not UTF-8, or out of its allowed range.
+    NPY_ERR_INVALID_ARGUMENT = 1,
+    /// A byte length disagrees with dtype x shape, or a caller buffer has the wrong size.
+    NPY_ERR_LENGTH = 2,
+    /// A dtype string is unknown, malformed or unsupported.
+    NPY_ERR_DTYPE = 3,
+    /// Object dtype or pickled content: refused, never executed.
+    NPY_ERR_OBJECT_DTYPE = 4,
+    /// A shape is invalid or its element or byte count overflows 64 bits.
+    NPY_ERR_SHAPE = 5,
+    /// A stored object is not a valid `.npy` file (magic, version, header, truncation).
+    NPY_ERR_FORMAT = 6,
+    /// The stored header disagrees with the reference's metadata (DataJoint JSON).
+    NPY_ERR_MISMATCH = 7,
+    /// The configuration is malformed or invalid.
+    NPY_ERR_CONFIG = 8,
+    /// The requested store is not configured.
+    NPY_ERR_STORE_NOT_CONFIGURED = 9,
+    /// A name or path is invalid or would leave the store.
+    NPY_ERR_PATH = 10,
+    /// The object or the store location does not exist.
+    NPY_ERR_NOT_FOUND = 11,
+    /// An I/O error from the file system or object store.
+    NPY_ERR_IO = 12,
+    /// Access denied: file permissions or rejected credentials.
+    NPY_ERR_PERMISSION_DENIED = 13,
+    /// The operation did not finish within its deadline.
+    NPY_ERR_TIMEOUT = 14,
+    /// Valid, but not supported for this store or object.
+    NPY_ERR_UNSUPPORTED = 15,
+    /// DataJoint metadata JSON is malformed or lacks a field.
+    NPY_ERR_JSON = 16,
+    /// The target already exists and overwriting was not requested.
+    NPY_ERR_ALREADY_EXISTS = 17,
+    /// The handle is in the wrong state for this call.
+    NPY_ERR_STATE = 18,
+    /// The endpoint cannot be reached.
+    NPY_ERR_NETWORK = 19,
+    /// A bug in npystore (an internal check failed or a panic was caught).
+    NPY_ERR_INTERNAL = 99,
+}
+
+impl From<ErrorKind> for npy_status {
+    fn from(kind: ErrorKind) -> Self {
+        use npy_status::*;
+        match kind {
+            ErrorKind::InvalidArgument => NPY_ERR_INVALID_ARGUMENT,
+            ErrorKind::Length => NPY_ERR_LENGTH,
+            ErrorKind::Dtype => NPY_ERR_DTYPE,
+            ErrorKind::ObjectDtype => NPY_ERR_OBJECT_DTYPE,
+            ErrorKind::Shape => NPY_ERR_SHAPE,
+            ErrorKind::Format => NPY_ERR_FORMAT,
+            ErrorKind::Mismatch => NPY_ERR_MISMATCH,
+            ErrorKind::Config => NPY_ERR_CONFIG,
+            ErrorKind::StoreNotConfigured => NPY_ERR_STORE_NOT_CONFIGURED,
+            ErrorKind::Path => NPY_ERR_PATH,
+            ErrorKind::NotFound => NPY_ERR_NOT_FOUND,
+            ErrorKind::Io => NPY_ERR_IO,
+            ErrorKind::PermissionDenied => NPY_ERR_PERMISSION_DENIED,
+            ErrorKind::Timeout => NPY_ERR_TIMEOUT,
+            ErrorKind::Unsupported => NPY_ERR_UNSUPPORTED,
+            ErrorKind::Json => NPY_ERR_JSON,
+            ErrorKind::AlreadyExists => NPY_ERR_ALREADY_EXISTS,
+            ErrorKind::State => NPY_ERR_STATE,
+            ErrorKind::Network => NPY_ERR_NETWORK,
+            ErrorKind::Internal => NPY_ERR_INTERNAL,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_values_equal_error_kind_values() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(npy_status::from(kind) as i32, kind as i32, "{kind:?}");
+        }
+    }
+}
