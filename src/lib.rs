@@ -4,5 +4,6 @@
 //! The safe Rust API in this crate does all the work; [`ffi`] is a thin C skin over it.
 
 pub mod error;
+pub mod format;
 
 pub use error::{Error, ErrorKind, Result};
