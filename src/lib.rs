@@ -5,6 +5,7 @@
 
 /// cbindgen:ignore
 pub mod error;
+pub mod format;
 
 pub use error::{Error, ErrorKind, Result};
 pub mod ffi;
