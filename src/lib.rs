@@ -3,6 +3,8 @@
 //!
 //! The safe Rust API in this crate does all the work; [`ffi`] is a thin C skin over it.
 
+pub mod config;
 pub mod error;
+pub mod path;
 
 pub use error::{Error, ErrorKind, Result};
