@@ -4,8 +4,13 @@
 //! The safe Rust API in this crate does all the work; [`ffi`] is a thin C skin over it.
 
 /// cbindgen:ignore
+pub mod config;
+/// cbindgen:ignore
 pub mod error;
+/// cbindgen:ignore
 pub mod format;
+/// cbindgen:ignore
+pub mod path;
 
 pub use error::{Error, ErrorKind, Result};
 pub mod ffi;

@@ -1,0 +1,288 @@
+//! One validated store: the typed form of a `stores.<name>` block.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::fields::Block;
+use super::options::StoreOptions;
+use super::rules;
+use super::secret::Secret;
+use crate::Result;
+
+/// Where a store keeps its objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// A local or mounted directory (`location`).
+    File,
+    /// Amazon S3 or an S3-compatible server.
+    S3,
+    /// Google Cloud Storage.
+    Gcs,
+    /// Azure Blob Storage.
+    Azure,
+    /// npystore extension for tests: an in-memory store, gone when the process ends;
+    /// `location` optional. DataJoint does not know it (it reports an unknown protocol).
+    Memory,
+}
+
+impl Protocol {
+    /// Every protocol npystore supports, in the order messages list them.
+    pub const ALL: [Protocol; 5] = [
+        Protocol::File,
+        Protocol::S3,
+        Protocol::Gcs,
+        Protocol::Azure,
+        Protocol::Memory,
+    ];
+
+    /// The name used in `datajoint.json`: `file`, `s3`, `gcs`, `azure`, `memory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::File => "file",
+            Protocol::S3 => "s3",
+            Protocol::Gcs => "gcs",
+            Protocol::Azure => "azure",
+            Protocol::Memory => "memory",
+        }
+    }
+
+    /// The protocol named `s` (exact lowercase name), if any.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        Protocol::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// S3 settings of a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Spec {
+    /// Host (`s3.amazonaws.com`, `minio:9000`) or full URL (`http://127.0.0.1:9000`).
+    pub endpoint: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Access key id; `None` (with no secret key) means ambient credentials.
+    pub access_key: Option<Secret>,
+    /// Secret access key.
+    pub secret_key: Option<Secret>,
+    /// HTTPS for an endpoint given without a scheme (default true).
+    pub secure: bool,
+    /// HTTP proxy URL, if any.
+    pub proxy_server: Option<String>,
+}
+
+impl S3Spec {
+    /// The endpoint as a URL: as written when it has `http://`/`https://`, else with
+    /// the scheme `secure` chooses (as DataJoint does).
+    pub fn endpoint_url(&self) -> String {
+        if self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://") {
+            self.endpoint.clone()
+        } else {
+            format!(
+                "{}://{}",
+                if self.secure { "https" } else { "http" },
+                self.endpoint
+            )
+        }
+    }
+}
+
+/// Google Cloud Storage settings of a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcsSpec {
+    /// Bucket name.
+    pub bucket: String,
+    /// Credentials as DataJoint (gcsfs) takes them: a path to a service-account file,
+    /// a method name (`anon`, `google_default`, `cloud`), or the service-account JSON
+    /// object (kept here as its JSON text). `None`: the default credential chain.
+    pub token: Option<Secret>,
+    /// Project id.
+    pub project: Option<String>,
+}
+
+/// Azure Blob Storage settings of a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureSpec {
+    /// Container name.
+    pub container: String,
+    /// Storage account name.
+    pub account_name: Option<String>,
+    /// Storage account key.
+    pub account_key: Option<Secret>,
+    /// Full connection string (alternative to name + key).
+    pub connection_string: Option<Secret>,
+}
+
+/// One store, validated as DataJoint validates it, plus npystore's options.
+///
+/// `Debug` shows no secret: credentials are [`Secret`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSpec {
+    /// The store's name (the key under `stores`).
+    pub name: String,
+    /// Which kind of store.
+    pub protocol: Protocol,
+    /// File stores: the root directory, made absolute (a relative location is taken
+    /// from the directory discovery started in, else the current directory). Object
+    /// stores: the prefix inside the bucket/container, as written (may be empty).
+    pub location: String,
+    /// Section for schema-addressed objects (default `_schema`; `""` drops it).
+    pub schema_prefix: String,
+    /// Key attributes that go in front of the schema folder, e.g. `{subject}/{session_date}`.
+    pub partition_pattern: Option<String>,
+    /// Token length in file names: the configured value clamped to 4..=16 (default 8).
+    pub token_length: usize,
+    /// Section for hash-addressed objects (default `_hash`); npystore does not write there.
+    pub hash_prefix: String,
+    /// Section `<filepath@>` paths must stay in; `None`: unrestricted.
+    pub filepath_prefix: Option<String>,
+    /// Hash-addressed subfolder widths (DataJoint `<blob@>`), e.g. `[2, 2]`.
+    pub subfolding: Option<Vec<u32>>,
+    /// DataJoint's `stage` setting, carried through unchanged.
+    pub stage: Option<String>,
+    /// Present exactly when `protocol` is S3.
+    pub s3: Option<S3Spec>,
+    /// Present exactly when `protocol` is GCS.
+    pub gcs: Option<GcsSpec>,
+    /// Present exactly when `protocol` is Azure.
+    pub azure: Option<AzureSpec>,
+    /// npystore-only settings from the `npystore` block (defaults when absent).
+    pub options: StoreOptions,
+}
+
+/// Validate store `name`'s raw block and build its spec. `base_dir` anchors relative
+/// file locations and cache directories.
+pub(crate) fn build(
+    name: &str,
+    raw: &Map<String, Value>,
+    mut options: StoreOptions,
+    base_dir: &Path,
+) -> Result<StoreSpec> {
+    let what = format!("config.stores[\"{name}\"]");
+    let protocol = rules::protocol_of(
+        name,
+        &Block {
+            what: &what,
+            map: raw,
+        },
+    )?;
+    let spec = rules::with_defaults(raw, protocol);
+    let b = Block {
+        what: &what,
+        map: &spec,
+    };
+    rules::check_keys_and_prefixes(name, protocol, &b)?;
+    if protocol == Protocol::S3 {
+        rules::check_s3_backend(&b)?;
+    }
+    let location = b.str_or("location", "")?;
+    let location = match protocol {
+        Protocol::File => file_root(name, &location, base_dir)?,
+        _ => location,
+    };
+    if let Some(dir) = &options.cache_dir {
+        options.cache_dir = Some(base_dir.join(dir));
+    }
+    Ok(StoreSpec {
+        name: name.to_string(),
+        protocol,
+        location,
+        schema_prefix: required_str(&b, "schema_prefix")?,
+        partition_pattern: b.opt_str("partition_pattern")?,
+        token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+        hash_prefix: required_str(&b, "hash_prefix")?,
+        filepath_prefix: b.opt_str("filepath_prefix")?,
+        subfolding: subfolding(&b)?,
+        stage: b.opt_str("stage")?,
+        s3: (protocol == Protocol::S3).then(|| s3(&b)).transpose()?,
+        gcs: (protocol == Protocol::Gcs).then(|| gcs(&b)).transpose()?,
+        azure: (protocol == Protocol::Azure)
+            .then(|| azure(&b))
+            .transpose()?,
+        options,
+    })
+}
+
+/// A key the defaults always fill, so only an explicit `null` or a non-string fails.
+fn required_str(b: &Block, key: &str) -> Result<String> {
+    b.opt_str(key)?.ok_or_else(|| {
+        crate::Error::new(
+            crate::ErrorKind::Config,
+            format!("{}.{key} must be a string", b.what),
+        )
+    })
+}
+
+/// The absolute root of a file store, which must be an existing directory.
+fn file_root(name: &str, location: &str, base_dir: &Path) -> Result<String> {
+    let root = base_dir.join(location);
+    if !root.is_dir() {
+        crate::bail!(
+            NotFound,
+            "Inaccessible local directory {location} (config.stores[\"{name}\"].location, resolved to {}): \
+             no such directory",
+            root.display()
+        );
+    }
+    match root.to_str() {
+        Some(s) => Ok(s.to_string()),
+        None => crate::bail!(
+            Config,
+            "config.stores[\"{name}\"].location {} is not valid UTF-8",
+            root.display()
+        ),
+    }
+}
+
+fn subfolding(b: &Block) -> Result<Option<Vec<u32>>> {
+    let bad = || {
+        crate::Error::new(
+            crate::ErrorKind::Config,
+            format!("{}.subfolding must be a list of integers", b.what),
+        )
+    };
+    match b.map.get("subfolding") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(bad)
+            })
+            .collect::<Result<Vec<u32>>>()
+            .map(Some),
+        Some(_) => Err(bad()),
+    }
+}
+
+fn s3(b: &Block) -> Result<S3Spec> {
+    Ok(S3Spec {
+        endpoint: b.str_or("endpoint", "")?,
+        bucket: b.str_or("bucket", "")?,
+        access_key: b.opt_secret("access_key")?,
+        secret_key: b.opt_secret("secret_key")?,
+        secure: b.opt_bool("secure")?.unwrap_or(true),
+        proxy_server: b.opt_str("proxy_server")?,
+    })
+}
+
+fn gcs(b: &Block) -> Result<GcsSpec> {
+    let token = match b.map.get("token") {
+        Some(Value::Object(o)) => Some(Secret::new(Value::Object(o.clone()).to_string())),
+        _ => b.opt_secret("token")?,
+    };
+    Ok(GcsSpec {
+        bucket: required_str(b, "bucket")?,
+        token,
+        project: b.opt_str("project")?,
+    })
+}
+
+fn azure(b: &Block) -> Result<AzureSpec> {
+    Ok(AzureSpec {
+        container: required_str(b, "container")?,
+        account_name: b.opt_str("account_name")?,
+        account_key: b.opt_secret("account_key")?,
+        connection_string: b.opt_secret("connection_string")?,
+    })
+}
