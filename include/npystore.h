@@ -36,10 +36,20 @@
 #define NPYSTORE_VERSION_PATCH 0
 
 /**
+ * `npy_put` flag: fsync the object and its directory before returning.
+ */
+#define NPY_PUT_FSYNC 1
+
+/**
+ * `npy_put` flag: replace an existing object at an explicit path.
+ */
+#define NPY_PUT_OVERWRITE 2
+
+/**
  * Result of every fallible npystore call. 0 is success; the other values are fixed
  * forever and name a kind of failure. `npy_last_error()` holds the message.
  */
-typedef enum npy_status {
+typedef enum {
   /**
    * Success.
    */
@@ -126,6 +136,54 @@ typedef enum npy_status {
   NPY_ERR_INTERNAL = 99,
 } npy_status;
 
+/**
+ * Array data loaded into library-owned memory. Free with `npy_array_free`.
+ */
+typedef struct npy_array npy_array;
+
+/**
+ * A memory map of a stored object. The data pointer stays valid until
+ * `npy_mapping_free`. Writes through an "r+" map change the stored file.
+ */
+typedef struct npy_mapping npy_mapping;
+
+/**
+ * A reference to a stored array. Thread-safe: a `const npy_ref *` may be used from
+ * many threads at once. Strings it returns live as long as the handle.
+ */
+typedef struct npy_ref npy_ref;
+
+/**
+ * An open store. Thread-safe: one handle may be used from many threads at once.
+ */
+typedef struct npy_store npy_store;
+
+/**
+ * A write target. Build it, pass it to `npy_put` or `npy_writer_open` (which copy
+ * what they need), free it. Not thread-safe while being built.
+ */
+typedef struct npy_target npy_target;
+
+/**
+ * A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
+ */
+typedef int32_t npy_order;
+
+/**
+ * Row-major (C, numpy's default).
+ */
+#define NPY_ORDER_C 0
+
+/**
+ * Column-major (Fortran, MATLAB, Julia).
+ */
+#define NPY_ORDER_FORTRAN 1
+
+/**
+ * Loads only: leave the data in the order the object stores it.
+ */
+#define NPY_ORDER_AS_STORED 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -159,6 +217,412 @@ size_t npy_last_error_copy(char *buf, size_t cap);
  * The MATLAB binding uses it in its error identifiers.
  */
 const char *npy_status_name(int32_t status);
+
+/**
+ * Load the whole array into library memory, in `order` (NPY_ORDER_C,
+ * NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED). Read the bytes with `npy_array_data`.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_load(const npy_ref *r, npy_order order, npy_array **out);
+
+/**
+ * The bytes of a loaded array (`*data` may be NULL when `*nbytes` is 0). The memory
+ * belongs to the array handle; it may be modified.
+ *
+ * # Safety
+ * `array` is a live handle; `data` and `nbytes` are valid for writes.
+ */
+npy_status npy_array_data(npy_array *array, void **data, uint64_t *nbytes);
+
+/**
+ * Free a loaded array (NULL is a no-op).
+ *
+ * # Safety
+ * `array` is NULL or an unfreed handle.
+ */
+void npy_array_free(npy_array *array);
+
+/**
+ * Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
+ * equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
+ *
+ * # Safety
+ * `r` is a live handle; `buf` is valid for `buf_len` writes.
+ */
+npy_status npy_ref_load_into(const npy_ref *r, void *buf, uint64_t buf_len, npy_order order);
+
+/**
+ * Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
+ * `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
+ * `order`. Only those bytes are read from the store.
+ *
+ * # Safety
+ * `r` is a live handle; `buf` is valid for `buf_len` writes.
+ */
+npy_status npy_ref_read_rows(const npy_ref *r,
+                             uint64_t first,
+                             uint64_t count,
+                             void *buf,
+                             uint64_t buf_len,
+                             npy_order order);
+
+/**
+ * Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
+ * to the stored file), "c" (copy-on-write). File stores map the stored file itself.
+ * On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
+ * NULL) receive the data pointer, its byte length and its offset in the file. The
+ * header is checked against the reference's metadata first.
+ *
+ * # Safety
+ * `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
+ */
+npy_status npy_ref_load_mmap(const npy_ref *r,
+                             const char *mode,
+                             npy_mapping **out,
+                             void **data,
+                             uint64_t *nbytes,
+                             uint64_t *offset);
+
+/**
+ * The data pointer, byte length and file offset of a mapping (each out may be NULL).
+ *
+ * # Safety
+ * `mapping` is a live handle; the out pointers are NULL or valid.
+ */
+npy_status npy_mapping_data(const npy_mapping *mapping,
+                            void **data,
+                            uint64_t *nbytes,
+                            uint64_t *offset);
+
+/**
+ * Unmap and free a mapping (NULL is a no-op).
+ *
+ * # Safety
+ * `mapping` is NULL or an unfreed handle.
+ */
+void npy_mapping_free(npy_mapping *mapping);
+
+/**
+ * Write an array as a numpy-exact `.npy` object at `target`, atomically, and return
+ * a reference to it in `*out` (free with `npy_ref_free`).
+ *
+ * `data`/`nbytes`: the array bytes; `nbytes` must equal itemsize x product(shape),
+ * else NPY_ERR_LENGTH and nothing is written. `dtype`: a numpy descr (`<f8`, `|b1`,
+ * `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`, `bool`,
+ * `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array (`shape` may
+ * be NULL). `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+ * `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
+ * (each put gets a fresh random token); a path target that exists is
+ * NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
+ *
+ * # Safety
+ * Handles are live; `data` is valid for `nbytes` reads; `shape` for `ndim` reads;
+ * `dtype` is NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_put(const npy_store *store,
+                   const npy_target *target,
+                   const void *data,
+                   uint64_t nbytes,
+                   const char *dtype,
+                   const uint64_t *shape,
+                   size_t ndim,
+                   npy_order order,
+                   uint32_t flags,
+                   npy_ref **out);
+
+/**
+ * A reference from DataJoint's metadata JSON (`{"path", "store", "dtype", "shape"}`).
+ * No I/O: the object is read (and its header checked against this JSON) on the
+ * first load, map or row read. NPY_ERR_JSON for malformed JSON, NPY_ERR_DTYPE for
+ * an unknown dtype, NPY_ERR_MISMATCH when the JSON names another store.
+ *
+ * # Safety
+ * `store` is a live handle; `json` is NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_ref_from_json(const npy_store *store, const char *json, npy_ref **out);
+
+/**
+ * A reference to the object at a store-relative `path`; reads only its header.
+ *
+ * # Safety
+ * `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_ref_open(const npy_store *store, const char *path, npy_ref **out);
+
+/**
+ * Free a reference (NULL is a no-op). Freeing twice is undefined behaviour.
+ *
+ * # Safety
+ * `r` is NULL or an unfreed handle.
+ */
+void npy_ref_free(npy_ref *r);
+
+/**
+ * DataJoint's metadata JSON for this array, exactly as DataJoint writes it.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_to_json(const npy_ref *r, const char **out);
+
+/**
+ * The shape (numpy order): `*shape` points at `*ndim` values owned by the handle
+ * (NULL-safe to read when `*ndim` is 0).
+ *
+ * # Safety
+ * `r` is a live handle; `shape` and `ndim` are valid for writes.
+ */
+npy_status npy_ref_shape(const npy_ref *r, const uint64_t **shape, size_t *ndim);
+
+/**
+ * Number of dimensions (0 for a 0-d array).
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_ndim(const npy_ref *r, size_t *out);
+
+/**
+ * Number of elements (1 for a 0-d array, 0 when an axis is empty).
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_size(const npy_ref *r, uint64_t *out);
+
+/**
+ * Bytes of the array data (itemsize x size).
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_nbytes(const npy_ref *r, uint64_t *out);
+
+/**
+ * Bytes of one element.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_itemsize(const npy_ref *r, uint64_t *out);
+
+/**
+ * numpy's `str(dtype)`: `float64`, `>i2`, `<U5`, `bool`, `[('x', '<f8'), ('y', '<i4')]`.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_dtype(const npy_ref *r, const char **out);
+
+/**
+ * The dtype's descr as in `.npy` headers (a Python literal): `'<f8'`, `[('x', '<f8')]`.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_descr(const npy_ref *r, const char **out);
+
+/**
+ * The stored memory order: 1 Fortran, 0 C, -1 not known yet (a reference from JSON
+ * before its first read: DataJoint's JSON does not record the order).
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_fortran_order(const npy_ref *r, int32_t *out);
+
+/**
+ * Store-relative path of the object.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_path(const npy_ref *r, const char **out);
+
+/**
+ * Name of the store the reference reads from.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_store(const npy_ref *r, const char **out);
+
+/**
+ * Whether the stored header has been read and checked against the metadata (true
+ * after `npy_ref_open`, a put, or any load, map or row read).
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_is_loaded(const npy_ref *r, bool *out);
+
+/**
+ * Whether the object exists in the store.
+ *
+ * # Safety
+ * `r` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_ref_exists(const npy_ref *r, bool *out);
+
+/**
+ * Delete the object (NPY_ERR_NOT_FOUND if absent). The handle stays valid for its
+ * metadata; free it as usual.
+ *
+ * # Safety
+ * `r` is a live handle.
+ */
+npy_status npy_ref_delete(const npy_ref *r);
+
+/**
+ * Open a store.
+ *
+ * `config`: NULL discovers `datajoint.json` the way DataJoint does (current directory
+ * and its parents, `DJ_STORES`, `DJ_IGNORE_CONFIG_FILE`, `.secrets/`,
+ * `/run/secrets/datajoint/`); text starting with `{` is the JSON itself; anything
+ * else is the path of a JSON file. `store_name`: NULL or "" selects `stores.default`.
+ * On success `*out` holds a handle to free with `npy_store_free`.
+ * Errors: NPY_ERR_CONFIG (malformed/invalid), NPY_ERR_STORE_NOT_CONFIGURED,
+ * NPY_ERR_NOT_FOUND (file store location missing).
+ *
+ * # Safety
+ * String arguments are NULL or NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_store_open(const char *config, const char *store_name, npy_store **out);
+
+/**
+ * Free a store handle (NULL is a no-op). References and writers made from it stay
+ * valid: they hold their own share of the store.
+ *
+ * # Safety
+ * `store` is NULL or an unfreed handle from `npy_store_open`.
+ */
+void npy_store_free(npy_store *store);
+
+/**
+ * The store's configured name (borrowed from the handle).
+ *
+ * # Safety
+ * `store` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_store_name(const npy_store *store, const char **out);
+
+/**
+ * Whether an object exists at the store-relative `path`.
+ *
+ * # Safety
+ * `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_store_exists(const npy_store *store, const char *path, bool *out);
+
+/**
+ * Delete the object at the store-relative `path` (NPY_ERR_NOT_FOUND if absent).
+ *
+ * # Safety
+ * `store` is a live handle; `path` is NUL-terminated.
+ */
+npy_status npy_store_delete(const npy_store *store, const char *path);
+
+/**
+ * A schema-addressed target: `{schema_prefix}/{schema}/{table}/{key...}/{attribute}_{token}.npy`.
+ * `table` is the SQL table name with DataJoint's tier prefix (`#lookup`,
+ * `_imported`, `__computed`, `master__part`, or none for manual tables).
+ * Add the primary key with the `npy_target_key_*` calls, in primary-key order.
+ *
+ * # Safety
+ * Strings are NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_target_schema(const char *schema,
+                             const char *table,
+                             const char *attribute,
+                             npy_target **out);
+
+/**
+ * An explicit store-relative path target (no `..`, not absolute, no empty parts).
+ *
+ * # Safety
+ * `path` is NUL-terminated; `out` is valid for a write.
+ */
+npy_status npy_target_path(const char *path, npy_target **out);
+
+/**
+ * Free a target (NULL is a no-op).
+ *
+ * # Safety
+ * `target` is NULL or an unfreed handle from `npy_target_schema`/`npy_target_path`.
+ */
+void npy_target_free(npy_target *target);
+
+/**
+ * Append an integer primary-key attribute.
+ *
+ * # Safety
+ * `target` is a live handle; `name` is NUL-terminated.
+ */
+npy_status npy_target_key_int(npy_target *target, const char *name, int64_t value);
+
+/**
+ * Append an unsigned integer primary-key attribute (e.g. `bigint unsigned`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_uint(npy_target *target, const char *name, uint64_t value);
+
+/**
+ * Append a floating-point primary-key attribute (encoded as Python's `str(float)`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_float(npy_target *target, const char *name, double value);
+
+/**
+ * Append a boolean primary-key attribute (encoded `True`/`False`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_bool(npy_target *target, const char *name, bool value);
+
+/**
+ * Append a string primary-key attribute (UTF-8; unsafe or long strings are encoded
+ * exactly as DataJoint encodes them).
+ *
+ * # Safety
+ * As `npy_target_key_int`; `value` is NUL-terminated.
+ */
+npy_status npy_target_key_string(npy_target *target, const char *name, const char *value);
+
+/**
+ * Append a date primary-key attribute (`YYYY-MM-DD`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_date(npy_target *target,
+                               const char *name,
+                               int32_t year,
+                               uint32_t month,
+                               uint32_t day);
+
+/**
+ * Append a datetime primary-key attribute (`YYYY-MM-DDTHH-MM-SS`; DataJoint drops
+ * the microseconds from the path).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_datetime(npy_target *target,
+                                   const char *name,
+                                   int32_t year,
+                                   uint32_t month,
+                                   uint32_t day,
+                                   uint32_t hour,
+                                   uint32_t minute,
+                                   uint32_t second,
+                                   uint32_t microsecond);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,0 +1,190 @@
+//! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
+//! caller's buffer, as a range of rows, or as a memory map (`npy_mapping`).
+
+use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg, str_arg};
+use super::put::{load_order, npy_order};
+use super::reference::npy_ref;
+use super::status::npy_status;
+use crate::{MapMode, Mapping};
+use std::ffi::{c_char, c_void};
+
+/// Array data loaded into library-owned memory. Free with `npy_array_free`.
+pub struct npy_array {
+    data: Vec<u8>,
+}
+
+/// A memory map of a stored object. The data pointer stays valid until
+/// `npy_mapping_free`. Writes through an "r+" map change the stored file.
+pub struct npy_mapping {
+    inner: Mapping,
+}
+
+/// Load the whole array into library memory, in `order` (NPY_ORDER_C,
+/// NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED). Read the bytes with `npy_array_data`.
+///
+/// # Safety
+/// `r` is a live handle; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_load(
+    r: *const npy_ref,
+    order: npy_order,
+    out: *mut *mut npy_array,
+) -> npy_status {
+    guard(|| {
+        let out = out_arg(out, "out")?;
+        let r = handle(r, "ref")?;
+        let data = r.inner.load(load_order(order)?)?;
+        *out = into_handle(npy_array { data });
+        Ok(())
+    })
+}
+
+/// The bytes of a loaded array (`*data` may be NULL when `*nbytes` is 0). The memory
+/// belongs to the array handle; it may be modified.
+///
+/// # Safety
+/// `array` is a live handle; `data` and `nbytes` are valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn npy_array_data(
+    array: *mut npy_array,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+) -> npy_status {
+    guard(|| {
+        let data = out_arg(data, "data")?;
+        let nbytes = out_arg(nbytes, "nbytes")?;
+        let array = super::boundary::handle_mut(array, "array")?;
+        *data = array.data.as_mut_ptr().cast();
+        *nbytes = array.data.len() as u64;
+        Ok(())
+    })
+}
+
+/// Free a loaded array (NULL is a no-op).
+///
+/// # Safety
+/// `array` is NULL or an unfreed handle.
+#[no_mangle]
+pub unsafe extern "C" fn npy_array_free(array: *mut npy_array) {
+    free_handle(array);
+}
+
+/// Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
+/// equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
+///
+/// # Safety
+/// `r` is a live handle; `buf` is valid for `buf_len` writes.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_load_into(
+    r: *const npy_ref,
+    buf: *mut c_void,
+    buf_len: u64,
+    order: npy_order,
+) -> npy_status {
+    guard(|| {
+        let r = handle(r, "ref")?;
+        let order = load_order(order)?;
+        r.inner
+            .load_into(bytes_mut_arg(buf.cast(), buf_len, "buf")?, order)
+    })
+}
+
+/// Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
+/// `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
+/// `order`. Only those bytes are read from the store.
+///
+/// # Safety
+/// `r` is a live handle; `buf` is valid for `buf_len` writes.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_read_rows(
+    r: *const npy_ref,
+    first: u64,
+    count: u64,
+    buf: *mut c_void,
+    buf_len: u64,
+    order: npy_order,
+) -> npy_status {
+    guard(|| {
+        let r = handle(r, "ref")?;
+        let order = load_order(order)?;
+        r.inner.read_rows(
+            first,
+            count,
+            bytes_mut_arg(buf.cast(), buf_len, "buf")?,
+            order,
+        )
+    })
+}
+
+/// Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
+/// to the stored file), "c" (copy-on-write). File stores map the stored file itself.
+/// On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
+/// NULL) receive the data pointer, its byte length and its offset in the file. The
+/// header is checked against the reference's metadata first.
+///
+/// # Safety
+/// `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| {
+        let out = out_arg(out, "out")?;
+        let r = handle(r, "ref")?;
+        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+        let mapping = into_handle(npy_mapping {
+            inner: r.inner.mmap(mode)?,
+        });
+        *out = mapping;
+        write_mapping_info(&*mapping, data, nbytes, offset);
+        Ok(())
+    })
+}
+
+unsafe fn write_mapping_info(
+    mapping: &npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) {
+    if let Some(data) = data.as_mut() {
+        *data = mapping.inner.as_slice().as_ptr() as *mut c_void;
+    }
+    if let Some(nbytes) = nbytes.as_mut() {
+        *nbytes = mapping.inner.len();
+    }
+    if let Some(offset) = offset.as_mut() {
+        *offset = mapping.inner.offset();
+    }
+}
+
+/// The data pointer, byte length and file offset of a mapping (each out may be NULL).
+///
+/// # Safety
+/// `mapping` is a live handle; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_data(
+    mapping: *const npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| {
+        write_mapping_info(handle(mapping, "mapping")?, data, nbytes, offset);
+        Ok(())
+    })
+}
+
+/// Unmap and free a mapping (NULL is a no-op).
+///
+/// # Safety
+/// `mapping` is NULL or an unfreed handle.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
+    free_handle(mapping);
+}

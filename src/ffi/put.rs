@@ -1,0 +1,122 @@
+//! `npy_put`: write one array, and the order and flag values it takes.
+
+use super::boundary::{array_arg, bytes_arg, guard, handle, into_handle, out_arg, str_arg};
+use super::reference::npy_ref;
+use super::status::npy_status;
+use super::store::npy_store;
+use super::target::npy_target;
+use crate::{bail, ArrayData, Dtype, Order, PutOptions, Result};
+use std::ffi::{c_char, c_void};
+
+/// A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
+pub type npy_order = i32;
+/// Row-major (C, numpy's default).
+pub const NPY_ORDER_C: npy_order = 0;
+/// Column-major (Fortran, MATLAB, Julia).
+pub const NPY_ORDER_FORTRAN: npy_order = 1;
+/// Loads only: leave the data in the order the object stores it.
+pub const NPY_ORDER_AS_STORED: npy_order = 2;
+
+/// `npy_put` flag: fsync the object and its directory before returning.
+pub const NPY_PUT_FSYNC: u32 = 1;
+/// `npy_put` flag: replace an existing object at an explicit path.
+pub const NPY_PUT_OVERWRITE: u32 = 2;
+const NPY_PUT_KNOWN_FLAGS: u32 = NPY_PUT_FSYNC | NPY_PUT_OVERWRITE;
+
+/// The order for a load (all three values allowed).
+pub(crate) fn load_order(order: npy_order) -> Result<Order> {
+    match order {
+        NPY_ORDER_C => Ok(Order::C),
+        NPY_ORDER_FORTRAN => Ok(Order::Fortran),
+        NPY_ORDER_AS_STORED => Ok(Order::AsStored),
+        other => bail!(
+            InvalidArgument,
+            "unknown order {other}: use NPY_ORDER_C, NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED"
+        ),
+    }
+}
+
+/// Whether data given in `order` is column-major (C or Fortran only).
+pub(crate) fn data_order_is_fortran(order: npy_order) -> Result<bool> {
+    match order {
+        NPY_ORDER_C => Ok(false),
+        NPY_ORDER_FORTRAN => Ok(true),
+        other => bail!(
+            InvalidArgument,
+            "unknown data order {other}: use NPY_ORDER_C or NPY_ORDER_FORTRAN"
+        ),
+    }
+}
+
+/// Parse a dtype and a shape given by C callers.
+///
+/// # Safety
+/// `dtype` is NUL-terminated; `shape` is valid for `ndim` reads.
+pub(crate) unsafe fn dtype_and_shape(
+    dtype: *const c_char,
+    shape: *const u64,
+    ndim: usize,
+) -> Result<(Dtype, Vec<u64>)> {
+    let dtype = Dtype::parse(str_arg(dtype, "dtype")?)?;
+    let shape = array_arg(shape, ndim, "shape")?.to_vec();
+    Ok((dtype, shape))
+}
+
+/// Write an array as a numpy-exact `.npy` object at `target`, atomically, and return
+/// a reference to it in `*out` (free with `npy_ref_free`).
+///
+/// `data`/`nbytes`: the array bytes; `nbytes` must equal itemsize x product(shape),
+/// else NPY_ERR_LENGTH and nothing is written. `dtype`: a numpy descr (`<f8`, `|b1`,
+/// `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`, `bool`,
+/// `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array (`shape` may
+/// be NULL). `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+/// `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
+/// (each put gets a fresh random token); a path target that exists is
+/// NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
+///
+/// # Safety
+/// Handles are live; `data` is valid for `nbytes` reads; `shape` for `ndim` reads;
+/// `dtype` is NUL-terminated; `out` is valid for a write.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn npy_put(
+    store: *const npy_store,
+    target: *const npy_target,
+    data: *const c_void,
+    nbytes: u64,
+    dtype: *const c_char,
+    shape: *const u64,
+    ndim: usize,
+    order: npy_order,
+    flags: u32,
+    out: *mut *mut npy_ref,
+) -> npy_status {
+    guard(|| {
+        let out = out_arg(out, "out")?;
+        let store = handle(store, "store")?;
+        let target = handle(target, "target")?;
+        let (dtype, shape) = dtype_and_shape(dtype, shape, ndim)?;
+        let fortran_order = data_order_is_fortran(order)?;
+        if flags & !NPY_PUT_KNOWN_FLAGS != 0 {
+            bail!(
+                InvalidArgument,
+                "unknown put flags {:#x}",
+                flags & !NPY_PUT_KNOWN_FLAGS
+            );
+        }
+        let data = bytes_arg(data.cast(), nbytes, "data")?;
+        let array = ArrayData {
+            data,
+            dtype,
+            shape,
+            fortran_order,
+        };
+        let options = PutOptions {
+            fsync: flags & NPY_PUT_FSYNC != 0,
+            overwrite: flags & NPY_PUT_OVERWRITE != 0,
+        };
+        let written = store.inner.put(&array, &target.inner, options)?;
+        *out = into_handle(npy_ref::new(written));
+        Ok(())
+    })
+}

@@ -1,0 +1,106 @@
+//! A configured store: the DataJoint store spec plus the backend that moves bytes.
+
+mod backend;
+mod local;
+mod object;
+mod runtime;
+
+pub(crate) use backend::{Backend, WriteOptions};
+pub use local::TEMP_SUFFIX;
+
+use crate::array_ref::ArrayRef;
+use crate::config::{Config, Protocol, StoreSpec};
+use crate::put::{ArrayData, PutOptions, Target};
+use crate::{bail, Result};
+use std::path::Path;
+use std::sync::Arc;
+
+/// An open store. Cheap to clone; clones share one backend. `Send + Sync`: one store
+/// may serve many threads at once.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    spec: StoreSpec,
+    backend: Box<dyn Backend>,
+}
+
+impl Store {
+    /// Open store `name` (`None` or "" for `stores.default`) from `config`: `None`
+    /// discovers `datajoint.json` like DataJoint; text starting with `{` is JSON; any
+    /// other text is the path of a JSON file.
+    pub fn open(config: Option<&str>, name: Option<&str>) -> Result<Store> {
+        let config = Config::from_arg(config)?;
+        Store::from_spec(config.store(name)?)
+    }
+
+    /// Open a store from an already validated spec.
+    pub fn from_spec(spec: StoreSpec) -> Result<Store> {
+        let backend: Box<dyn Backend> = match spec.protocol {
+            Protocol::File => Box::new(local::LocalBackend::open(Path::new(&spec.location))?),
+            Protocol::Memory => Box::new(object::ObjectBackend::memory()),
+            other => bail!(
+                Unsupported,
+                "store '{}' uses protocol {other:?}, which this build cannot open yet",
+                spec.name
+            ),
+        };
+        Ok(Store {
+            inner: Arc::new(Inner { spec, backend }),
+        })
+    }
+
+    /// The store's name as configured.
+    pub fn name(&self) -> &str {
+        &self.inner.spec.name
+    }
+
+    /// The validated store settings.
+    pub fn spec(&self) -> &StoreSpec {
+        &self.inner.spec
+    }
+
+    /// The full location of a store-relative path, for messages.
+    pub fn describe(&self, path: &str) -> String {
+        self.inner.backend.describe(path)
+    }
+
+    pub(crate) fn backend(&self) -> &dyn Backend {
+        self.inner.backend.as_ref()
+    }
+
+    /// Write `array` at `target` as a numpy-exact `.npy`, atomically.
+    pub fn put(
+        &self,
+        array: &ArrayData<'_>,
+        target: &Target,
+        options: PutOptions,
+    ) -> Result<ArrayRef> {
+        crate::put::put(self, array, target, options)
+    }
+
+    /// A reference from DataJoint's metadata JSON (no I/O).
+    pub fn ref_from_json(&self, json: &str) -> Result<ArrayRef> {
+        ArrayRef::from_json(self, json)
+    }
+
+    /// A reference to the object at a store-relative path (reads its header).
+    pub fn open_ref(&self, path: &str) -> Result<ArrayRef> {
+        ArrayRef::open(self, path)
+    }
+
+    /// Whether an object exists at a store-relative path.
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        crate::path::validate_relative_path(path)?;
+        self.backend().exists(path)
+    }
+
+    /// Delete the object at a store-relative path.
+    pub fn delete(&self, path: &str) -> Result<()> {
+        crate::path::validate_relative_path(path)?;
+        self.backend().delete(path)
+    }
+}

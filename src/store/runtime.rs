@@ -1,0 +1,68 @@
+//! The embedded async runtime that drives `object_store`.
+//!
+//! One multi-threaded Tokio runtime per process, created on first use and owned by
+//! the library. Blocking calls send their future to it and wait on a channel, so a
+//! caller that is itself inside some async runtime never gets a nested `block_on`.
+
+use crate::{Error, ErrorKind, Result};
+use std::future::Future;
+use std::sync::OnceLock;
+use tokio::runtime::{Builder, Runtime};
+
+fn runtime() -> Result<&'static Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("npystore-io")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot start the I/O runtime: {e}"),
+            )
+        })
+}
+
+/// Run `future` on the library's runtime and block the calling thread until it ends.
+pub(crate) fn block_on<F>(future: F) -> Result<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handle = runtime()?.spawn(future);
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    runtime()?.spawn(async move {
+        let _ = tx.send(handle.await);
+    });
+    match rx.recv() {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        _ => Err(Error::new(
+            ErrorKind::Internal,
+            "the I/O runtime dropped a task",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_futures_from_plain_threads() {
+        assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
+    }
+
+    #[test]
+    fn runs_futures_from_inside_another_runtime() {
+        let outer = Builder::new_current_thread().build().unwrap();
+        let value = outer.block_on(async { block_on(async { 7 }).unwrap() });
+        assert_eq!(value, 7);
+    }
+}
