@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on 127.0.0.1 for the DataJoint tests.
 #   eval "$(scripts/postgres.sh start)"  start one (or reuse the running one) and
-#                                        export DJ_HOST DJ_PORT DJ_USER DJ_PASS
+#                                        export DJ_BACKEND DJ_HOST DJ_PORT DJ_USER
+#                                        DJ_PASS DJ_USE_TLS (DataJoint 2 settings)
 #   scripts/postgres.sh env              print those export lines again
 #   scripts/postgres.sh stop             stop it and delete its data (no-op if none)
 # The cluster lives in a fresh /tmp directory, listens on a free loopback port only,
@@ -78,7 +79,7 @@ start() {
   # Prove it over TCP with the password, as the tests will connect.
   [ "$(PGPASSWORD=$password psql -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atqc 'select 1' 2>&1)" = 1 ] ||
     { cat "$dir/server.log" >&2; die "psql cannot connect to 127.0.0.1:$port"; }
-  echo "export DJ_HOST=127.0.0.1 DJ_PORT=$port DJ_USER=$user DJ_PASS=$password" >"$state/env"
+  echo "export DJ_BACKEND=postgresql DJ_HOST=127.0.0.1 DJ_PORT=$port DJ_USER=$user DJ_PASS=$password DJ_USE_TLS=false" >"$state/env"
   cat "$state/env"
 }
 
