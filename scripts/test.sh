@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# THE test command (README; .ci/run calls it): prepares the machine, then builds and
+# tests everything. Stops at the first failing stage and exits non-zero.
+#   scripts/test.sh            all stages
+#   scripts/test.sh c consumer only those stages (each needs what earlier ones made)
+# Stages: see `all_stages` below; add one by writing stage_<name> and listing it.
+# The library is built once (cargo test --release); CMake reuses that build.
+# Environment: NPYSTORE_BUILD_DIR (default <repo>/build), NPYSTORE_VENV (python-env.sh).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+build=${NPYSTORE_BUILD_DIR:-$repo/build}
+prefix=$build/prefix
+jobs=$(nproc 2>/dev/null || echo 2)
+
+all_stages=(system tools python rust cmake c consumer pytest)
+
+# Run a command with its output kept back, shown only when it fails.
+quiet() {
+  local log rc=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] || cat "$log" >&2
+  rm -f "$log"
+  return "$rc"
+}
+
+ensure_python() {
+  if [ -z "${NPYSTORE_PYTHON:-}" ]; then
+    NPYSTORE_PYTHON=$(scripts/python-env.sh)
+    export NPYSTORE_PYTHON
+  fi
+}
+
+# Configure, build and run the ctest project in $1 against the installed prefix.
+ctest_project() {
+  local src=$1 bin=$2
+  quiet cmake -S "$src" -B "$bin" -DCMAKE_PREFIX_PATH="$prefix" --log-level=WARNING
+  quiet cmake --build "$bin" -j "$jobs"
+  ctest --test-dir "$bin" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+stage_system() { scripts/setup-system.sh; }
+stage_tools() { scripts/install-tools.sh; }
+stage_python() { ensure_python; echo "NPYSTORE_PYTHON=$NPYSTORE_PYTHON"; }
+
+stage_rust() {
+  ensure_python # Rust tests compare against numpy through $NPYSTORE_PYTHON
+  cargo test --release --locked
+}
+
+stage_cmake() {
+  quiet cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+    --log-level=WARNING
+  quiet cmake --build "$build" -j "$jobs"
+  rm -rf "$prefix" # no stale files from earlier installs
+  quiet cmake --install "$build"
+  echo "installed into $prefix"
+}
+
+stage_c() { ctest_project bindings/c/tests "$build/c-tests"; }
+stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer"; }
+
+postgres_started=
+stage_pytest() {
+  if ! find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
+    echo "no Python tests in tests/python yet"
+    return 0
+  fi
+  ensure_python
+  postgres_started=1
+  local pg_env
+  pg_env=$(scripts/postgres.sh start)
+  eval "$pg_env"
+  export NPYSTORE_PREFIX=$prefix
+  local rc=0
+  "$NPYSTORE_PYTHON" -m pytest -q tests/python || rc=$?
+  if [ "$rc" -eq 5 ]; then
+    echo "pytest collected no tests"
+    rc=0
+  fi
+  return "$rc"
+}
+
+current=
+finish() {
+  local rc=$?
+  if [ -n "$postgres_started" ]; then scripts/postgres.sh stop || true; fi
+  if [ "$rc" -ne 0 ]; then
+    echo "test.sh: FAILED in stage '${current:-setup}' (exit $rc)" >&2
+  fi
+}
+trap finish EXIT
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=("${all_stages[@]}")
+for s in "${stages[@]}"; do
+  declare -F "stage_$s" >/dev/null || { echo "test.sh: unknown stage '$s' (${all_stages[*]})" >&2; exit 2; }
+done
+
+start_all=$SECONDS
+for s in "${stages[@]}"; do
+  current=$s
+  echo
+  echo "==== test.sh: $s ===="
+  t=$SECONDS
+  "stage_$s"
+  echo "---- $s ok ($((SECONDS - t)) s)"
+done
+current=
+echo
+echo "test.sh: all ${#stages[@]} stages passed in $((SECONDS - start_all)) s"
