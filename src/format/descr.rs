@@ -11,15 +11,21 @@ use crate::{bail, Error, ErrorKind, Result};
 /// dict form (`names`/`formats`/`offsets`/`itemsize`/`aligned`), a `(base, shape)`
 /// sub-array tuple and the `(numpy.record, ...)` wrapper.
 pub(crate) fn from_value(v: &Value) -> Result<Dtype> {
+    convert(v, false)
+}
+
+/// [`from_value`]; with `align`, list-form structures are laid out as numpy's
+/// `align=True` does (inside a dict form that says `'aligned': True`).
+fn convert(v: &Value, align: bool) -> Result<Dtype> {
     match v {
         Value::Str(s) => typestr::parse_scalar(s).map(Dtype::Scalar),
-        Value::List(items) => from_field_list(items),
-        Value::Dict(items) => from_dict(items),
+        Value::List(items) => from_field_list(items, align),
+        Value::Dict(items) => from_dict(items, align),
         Value::Tuple(t) => match t.as_slice() {
             [Value::Name(n), inner] if n == "numpy.record" || n == "numpy.void" => {
-                from_value(inner)
+                convert(inner, align)
             }
-            [base, shape] => Dtype::sub_array(from_value(base)?, shape_of(shape)?),
+            [base, shape] => Dtype::sub_array(convert(base, align)?, shape_of(shape)?),
             _ => bail!(
                 Dtype,
                 "a dtype tuple must be (base, shape), got {} items",
@@ -82,10 +88,17 @@ fn checked_add(a: u64, b: u64) -> Result<u64> {
         .ok_or_else(|| Error::new(ErrorKind::Dtype, "structured itemsize overflows"))
 }
 
-/// `[(name, format[, shape]), ...]` with fields packed one after another.
-fn from_field_list(items: &[Value]) -> Result<Dtype> {
+/// `offset` rounded up to a multiple of `align`.
+fn align_up(offset: u64, align: u64) -> Result<u64> {
+    checked_add(offset, (align - offset % align) % align)
+}
+
+/// `[(name, format[, shape]), ...]` with fields one after another (at aligned
+/// offsets, and the itemsize rounded to the largest alignment, when `align`).
+fn from_field_list(items: &[Value], align: bool) -> Result<Dtype> {
     let mut fields = Vec::with_capacity(items.len());
     let mut offset = 0u64;
+    let mut max_align = 1;
     for item in items {
         let Value::Tuple(parts) = item else {
             bail!(
@@ -95,10 +108,10 @@ fn from_field_list(items: &[Value]) -> Result<Dtype> {
             );
         };
         let (name, dtype) = match parts.as_slice() {
-            [name, fmt] => (field_name(name)?, from_value(fmt)?),
+            [name, fmt] => (field_name(name)?, convert(fmt, align)?),
             [name, fmt, shape] => (
                 field_name(name)?,
-                Dtype::sub_array(from_value(fmt)?, shape_of(shape)?)?,
+                Dtype::sub_array(convert(fmt, align)?, shape_of(shape)?)?,
             ),
             _ => bail!(
                 Dtype,
@@ -109,6 +122,10 @@ fn from_field_list(items: &[Value]) -> Result<Dtype> {
         let size = dtype.itemsize();
         let is_padding =
             name.is_empty() && matches!(&dtype, Dtype::Scalar(s) if s.kind() == ScalarKind::Void);
+        if align {
+            max_align = max_align.max(dtype.alignment());
+            offset = align_up(offset, dtype.alignment())?;
+        }
         if !is_padding {
             fields.push(Field {
                 name: name.to_string(),
@@ -118,11 +135,14 @@ fn from_field_list(items: &[Value]) -> Result<Dtype> {
         }
         offset = checked_add(offset, size)?;
     }
-    Dtype::structure(fields, offset)
+    Dtype::structure(fields, align_up(offset, max_align)?)
 }
 
 /// numpy's dict form: `{'names': [...], 'formats': [...], 'offsets': [...], 'itemsize': N}`.
-fn from_dict(items: &[(Value, Value)]) -> Result<Dtype> {
+/// With `'aligned': True` (or inside such a dict), nested list forms are aligned.
+fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
+    let aligned_key = (Value::Str("aligned".into()), Value::Bool(true));
+    let align = align || items.contains(&aligned_key);
     let mut names = None;
     let mut formats = None;
     let mut offsets = None;
@@ -176,7 +196,7 @@ fn from_dict(items: &[(Value, Value)]) -> Result<Dtype> {
     let mut fields = Vec::with_capacity(names.len());
     let mut end = 0u64;
     for (i, (n, f)) in names.iter().zip(&formats).enumerate() {
-        let dtype = from_value(f)?;
+        let dtype = convert(f, align)?;
         let offset = match offsets.as_ref().map(|o| &o[i]) {
             Some(Value::Int(x)) => u64::try_from(*x)
                 .map_err(|_| Error::new(ErrorKind::Dtype, format!("invalid field offset {x}")))?,

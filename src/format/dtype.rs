@@ -330,6 +330,26 @@ impl Dtype {
         matches!(self, Dtype::Struct { .. })
     }
 
+    /// numpy's alignment of the type inside an `align=True` structure: the size of
+    /// a number (of one half for complex), 4 for `U`, 1 for bool, bytes and void,
+    /// the base's for a sub-array, the largest field's for a structure.
+    pub fn alignment(&self) -> u64 {
+        match self {
+            Dtype::Scalar(s) => match s.kind {
+                ScalarKind::Bool | ScalarKind::Bytes | ScalarKind::Void => 1,
+                ScalarKind::Unicode => 4,
+                ScalarKind::Complex => s.itemsize / 2,
+                _ => s.itemsize,
+            },
+            Dtype::SubArray { base, .. } => base.alignment(),
+            Dtype::Struct { fields, .. } => fields
+                .iter()
+                .map(|f| f.dtype.alignment())
+                .max()
+                .unwrap_or(1),
+        }
+    }
+
     /// The scalar, when the dtype is one.
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {

@@ -141,17 +141,24 @@ pub(crate) fn element_count(shape: &[u64]) -> Result<u64> {
         })
 }
 
-/// `element_count(shape) * itemsize`, checked for overflow.
+/// `element_count(shape) * itemsize`, checked for overflow (of the element count
+/// too, even for a zero itemsize).
 pub(crate) fn byte_len(shape: &[u64], itemsize: u64) -> Result<u64> {
-    element_count(shape)?.checked_mul(itemsize).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Shape,
-            format!(
-                "shape {} overflows 64-bit byte count for itemsize {itemsize}",
-                repr_shape(shape)
-            ),
-        )
-    })
+    if shape.contains(&0) {
+        return Ok(0);
+    }
+    let elements = shape.iter().try_fold(1u64, |a, &n| a.checked_mul(n));
+    elements
+        .and_then(|n| n.checked_mul(itemsize))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Shape,
+                format!(
+                    "shape {} overflows 64-bit byte count for itemsize {itemsize}",
+                    repr_shape(shape)
+                ),
+            )
+        })
 }
 
 /// numpy's `_wrap_header_guess_version` with an optional minimum total length.

@@ -1,0 +1,344 @@
+//! Malformed `.npy` preambles and dtype strings: each gives its specific error kind,
+//! nothing panics, truncation is reported as NeedMore with the right total.
+
+use npystore::format::{parse_header, read_header, Dtype, Header, HeaderParse, MAX_HEADER_LEN};
+use npystore::ErrorKind;
+
+/// A v1.0 preamble around `dict` (padding like numpy's).
+fn v1(dict: &str) -> Vec<u8> {
+    with_version(1, dict.as_bytes())
+}
+
+fn with_version(major: u8, dict: &[u8]) -> Vec<u8> {
+    let len_size = if major == 1 { 2 } else { 4 };
+    let hlen = dict.len() + 1;
+    let pad = 64 - (8 + len_size + hlen) % 64;
+    let mut out = b"\x93NUMPY".to_vec();
+    out.extend_from_slice(&[major, 0]);
+    out.extend_from_slice(&((hlen + pad) as u32).to_le_bytes()[..len_size]);
+    out.extend_from_slice(dict);
+    out.resize(out.len() + pad, b' ');
+    out.push(b'\n');
+    out
+}
+
+fn kind_of(bytes: &[u8]) -> ErrorKind {
+    match parse_header(bytes) {
+        Err(e) => {
+            assert!(!e.message().is_empty());
+            e.kind()
+        }
+        Ok(r) => panic!(
+            "expected an error for {:?}, got {r:?}",
+            String::from_utf8_lossy(bytes)
+        ),
+    }
+}
+
+const GOOD: &str = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }";
+
+#[test]
+fn good_header_parses_in_any_python_literal_style() {
+    for dict in [
+        GOOD,
+        "{'shape': (3, 4), 'descr': '<f8', 'fortran_order': False}",
+        "{\"descr\":\"<f8\",\"fortran_order\":False,\"shape\":(3L,4L)}",
+        "{ 'fortran_order' : False ,\n 'shape' : ( 3 , 4 , ) , 'descr' : u'<f8' , }",
+    ] {
+        let HeaderParse::Complete(p) = parse_header(&v1(dict)).unwrap() else {
+            panic!("{dict}")
+        };
+        assert_eq!(p.header.shape, vec![3, 4], "{dict}");
+        assert_eq!(p.header.dtype, Dtype::parse("float64").unwrap());
+        assert!(!p.header.fortran_order);
+        assert_eq!(p.data_offset, 128);
+    }
+}
+
+#[test]
+fn every_truncation_is_need_more_with_the_right_total() {
+    let file = v1(GOOD);
+    for n in 0..file.len() {
+        match parse_header(&file[..n]).unwrap() {
+            HeaderParse::NeedMore { total } => {
+                assert!(total as usize > n, "prefix {n}: total {total}");
+                assert!(total as usize <= file.len(), "prefix {n}: total {total}");
+                if n >= 10 {
+                    assert_eq!(total as usize, file.len());
+                }
+            }
+            HeaderParse::Complete(_) => panic!("prefix {n} of {} reported complete", file.len()),
+        }
+    }
+    assert!(matches!(
+        parse_header(&file).unwrap(),
+        HeaderParse::Complete(_)
+    ));
+    // read_header on a truncated stream is a Format error, never a hang or panic.
+    for n in [0, 5, 9, 10, 60, file.len() - 1] {
+        let err = read_header(&mut &file[..n]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Format, "read_header of {n} bytes");
+    }
+    let mut rest = &file[..];
+    let p = read_header(&mut rest).unwrap();
+    assert_eq!(p.data_offset as usize, file.len());
+    assert!(rest.is_empty());
+}
+
+#[test]
+fn bad_magic_version_and_lengths_are_format_errors() {
+    let good = v1(GOOD);
+    let mut bad_magic = good.clone();
+    bad_magic[1] = b'X';
+    assert_eq!(kind_of(&bad_magic), ErrorKind::Format);
+    assert_eq!(kind_of(b"PK\x03\x04"), ErrorKind::Format); // an npz is not an npy
+    for (major, minor) in [(0u8, 0u8), (4, 0), (1, 1), (255, 255)] {
+        let mut v = good.clone();
+        v[6] = major;
+        v[7] = minor;
+        assert_eq!(kind_of(&v), ErrorKind::Format, "version {major}.{minor}");
+    }
+    // A declared length over the limit is refused before anything is read or allocated.
+    let mut huge = b"\x93NUMPY\x02\x00".to_vec();
+    huge.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(kind_of(&huge), ErrorKind::Format);
+    let mut just_over = b"\x93NUMPY\x02\x00".to_vec();
+    just_over.extend_from_slice(&((MAX_HEADER_LEN + 1) as u32).to_le_bytes());
+    assert_eq!(kind_of(&just_over), ErrorKind::Format);
+    // A declared length that cuts the dict short is a syntax error.
+    let mut short = good.clone();
+    short[8] = 20;
+    short[9] = 0;
+    assert_eq!(kind_of(&short), ErrorKind::Format);
+}
+
+#[test]
+fn malformed_dicts_are_format_errors() {
+    for dict in [
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4)", // unbalanced
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4}", // mismatched
+        "{'descr': '<f8', 'fortran_order': False, 'shape': [3, 4]]}",
+        "{'descr': '<f8', 'fortran_order': False}", // missing key
+        "{'descr': '<f8', 'shape': ()}",
+        "{'fortran_order': False, 'shape': ()}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (), 'extra': 1}",
+        "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': ()}",
+        "{'descr': '<f8', 'fortran_order': 0, 'shape': ()}", // not a bool
+        "{'descr': '<f8', 'fortran_order': 'False', 'shape': ()}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': [3]}", // list, not tuple
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3.0,)}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': ('3',)}",
+        "['descr', '<f8']",
+        "",
+        "{1: '<f8'}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3,) } trailing",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), } # comment",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\u{e9}", // non-ASCII outside strings
+        "{'descr': '<f8', 'fortran_order': Fal\u{e9}, 'shape': (3,), }",
+    ] {
+        assert_eq!(kind_of(&v1(dict)), ErrorKind::Format, "{dict}");
+    }
+    // Invalid UTF-8 in a 3.0 header.
+    assert_eq!(
+        kind_of(&with_version(
+            3,
+            b"{'descr': [('\xff', '<f8')], 'fortran_order': False, 'shape': ()}"
+        )),
+        ErrorKind::Format
+    );
+}
+
+#[test]
+fn latin1_and_utf8_names_decode_per_version() {
+    let latin1 = with_version(
+        1,
+        b"{'descr': [('\xe9', '<f8')], 'fortran_order': False, 'shape': ()}",
+    );
+    let utf8 = with_version(
+        3,
+        "{'descr': [('é', '<f8')], 'fortran_order': False, 'shape': ()}".as_bytes(),
+    );
+    for bytes in [latin1, utf8] {
+        let HeaderParse::Complete(p) = parse_header(&bytes).unwrap() else {
+            panic!()
+        };
+        assert_eq!(p.header.dtype, Dtype::parse("[('é', '<f8')]").unwrap());
+    }
+}
+
+#[test]
+fn shape_problems_are_shape_errors() {
+    for shape in [
+        "(-1,)",
+        "(3, -4)",
+        "(18446744073709551616,)",
+        "(4294967296, 4294967296, 4294967296)",
+        "(9223372036854775807, 3)",
+    ] {
+        let dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
+        assert_eq!(kind_of(&v1(&dict)), ErrorKind::Shape, "{shape}");
+    }
+    let err = Header {
+        dtype: Dtype::parse("<f8").unwrap(),
+        fortran_order: false,
+        shape: vec![1 << 32; 3],
+    }
+    .data_len()
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    assert_eq!(
+        err.message(),
+        "shape (4294967296, 4294967296, 4294967296) overflows 64-bit byte count for itemsize 8"
+    );
+    // Large but representable shapes are fine, and zero-length axes make zero bytes.
+    let h = Header {
+        dtype: Dtype::parse("|u1").unwrap(),
+        fortran_order: false,
+        shape: vec![u64::MAX],
+    };
+    assert_eq!(h.data_len().unwrap(), u64::MAX);
+    let h = Header {
+        dtype: Dtype::parse("<f8").unwrap(),
+        fortran_order: false,
+        shape: vec![u64::MAX, u64::MAX, 0],
+    };
+    assert_eq!(h.data_len().unwrap(), 0);
+}
+
+#[test]
+fn bad_descrs_are_dtype_errors_and_objects_are_refused() {
+    for descr in [
+        "'xyz'",
+        "'<f3'",
+        "'<i16'",
+        "'<c4'",
+        "'|b2'",
+        "'<M8[ks]'",
+        "'<M8[-1s]'",
+        "'<M4'",
+        "'<U5x'",
+        "3",
+        "[('x',)]",
+        "[('x', '<f8'), ('x', '<i4')]",
+        "[(('t', 'x'), '<f8')]",
+        "('<f4', (2,))",
+        "[('x', '<f8', (-1,))]",
+        "[('x', '<f8', (1000000, 1000000))]",
+    ] {
+        let dict = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': (), }}");
+        assert_eq!(kind_of(&v1(&dict)), ErrorKind::Dtype, "{descr}");
+    }
+    for descr in [
+        "'|O'",
+        "'O'",
+        "[('a', '<f8'), ('b', '|O')]",
+        "[('n', [('deep', '|O')])]",
+        "[('s', '|O', (2,))]",
+    ] {
+        let dict = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': (), }}");
+        let err = parse_header(&v1(&dict)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ObjectDtype, "{descr}");
+        assert!(err.message().contains("object"), "{}", err.message());
+    }
+    // A pickle where an .npy should be is refused, never unpickled.
+    let err = parse_header(b"\x80\x04\x95\x10\x00\x00\x00").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ObjectDtype);
+    assert!(err.message().contains("pickle"));
+    for s in ["object", "O", "|O8", "[('a', 'O')]"] {
+        assert_eq!(
+            Dtype::parse(s).unwrap_err().kind(),
+            ErrorKind::ObjectDtype,
+            "{s}"
+        );
+    }
+    let err = Dtype::parse("xyz").unwrap_err();
+    assert_eq!(
+        (err.kind(), err.message()),
+        (ErrorKind::Dtype, "unknown dtype 'xyz'")
+    );
+    for s in [
+        "",
+        "float63",
+        "int7",
+        "[",
+        "[('x', '<f8')",
+        "{'names': ['a']}",
+        "datetime64[",
+        "<U99999999999",
+    ] {
+        assert_eq!(
+            Dtype::parse(s).unwrap_err().kind(),
+            ErrorKind::Dtype,
+            "{s:?}"
+        );
+    }
+}
+
+/// A tiny deterministic generator (xorshift), so the loop is reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn random_mutations_never_panic() {
+    let seeds: Vec<Vec<u8>> = [
+        GOOD,
+        "{'descr': [('x', '<f8'), ('', '|V4'), ('s', '>i2', (2, 3)), ('n', [('a', '|b1')])], 'fortran_order': True, 'shape': (0, 5), }",
+        "{'descr': '<M8[10ms]', 'fortran_order': False, 'shape': (), }",
+        "{'descr': '<U5', 'fortran_order': False, 'shape': (18446744073709551615,), }",
+    ]
+    .iter()
+    .map(|d| v1(d))
+    .collect();
+    let alphabet = b"{}[]()',:\"\\ 0123456789-LuTrueFalse<>|=fiUSVMmO\x00\x93\xff\n";
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut outcomes = [0usize; 3];
+    for round in 0..20_000 {
+        let mut b = seeds[round % seeds.len()].clone();
+        for _ in 0..1 + rng.below(4) {
+            match rng.below(4) {
+                0 => {
+                    let i = rng.below(b.len());
+                    b[i] = (rng.next() & 0xff) as u8;
+                }
+                1 => {
+                    let i = 10 + rng.below(b.len() - 10);
+                    b[i] = alphabet[rng.below(alphabet.len())];
+                }
+                2 => {
+                    let i = rng.below(b.len());
+                    b.remove(i);
+                }
+                _ => b.truncate(rng.below(b.len() + 1)),
+            }
+            if b.len() < 11 {
+                break;
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| parse_header(&b))
+            .unwrap_or_else(|_| panic!("panic on {b:?}"));
+        outcomes[match outcome {
+            Ok(HeaderParse::Complete(_)) => 0,
+            Ok(HeaderParse::NeedMore { .. }) => 1,
+            Err(_) => 2,
+        }] += 1;
+        if let Ok(s) = std::str::from_utf8(&b[b.len().min(10)..]) {
+            let _ = Dtype::parse(s);
+        }
+    }
+    // Every outcome occurs, so the loop reaches past the magic into the dict parser.
+    assert!(
+        outcomes.iter().all(|&n| n >= 50),
+        "mutations too tame: {outcomes:?}"
+    );
+}

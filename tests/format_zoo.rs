@@ -1,0 +1,153 @@
+//! The dtype zoo: numpy writes ~800 arrays over 85 dtypes (every kind, byte order,
+//! datetime unit, structured layouts, format 1.0/2.0/3.0), npystore must read each
+//! header exactly as numpy does, write byte-identical files, and numpy must load
+//! what npystore writes.
+
+mod common;
+
+use npystore::format::{c_to_fortran, fortran_to_c, parse_header, Dtype, Header, HeaderParse};
+use serde_json::Value;
+
+fn zoo_script() -> std::path::PathBuf {
+    common::repo().join("tests/py/npy_zoo.py")
+}
+
+#[test]
+fn numpy_zoo_round_trips_exactly() {
+    let scratch = common::Scratch::new("zoo");
+    let dir = scratch.path();
+    common::run_python(&zoo_script(), &["make", dir.to_str().unwrap()]);
+    let manifest: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest.len() >= 700, "zoo too small: {}", manifest.len());
+    let ours = dir.join("ours");
+    std::fs::create_dir(&ours).unwrap();
+    let mut versions = std::collections::BTreeSet::new();
+
+    for (i, e) in manifest.iter().enumerate() {
+        let name = e["file"].as_str().unwrap();
+        let file = std::fs::read(dir.join(name)).unwrap();
+        let HeaderParse::Complete(p) =
+            parse_header(&file).unwrap_or_else(|err| panic!("{name}: {err}"))
+        else {
+            panic!("{name}: whole file reported as incomplete")
+        };
+        let h = &p.header;
+        let want_shape: Vec<u64> = e["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            h.dtype.descr(),
+            e["descr"].as_str().unwrap(),
+            "{name} descr"
+        );
+        assert_eq!(
+            h.dtype.numpy_str(),
+            e["str_loaded"].as_str().unwrap(),
+            "{name} str(dtype)"
+        );
+        assert_eq!(h.shape, want_shape, "{name} shape");
+        assert_eq!(
+            h.fortran_order,
+            e["fortran_order"].as_bool().unwrap(),
+            "{name} order"
+        );
+        assert_eq!(
+            p.data_offset,
+            e["data_offset"].as_u64().unwrap(),
+            "{name} offset"
+        );
+        assert_eq!(
+            vec![p.version.0 as u64, p.version.1 as u64],
+            json_u64s(&e["version"]),
+            "{name} version"
+        );
+        assert_eq!(
+            h.dtype.itemsize(),
+            e["itemsize"].as_u64().unwrap(),
+            "{name} itemsize"
+        );
+        assert_eq!(
+            h.data_len().unwrap(),
+            file.len() as u64 - p.data_offset,
+            "{name} data length"
+        );
+        versions.insert(p.version);
+
+        // Both text forms numpy produces describe the same dtype.
+        for form in ["str", "str_loaded", "descr"] {
+            let text = e[form].as_str().unwrap();
+            let parsed =
+                Dtype::parse(text).unwrap_or_else(|err| panic!("{name}: parse {text:?}: {err}"));
+            assert_eq!(parsed, h.dtype, "{name}: Dtype::parse({text:?})");
+        }
+
+        // Rebuilt from the str(dtype) DataJoint stores, the file is numpy's, byte for byte.
+        let data = &file[p.data_offset as usize..];
+        let rebuilt = Header {
+            dtype: Dtype::parse(e["str"].as_str().unwrap()).unwrap(),
+            fortran_order: h.fortran_order,
+            shape: h.shape.clone(),
+        };
+        let mut same = rebuilt.encode();
+        assert_eq!(same.len() as u64, p.data_offset, "{name}: header length");
+        same.extend_from_slice(data);
+        assert!(same == file, "{name}: npystore's file differs from numpy's");
+        std::fs::write(ours.join(format!("{i:03}-same.npy")), &same).unwrap();
+
+        // A padded header for in-place rewrites still loads in numpy.
+        if i % 7 == 0 {
+            let mut padded = rebuilt.encode_padded(4096).unwrap();
+            assert!(
+                padded.len() >= 4096 && padded.len() % 64 == 0,
+                "{name}: padded len {}",
+                padded.len()
+            );
+            let HeaderParse::Complete(pp) = parse_header(&padded).unwrap() else {
+                panic!("{name}: padded incomplete")
+            };
+            assert_eq!(pp.header, rebuilt, "{name}: padded header reads back");
+            padded.extend_from_slice(data);
+            std::fs::write(ours.join(format!("{i:03}-padded.npy")), &padded).unwrap();
+        }
+
+        // The other memory order of the same array, converted by npystore.
+        let itemsize = h.dtype.itemsize() as usize;
+        let mut other = vec![0u8; data.len()];
+        if h.fortran_order {
+            fortran_to_c(data, &mut other, &h.shape, itemsize).unwrap();
+        } else {
+            c_to_fortran(data, &mut other, &h.shape, itemsize).unwrap();
+        }
+        let flipped = Header {
+            fortran_order: !h.fortran_order,
+            ..h.clone()
+        };
+        let mut bytes = flipped.encode();
+        bytes.extend_from_slice(&other);
+        std::fs::write(ours.join(format!("{i:03}-flipped.npy")), &bytes).unwrap();
+    }
+    assert_eq!(
+        versions.len(),
+        3,
+        "zoo must cover formats 1.0, 2.0 and 3.0: {versions:?}"
+    );
+
+    let checked = common::run_python(&zoo_script(), &["check", dir.to_str().unwrap()]);
+    let checked: usize = checked.trim().parse().unwrap();
+    assert!(
+        checked >= 2 * manifest.len(),
+        "numpy checked only {checked} files"
+    );
+}
+
+fn json_u64s(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
