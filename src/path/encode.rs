@@ -128,11 +128,7 @@ pub fn python_float_repr(x: f64) -> String {
     if x == 0.0 {
         return format!("{sign}0.0");
     }
-    // Rust's `{:e}` gives the same shortest round-trip digits Python's repr uses.
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
-    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
-    let digits = mantissa.replace('.', "");
+    let (digits, exp) = shortest_digits(x.abs());
     // Python switches to exponent form when the decimal exponent is < -4 or >= 16.
     let body = if !(-4..16).contains(&exp) {
         let (first, rest) = digits.split_at(1);
@@ -154,6 +150,37 @@ pub fn python_float_repr(x: f64) -> String {
         }
     };
     format!("{sign}{body}")
+}
+
+/// The significant digits and decimal exponent of a finite `x > 0` as `{:e}` prints them.
+fn sci_digits(formatted: &str) -> (String, i32) {
+    let (mantissa, exp) = formatted
+        .split_once('e')
+        .expect("{:e} always has an exponent");
+    let digits = mantissa.replace('.', "").trim_end_matches('0').to_string();
+    (digits, exp.parse().expect("{:e} exponent is an integer"))
+}
+
+/// The shortest round-trip digits of a finite `x > 0`, chosen as Python's repr chooses them.
+///
+/// Rust's `{:e}` finds the same shortest length, but when the exact value lies exactly
+/// halfway between two shortest candidates it rounds up, where Python (David Gay's
+/// dtoa) takes the one with an even last digit: 146205650540326.625 is
+/// `146205650540326.62` in Python.
+fn shortest_digits(x: f64) -> (String, i32) {
+    let (digits, exp) = sci_digits(&format!("{x:e}"));
+    // 800 digits hold the exact value of any f64 (at most 767 significant digits).
+    let (exact, exact_exp) = sci_digits(&format!("{x:.800e}"));
+    let n = digits.len();
+    if exact.len() == n + 1 && exact.ends_with('5') {
+        let down = &exact[..n];
+        let even = down.bytes().last().is_some_and(|d| (d - b'0') % 2 == 0);
+        let candidate = format!("{down}e{}", exact_exp - (n as i32 - 1));
+        if even && down != digits && candidate.parse::<f64>() == Ok(x) {
+            return (down.to_string(), exact_exp);
+        }
+    }
+    (digits, exp)
 }
 
 /// Python `date` rules: year 1..=9999, month 1..=12, day within the month.
@@ -224,6 +251,9 @@ mod tests {
             (1e300, "1e+300"),
             (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
             (-0.0, "-0.0"),
+            (146205650540326.62, "146205650540326.62"), // exactly ...26.625: a tie
+            (0.5, "0.5"),
+            (9.5, "9.5"),
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
             (f64::NAN, "nan"),

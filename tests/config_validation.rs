@@ -1,0 +1,389 @@
+//! DataJoint 2.3.5's store validation, case by case, with its wording; and no secret
+//! ever shows in an error or in Debug output.
+
+mod common;
+
+use common::Scratch;
+use npystore::config::{Config, Protocol, StoreOptions};
+use npystore::ErrorKind;
+
+/// Store `name` of a config whose `stores` block is `stores` (JSON), anchored at /.
+fn store(stores: &str, name: &str) -> npystore::Result<npystore::config::StoreSpec> {
+    Config::from_json_str(
+        &format!(r#"{{"stores": {stores}}}"#,),
+        Some(std::path::Path::new("/")),
+    )?
+    .store(Some(name))
+}
+
+/// The error kind and message of opening store `x` in `stores`.
+fn fails(stores: &str) -> (ErrorKind, String) {
+    let e = store(stores, "x").expect_err(stores);
+    (e.kind(), e.message().to_string())
+}
+
+#[test]
+fn missing_required_keys_in_datajoint_order() {
+    for (block, missing) in [
+        (r#"{"protocol": "file"}"#, "location"),
+        (r#"{"protocol": "s3", "location": ""}"#, "endpoint, bucket"),
+        (r#"{"protocol": "s3"}"#, "endpoint, bucket, location"),
+        (r#"{"protocol": "gcs", "bucket": "b"}"#, "location"),
+        (r#"{"protocol": "azure", "location": "l"}"#, "container"),
+    ] {
+        let got = fails(&format!(r#"{{"x": {block}}}"#));
+        assert_eq!(
+            got,
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"] is missing: {missing}"#)
+            )
+        );
+    }
+}
+
+#[test]
+fn keys_of_other_protocols_and_unknown_keys_are_invalid() {
+    for (block, invalid) in [
+        (
+            r#"{"protocol": "file", "location": "/", "bucket": "b"}"#,
+            "bucket",
+        ),
+        (
+            r#"{"protocol": "gcs", "bucket": "b", "location": "", "secure": true}"#,
+            "secure",
+        ),
+        (
+            r#"{"protocol": "azure", "container": "c", "location": "", "region": "r", "token": "t"}"#,
+            "region, token",
+        ),
+        (
+            r#"{"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "retries": 3}"#,
+            "retries",
+        ),
+        (r#"{"protocol": "memory", "endpoint": "h"}"#, "endpoint"),
+    ] {
+        let got = fails(&format!(r#"{{"x": {block}}}"#));
+        assert_eq!(
+            got,
+            (
+                ErrorKind::Config,
+                format!(r#"Invalid key(s) in config.stores["x"]: {invalid}"#)
+            )
+        );
+    }
+    // Every key DataJoint allows is accepted.
+    let all = r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "l", "access_key": "a",
+        "secret_key": "s", "secure": false, "proxy_server": "http://p", "subfolding": [2, 2],
+        "partition_pattern": "{a}", "token_length": 10, "hash_prefix": "h", "schema_prefix": "s",
+        "filepath_prefix": "f", "stage": "/stage"}}"#;
+    let spec = store(all, "x").unwrap();
+    assert_eq!(spec.subfolding, Some(vec![2, 2]));
+    assert_eq!(
+        (spec.token_length, spec.stage.as_deref()),
+        (10, Some("/stage"))
+    );
+    assert_eq!(spec.s3.unwrap().endpoint_url(), "http://h");
+}
+
+#[test]
+fn unknown_and_non_lowercase_protocols() {
+    let list = "Supported by npystore: file, s3, gcs, azure, memory.";
+    assert_eq!(
+        fails(r#"{"x": {"protocol": "ftp", "location": "/"}}"#),
+        (
+            ErrorKind::Config,
+            format!(r#"Unknown protocol "ftp" in config.stores["x"]. {list}"#)
+        )
+    );
+    assert_eq!(
+        fails(r#"{"x": {"location": "/"}}"#).1,
+        format!(r#"Unknown protocol "" in config.stores["x"]. {list}"#)
+    );
+    assert_eq!(
+        fails(r#"{"x": {"protocol": 3}}"#).1,
+        r#"config.stores["x"].protocol must be a string"#
+    );
+    let (kind, msg) =
+        fails(r#"{"x": {"protocol": "S3", "endpoint": "h", "bucket": "b", "location": ""}}"#);
+    assert_eq!(kind, ErrorKind::Config);
+    assert!(msg.starts_with("Unsupported storage protocol: S3"), "{msg}");
+}
+
+#[test]
+fn overlapping_prefixes() {
+    let f = |extra: &str| fails(&format!(r#"{{"x": {{"protocol": "memory"{extra}}}}}"#));
+    let tail = "overlap. Storage section prefixes must be mutually exclusive.";
+    for (extra, pair) in [
+        (
+            r#", "hash_prefix": "_schema/h""#,
+            r#"hash_prefix="_schema/h" and schema_prefix="_schema""#,
+        ),
+        (
+            r#", "schema_prefix": "/_hash/""#,
+            r#"hash_prefix="_hash" and schema_prefix="/_hash/""#,
+        ),
+        (
+            r#", "filepath_prefix": "_schema/raw""#,
+            r#"schema_prefix="_schema" and filepath_prefix="_schema/raw""#,
+        ),
+        (
+            r#", "schema_prefix": "a", "hash_prefix": "a/b/""#,
+            r#"hash_prefix="a/b/" and schema_prefix="a""#,
+        ),
+        (
+            r#", "schema_prefix": "/", "hash_prefix": "//""#,
+            r#"hash_prefix="//" and schema_prefix="/""#,
+        ),
+    ] {
+        assert_eq!(
+            f(extra),
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"]: {pair} {tail}"#)
+            ),
+            "{extra}"
+        );
+    }
+    // Siblings that share a leading string are fine, and "" drops the schema section.
+    let ok =
+        |extra: &str| store(&format!(r#"{{"x": {{"protocol": "memory"{extra}}}}}"#), "x").unwrap();
+    assert_eq!(
+        ok(r#", "schema_prefix": "_hash2", "filepath_prefix": "_h""#).schema_prefix,
+        "_hash2"
+    );
+    assert_eq!(
+        ok(r#", "schema_prefix": "", "hash_prefix": """#).schema_prefix,
+        ""
+    );
+}
+
+#[test]
+fn s3_backend_checks() {
+    let s3 = |extra: &str| {
+        fails(&format!(
+            r#"{{"x": {{"protocol": "s3", "location": ""{extra}}}}}"#
+        ))
+    };
+    assert_eq!(
+        s3(r#", "endpoint": "", "bucket": null"#),
+        (
+            ErrorKind::Config,
+            "Missing S3 configuration: endpoint, bucket".into()
+        )
+    );
+    let incomplete = "Incomplete S3 credentials: set both access_key and secret_key, or neither to use ambient AWS credentials.";
+    assert_eq!(
+        s3(r#", "endpoint": "h", "bucket": "b", "access_key": "a""#).1,
+        incomplete
+    );
+    assert_eq!(
+        s3(r#", "endpoint": "h", "bucket": "b", "secret_key": "s", "access_key": """#).1,
+        incomplete
+    );
+    let spec = store(
+        r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "access_key": ""}}"#,
+        "x",
+    );
+    let s3 = spec.unwrap().s3.unwrap();
+    assert!(
+        s3.access_key.is_none() && s3.secure,
+        "empty credential means none; secure defaults to true"
+    );
+    assert_eq!(s3.endpoint_url(), "https://h");
+}
+
+#[test]
+fn file_store_location_must_exist() {
+    let s = Scratch::new("fileloc");
+    let json = r#"{"stores": {"f": {"protocol": "file", "location": "gone"}, "g": {"protocol": "file", "location": "here"}}}"#;
+    std::fs::create_dir(s.path().join("here")).unwrap();
+    let c = Config::from_json_str(json, Some(s.path())).unwrap();
+    let e = c.store(Some("f")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(
+        e.message().starts_with(
+            "Inaccessible local directory gone (config.stores[\"f\"].location, resolved to "
+        ),
+        "{e}"
+    );
+    assert!(e
+        .message()
+        .contains(&s.path().join("gone").display().to_string()));
+    let g = c.store(Some("g")).unwrap();
+    assert_eq!(
+        (g.protocol, g.location.clone()),
+        (Protocol::File, s.path().join("here").display().to_string())
+    );
+    assert_eq!(
+        (
+            g.schema_prefix.as_str(),
+            g.hash_prefix.as_str(),
+            g.token_length
+        ),
+        ("_schema", "_hash", 8)
+    );
+    assert_eq!(g.options, StoreOptions::default());
+    // A file is not a directory.
+    std::fs::write(s.path().join("gone"), "").unwrap();
+    assert_eq!(c.store(Some("f")).unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn token_length_is_clamped_and_typed() {
+    for (given, used) in [
+        ("1", 4),
+        ("4", 4),
+        ("8", 8),
+        ("16", 16),
+        ("40", 16),
+        ("-2", 4),
+    ] {
+        let spec = store(
+            &format!(r#"{{"x": {{"protocol": "memory", "token_length": {given}}}}}"#),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(spec.token_length, used, "{given}");
+    }
+    assert_eq!(
+        fails(r#"{"x": {"protocol": "memory", "token_length": "8"}}"#),
+        (
+            ErrorKind::Config,
+            r#"config.stores["x"].token_length must be an integer"#.into()
+        )
+    );
+}
+
+#[test]
+fn wrong_value_types_are_config_errors() {
+    for (extra, message) in [
+        (
+            r#", "schema_prefix": null"#,
+            "schema_prefix must be a string",
+        ),
+        (
+            r#", "subfolding": "2,2""#,
+            "subfolding must be a list of integers",
+        ),
+        (
+            r#", "subfolding": [2, -1]"#,
+            "subfolding must be a list of integers",
+        ),
+        (r#", "location": 5"#, "location must be a string"),
+    ] {
+        let got = fails(&format!(r#"{{"x": {{"protocol": "memory"{extra}}}}}"#));
+        assert_eq!(
+            got,
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"].{message}"#)
+            )
+        );
+    }
+    assert_eq!(
+        fails(r#"{"x": "main"}"#),
+        (
+            ErrorKind::Config,
+            r#"config.stores["x"] must be a JSON object"#.into()
+        )
+    );
+    let secure = r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "secure": "false"}}"#;
+    assert_eq!(
+        fails(secure).1,
+        r#"config.stores["x"].secure must be true or false"#
+    );
+}
+
+#[test]
+fn gcs_and_azure_specs() {
+    let gcs = r#"{"x": {"protocol": "gcs", "bucket": "b", "location": "p", "project": "proj",
+                  "token": {"type": "service_account", "private_key": "PK"}}}"#;
+    let g = store(gcs, "x").unwrap().gcs.unwrap();
+    assert_eq!(
+        (g.bucket.as_str(), g.project.as_deref()),
+        ("b", Some("proj"))
+    );
+    let token: serde_json::Value = serde_json::from_str(g.token.unwrap().expose()).unwrap();
+    assert_eq!(token["private_key"], "PK");
+    let az = r#"{"x": {"protocol": "azure", "container": "c", "location": "", "connection_string": "CS"}}"#;
+    let a = store(az, "x").unwrap().azure.unwrap();
+    assert_eq!(
+        (a.container.as_str(), a.connection_string.unwrap().expose()),
+        ("c", "CS")
+    );
+}
+
+/// Every secret value used below; none may appear in any message or Debug output.
+const SECRETS: [&str; 6] = [
+    "AKSECRET1",
+    "SKSECRET2",
+    "GCSTOKEN3",
+    "AZKEY4",
+    "AZCONN5",
+    "SECRETFILE6",
+];
+
+#[test]
+fn secrets_never_show_in_errors_or_debug() {
+    let s = Scratch::new("leak");
+    std::fs::create_dir(s.path().join(".secrets")).unwrap();
+    std::fs::write(
+        s.path().join(".secrets/stores.s3ok.secret_key"),
+        "SECRETFILE6",
+    )
+    .unwrap();
+    let creds = r#""access_key": "AKSECRET1", "secret_key": "SKSECRET2""#;
+    let s3 = |extra: &str| {
+        format!(r#"{{"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", {extra}}}"#)
+    };
+    let stores = [
+        ("s3ok", s3(r#""access_key": "AKSECRET1""#)),
+        ("badkey", s3(&format!(r#"{creds}, "sekret": 1"#))),
+        ("half", s3(r#""access_key": "AKSECRET1", "secret_key": """#)),
+        ("badtype", s3(&format!(r#"{creds}, "secure": "SKSECRET2""#))),
+        ("overlap", s3(&format!(r#"{creds}, "hash_prefix": "_schema""#))),
+        ("noproto", format!(r#"{{{creds}}}"#)),
+        ("upper", format!(r#"{{"protocol": "S3", {creds}}}"#)),
+        ("gcs", r#"{"protocol": "gcs", "bucket": "b", "location": "", "token": "GCSTOKEN3"}"#.into()),
+        ("gcsbad", r#"{"protocol": "gcs", "location": "", "token": "GCSTOKEN3"}"#.into()),
+        ("az", r#"{"protocol": "azure", "container": "c", "location": "", "account_key": "AZKEY4", "connection_string": "AZCONN5"}"#.into()),
+        ("azbad", r#"{"protocol": "azure", "container": 1, "location": "", "account_key": "AZKEY4", "connection_string": "AZCONN5"}"#.into()),
+        ("file", format!(r#"{{"protocol": "file", "location": "nowhere", {creds}}}"#)),
+    ];
+    let body: Vec<String> = stores
+        .iter()
+        .map(|(n, b)| format!("\"{n}\": {b}"))
+        .collect();
+    let json = format!(
+        r#"{{"stores": {{"default": "nope", {}}}}}"#,
+        body.join(", ")
+    );
+    std::fs::write(s.path().join("datajoint.json"), &json).unwrap();
+    let c = Config::discover_in(s.path(), &|_| None, &s.path().join("no-sys")).unwrap();
+
+    let mut shown = vec![format!("{c:?}"), format!("{:?}", c.store(None))];
+    let (mut ok, mut failed) = (0, 0);
+    for (name, _) in &stores {
+        match c.store(Some(name)) {
+            Ok(spec) => {
+                ok += 1;
+                shown.push(format!("{spec:?}"));
+                shown.push(format!("{spec:#?}"));
+            }
+            Err(e) => {
+                failed += 1;
+                shown.push(format!("{e} {e:?}"));
+            }
+        }
+    }
+    assert_eq!((ok, failed), (3, 9), "{shown:#?}");
+    let text = shown.join("\n");
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
+    }
+    // The secrets are there, just not shown.
+    let s3 = c.store(Some("s3ok")).unwrap().s3.unwrap();
+    assert_eq!(s3.secret_key.unwrap().expose(), "SECRETFILE6");
+    assert!(text.contains("Secret(***)"));
+}
