@@ -197,16 +197,7 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
     let mut end = 0u64;
     for (i, (n, f)) in names.iter().zip(&formats).enumerate() {
         let dtype = convert(f, align)?;
-        let offset = match offsets.as_ref().map(|o| &o[i]) {
-            Some(Value::Int(x)) => u64::try_from(*x)
-                .map_err(|_| Error::new(ErrorKind::Dtype, format!("invalid field offset {x}")))?,
-            Some(other) => bail!(
-                Dtype,
-                "a field offset must be an int, not {}",
-                other.type_name()
-            ),
-            None => end,
-        };
+        let offset = non_negative(offsets.as_ref().map(|o| &o[i]), "field offset", end)?;
         end = end.max(checked_add(offset, dtype.itemsize())?);
         fields.push(Field {
             name: field_name(n)?.to_string(),
@@ -214,17 +205,18 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
             offset,
         });
     }
-    let itemsize = match itemsize {
-        Some(Value::Int(x)) => u64::try_from(*x)
-            .map_err(|_| Error::new(ErrorKind::Dtype, format!("invalid itemsize {x}")))?,
-        Some(other) => bail!(
-            Dtype,
-            "'itemsize' must be an int, not {}",
-            other.type_name()
-        ),
-        None => end,
-    };
+    let itemsize = non_negative(itemsize, "itemsize", end)?;
     Dtype::structure(fields, itemsize)
+}
+
+/// A non-negative int from a dtype dict, `default` when absent.
+fn non_negative(v: Option<&Value>, what: &str, default: u64) -> Result<u64> {
+    match v {
+        Some(Value::Int(x)) => u64::try_from(*x)
+            .map_err(|_| Error::new(ErrorKind::Dtype, format!("invalid {what} {x}"))),
+        Some(other) => bail!(Dtype, "{what} must be an int, not {}", other.type_name()),
+        None => Ok(default),
+    }
 }
 
 fn titles_absent(v: &Value) -> bool {

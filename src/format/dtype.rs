@@ -94,7 +94,7 @@ impl DatetimeUnit {
     }
 
     /// The unit spelled `s` (case-sensitive as in numpy; `μs` is `us`).
-    pub fn from_str(s: &str) -> Option<DatetimeUnit> {
+    pub fn from_symbol(s: &str) -> Option<DatetimeUnit> {
         let s = if s == "μs" { "us" } else { s };
         Self::ALL.iter().find(|(_, n)| *n == s).map(|(u, _)| *u)
     }

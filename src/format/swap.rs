@@ -57,11 +57,7 @@ fn swap_runs(dtype: &Dtype, base: usize, out: &mut Vec<(usize, usize, usize)>) {
         }
         Dtype::SubArray { base: elem, .. } => {
             let size = elem.itemsize() as usize;
-            let count = if size == 0 {
-                0
-            } else {
-                dtype.itemsize() as usize / size
-            };
+            let count = (dtype.itemsize() as usize).checked_div(size).unwrap_or(0);
             for k in 0..count {
                 swap_runs(elem, base + k * size, out);
             }

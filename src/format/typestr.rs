@@ -131,6 +131,12 @@ fn parse_typestr(s: &str, original: &str) -> Result<Scalar> {
             format!("unknown dtype '{original}'"),
         )
     };
+    let too_large = || {
+        crate::Error::new(
+            crate::ErrorKind::Dtype,
+            format!("item size in dtype '{original}' is too large"),
+        )
+    };
     let mut chars = s.chars();
     let (order, rest) = match chars.next() {
         Some('<') => (ByteOrder::Little, chars.as_str()),
@@ -155,12 +161,7 @@ fn parse_typestr(s: &str, original: &str) -> Result<Scalar> {
                 .parse()
                 .ok()
                 .filter(|n| *n <= MAX_ITEMSIZE)
-                .ok_or_else(|| {
-                    crate::Error::new(
-                        crate::ErrorKind::Dtype,
-                        format!("item size in dtype '{original}' is too large"),
-                    )
-                })?,
+                .ok_or_else(too_large)?,
         )
     };
     let kind = match code {
@@ -183,12 +184,7 @@ fn parse_typestr(s: &str, original: &str) -> Result<Scalar> {
         (ScalarKind::Unicode, Some(n)) => n
             .checked_mul(4)
             .filter(|b| *b <= MAX_ITEMSIZE)
-            .ok_or_else(|| {
-                crate::Error::new(
-                    crate::ErrorKind::Dtype,
-                    format!("item size in dtype '{original}' is too large"),
-                )
-            })?,
+            .ok_or_else(too_large)?,
         (ScalarKind::Bytes | ScalarKind::Unicode | ScalarKind::Void, None) => 0,
         (ScalarKind::Datetime(_) | ScalarKind::Timedelta(_), None) => 8,
         (_, Some(n)) => n,
@@ -234,7 +230,7 @@ fn parse_time_unit(s: &str, original: &str) -> Result<TimeUnit> {
             count: 1,
         });
     }
-    let unit = DatetimeUnit::from_str(unit).ok_or_else(bad)?;
+    let unit = DatetimeUnit::from_symbol(unit).ok_or_else(bad)?;
     Ok(TimeUnit { unit, count })
 }
 
