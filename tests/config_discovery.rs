@@ -181,26 +181,18 @@ fn secrets_fill_only_keys_left_unset() {
             "access_key": "AK_FILE", "proxy_server": null},
             "az": {"protocol": "azure", "container": "c", "location": ""}}}"#,
     );
-    write(s.path(), ".secrets/stores.main.access_key", "AK_SECRET");
-    write(
-        s.path(),
-        ".secrets/stores.main.secret_key",
-        "  SK_SECRET\n\t",
-    );
-    write(
-        s.path(),
-        ".secrets/stores.main.proxy_server",
-        "http://never",
-    );
-    write(s.path(), ".secrets/stores.az.account_key", "AZK\n");
-    write(s.path(), ".secrets/stores.ghost.secret_key", "x");
-    write(
-        s.path(),
-        ".secrets/.stores.main.bucket",
-        "hidden files are ignored",
-    );
-    write(s.path(), ".secrets/stores.main", "two parts are ignored");
-    write(s.path(), ".secrets/database.password", "not a store");
+    for (name, text) in [
+        ("stores.main.access_key", "AK_SECRET"),
+        ("stores.main.secret_key", "  SK_SECRET\n\t"),
+        ("stores.main.proxy_server", "http://never"),
+        ("stores.az.account_key", "AZK\n"),
+        ("stores.ghost.secret_key", "x"),
+        (".stores.main.bucket", "hidden files are ignored"),
+        ("stores.main", "two parts are ignored"),
+        ("database.password", "not a store"),
+    ] {
+        write(&s.path().join(".secrets"), name, text);
+    }
     let sys = s.path().join("sys");
     write(&sys, "stores.az.account_name", "from-system");
     let c = discover(s.path(), &[], &sys).unwrap();

@@ -16,6 +16,15 @@ fn store(stores: &str, name: &str) -> npystore::Result<npystore::config::StoreSp
     .store(Some(name))
 }
 
+/// Opening store `x`, whose block is `block`, fails with a Config error saying `message`.
+fn config_error(block: &str, message: &str) {
+    assert_eq!(
+        fails(&format!(r#"{{"x": {block}}}"#)),
+        (ErrorKind::Config, message.to_string()),
+        "{block}"
+    );
+}
+
 /// The error kind and message of opening store `x` in `stores`.
 fn fails(stores: &str) -> (ErrorKind, String) {
     let e = store(stores, "x").expect_err(stores);
@@ -31,13 +40,9 @@ fn missing_required_keys_in_datajoint_order() {
         (r#"{"protocol": "gcs", "bucket": "b"}"#, "location"),
         (r#"{"protocol": "azure", "location": "l"}"#, "container"),
     ] {
-        let got = fails(&format!(r#"{{"x": {block}}}"#));
-        assert_eq!(
-            got,
-            (
-                ErrorKind::Config,
-                format!(r#"config.stores["x"] is missing: {missing}"#)
-            )
+        config_error(
+            block,
+            &format!(r#"config.stores["x"] is missing: {missing}"#),
         );
     }
 }
@@ -63,13 +68,9 @@ fn keys_of_other_protocols_and_unknown_keys_are_invalid() {
         ),
         (r#"{"protocol": "memory", "endpoint": "h"}"#, "endpoint"),
     ] {
-        let got = fails(&format!(r#"{{"x": {block}}}"#));
-        assert_eq!(
-            got,
-            (
-                ErrorKind::Config,
-                format!(r#"Invalid key(s) in config.stores["x"]: {invalid}"#)
-            )
+        config_error(
+            block,
+            &format!(r#"Invalid key(s) in config.stores["x"]: {invalid}"#),
         );
     }
     // Every key DataJoint allows is accepted.
@@ -272,27 +273,13 @@ fn wrong_value_types_are_config_errors() {
         ),
         (r#", "location": 5"#, "location must be a string"),
     ] {
-        let got = fails(&format!(r#"{{"x": {{"protocol": "memory"{extra}}}}}"#));
-        assert_eq!(
-            got,
-            (
-                ErrorKind::Config,
-                format!(r#"config.stores["x"].{message}"#)
-            )
-        );
+        let block = format!(r#"{{"protocol": "memory"{extra}}}"#);
+        config_error(&block, &format!(r#"config.stores["x"].{message}"#));
     }
-    assert_eq!(
-        fails(r#"{"x": "main"}"#),
-        (
-            ErrorKind::Config,
-            r#"config.stores["x"] must be a JSON object"#.into()
-        )
-    );
-    let secure = r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "secure": "false"}}"#;
-    assert_eq!(
-        fails(secure).1,
-        r#"config.stores["x"].secure must be true or false"#
-    );
+    config_error(r#""main""#, r#"config.stores["x"] must be a JSON object"#);
+    let secure =
+        r#"{"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "secure": "false"}"#;
+    config_error(secure, r#"config.stores["x"].secure must be true or false"#);
 }
 
 #[test]

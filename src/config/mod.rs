@@ -172,11 +172,15 @@ impl Config {
     /// The names of the configured stores, sorted (`default` and `filepath_default` are
     /// settings, not stores).
     pub fn store_names(&self) -> Vec<String> {
-        self.stores
+        let mut names: Vec<String> = self
+            .stores
             .keys()
             .filter(|k| !RESERVED_STORE_KEYS.contains(&k.as_str()))
             .cloned()
-            .collect()
+            .collect();
+        // serde_json keeps file order when another crate turns on `preserve_order`.
+        names.sort();
+        names
     }
 
     /// The name `stores.default` gives. Errors as DataJoint: `stores.default is not
