@@ -22,6 +22,7 @@ ln -sfn "$lib" "$out/lib/libnpystore.so"
 [ -z "$soname" ] || ln -sfn "$lib" "$out/lib/$soname"
 
 echo "==> $cc bindings/c/examples/quickstart.c" >&2
+# shellcheck disable=SC2016 # $ORIGIN is for the dynamic loader, not the shell
 "$cc" -std=c11 -Wall -Wextra -O2 -Iinclude -o "$out/quickstart" bindings/c/examples/quickstart.c \
   -L"$out/lib" -lnpystore -Wl,-rpath,'$ORIGIN/lib'
 
