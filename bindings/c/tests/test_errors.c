@@ -55,7 +55,8 @@ static void test_open_errors(void) {
                               "main", &store),
                NPY_ERR_NOT_FOUND);
   CHECK_MESSAGE("/no/such/dir");
-  CHECK_STATUS(npy_store_open("/no/such/datajoint.json", NULL, &store), NPY_ERR_CONFIG);
+  CHECK_STATUS(npy_store_open("/no/such/datajoint.json", NULL, &store), NPY_ERR_NOT_FOUND);
+  CHECK_MESSAGE("/no/such/datajoint.json");
   const char bad_utf8[] = {(char)0xff, (char)0xfe, 0};
   CHECK_STATUS(npy_store_open(config, bad_utf8, &store), NPY_ERR_INVALID_ARGUMENT);
   CHECK_MESSAGE("UTF-8");
