@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// A store backed by an [`ObjectStore`], with objects under `prefix`.
 #[derive(Debug)]
 pub(crate) struct ObjectBackend {
-    store: Arc<dyn ObjectStore>,
+    pub(crate) store: Arc<dyn ObjectStore>,
     /// The location inside the bucket/container ("" for none), without slashes at the ends.
     prefix: String,
     /// How to name the store in messages, e.g. `s3://bucket` or `memory://`.
@@ -42,7 +42,7 @@ impl ObjectBackend {
         )
     }
 
-    fn key(&self, path: &str) -> Result<ObjectPath> {
+    pub(crate) fn key(&self, path: &str) -> Result<ObjectPath> {
         let full = if self.prefix.is_empty() {
             path.to_string()
         } else {
@@ -53,7 +53,7 @@ impl ObjectBackend {
             .map_err(|e| Error::new(ErrorKind::Path, format!("invalid object key {full:?}: {e}")))
     }
 
-    fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
+    pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
         let kind = match &err {
             object_store::Error::NotFound { .. } => ErrorKind::NotFound,
             object_store::Error::AlreadyExists { .. }
