@@ -213,20 +213,8 @@ impl ArrayRef {
 
     /// The whole array in a new buffer, in `order`.
     pub fn load(&self, order: Order) -> Result<Vec<u8>> {
-        let len = usize::try_from(self.nbytes).map_err(|_| {
-            Error::new(
-                ErrorKind::Length,
-                format!("{} bytes do not fit in memory", self.nbytes),
-            )
-        })?;
-        let mut buf = Vec::new();
-        buf.try_reserve_exact(len).map_err(|_| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot allocate {len} bytes for {}", self.path()),
-            )
-        })?;
-        buf.resize(len, 0);
+        let mut buf = zeroed_buffer(self.nbytes)
+            .map_err(|e| e.context(format!("cannot load {}", self.store.describe(self.path()))))?;
         self.load_into(&mut buf, order)?;
         Ok(buf)
     }
@@ -354,6 +342,35 @@ impl ArrayRef {
     /// Delete the object. The reference stays usable for its metadata.
     pub fn delete(&self) -> Result<()> {
         self.store.backend().delete(self.path())
+    }
+}
+
+/// A zero-filled buffer of `len` bytes, failing cleanly when memory is short. Large
+/// zeroed allocations come straight from the OS, so no time is spent clearing pages
+/// that the load overwrites anyway.
+fn zeroed_buffer(len: u64) -> Result<Vec<u8>> {
+    let too_big = || {
+        Error::new(
+            ErrorKind::Length,
+            format!("{len} bytes do not fit in memory"),
+        )
+    };
+    let len = usize::try_from(len).map_err(|_| too_big())?;
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).map_err(|_| too_big())?;
+    // SAFETY: the layout has a non-zero size; a non-null result is `len` zeroed bytes
+    // owned by the Vec, which frees it with the same layout (align 1, capacity len).
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("out of memory allocating {len} bytes"),
+            ));
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
     }
 }
 

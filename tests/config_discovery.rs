@@ -362,7 +362,7 @@ fn relative_file_locations_follow_the_start_directory() {
 fn npystore_block_sets_options_per_store_and_rejects_unknown_keys() {
     let s = Scratch::new("options");
     let json = r#"{"stores": {"a": {"protocol": "memory"}, "b": {"protocol": "memory"}},
-      "npystore": {"defaults": {"retries": 2, "fsync": false},
+      "npystore": {"defaults": {"retries": 2, "fsync": true},
                    "stores": {"b": {"retries": 7, "region": "eu-central-1", "virtual_hosted_style": true,
                               "connect_timeout_ms": 1500, "request_timeout_ms": 9000, "concurrency": 3,
                               "part_size_bytes": 5242880, "cache_dir": "cache", "cache_max_bytes": 0}}}}"#;
@@ -370,10 +370,10 @@ fn npystore_block_sets_options_per_store_and_rejects_unknown_keys() {
     let a = c.store(Some("a")).unwrap().options;
     assert_eq!(
         (a.retries, a.fsync, a.concurrency, a.region),
-        (2, false, 8, None)
+        (2, true, 8, None)
     );
     let b = c.store(Some("b")).unwrap().options;
-    assert_eq!((b.retries, b.fsync, b.concurrency), (7, false, 3));
+    assert_eq!((b.retries, b.fsync, b.concurrency), (7, true, 3));
     assert_eq!(b.region.as_deref(), Some("eu-central-1"));
     assert!(b.virtual_hosted_style);
     assert_eq!(

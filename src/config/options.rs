@@ -31,7 +31,9 @@ pub struct StoreOptions {
     pub cache_dir: Option<PathBuf>,
     /// Remote stores: size cap of that cache, least recently used evicted first (default 10 GiB).
     pub cache_max_bytes: u64,
-    /// File stores: fsync each written object and its folder before publishing (default true).
+    /// File stores: fsync each written object and its folder before publishing (default
+    /// false, as numpy and DataJoint: publishing is atomic against crashes of the
+    /// process either way; fsync adds durability against power loss).
     pub fsync: bool,
 }
 
@@ -47,7 +49,7 @@ impl Default for StoreOptions {
             part_size_bytes: 16 << 20,
             cache_dir: None,
             cache_max_bytes: 10 << 30,
-            fsync: true,
+            fsync: false,
         }
     }
 }

@@ -1,0 +1,133 @@
+//! File-store benchmark against numpy in the same run (`cargo bench --bench file_store`).
+//!
+//! Prints npystore's and numpy's times and their ratios for: loading a 512 MiB
+//! float64 array into a caller buffer (target >= 1.3x `np.load`), putting it
+//! (target >= 1.2x `np.save`), and opening a memory map from a reference's JSON
+//! (target <= 20 us and faster than `np.load(mmap_mode='r')`).
+//! `NPYSTORE_BENCH_MIB` changes the size; `NPYSTORE_PYTHON` names numpy's python.
+
+use npystore::ffi::load::{npy_mapping_free, npy_ref_load_mmap};
+use npystore::ffi::reference::{npy_ref_free, npy_ref_from_json};
+use npystore::ffi::store::{npy_store_free, npy_store_open};
+use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 5;
+const MMAP_OPENS: u32 = 20_000;
+
+fn python() -> PathBuf {
+    std::env::var_os("NPYSTORE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
+}
+
+fn best(mut f: impl FnMut() -> Duration) -> Duration {
+    (0..ROUNDS).map(|_| f()).min().unwrap()
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn numpy_times(dir: &Path, nbytes: usize) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/numpy_file_bench.py");
+    let out = Command::new(python())
+        .arg(script)
+        .arg(dir)
+        .arg(nbytes.to_string())
+        .arg(ROUNDS.to_string())
+        .output()
+        .expect("run numpy benchmark (set NPYSTORE_PYTHON)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn main() {
+    let mib: usize = std::env::var("NPYSTORE_BENCH_MIB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(512);
+    let nbytes = mib << 20;
+    let dir = std::env::temp_dir().join(format!("npystore-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
+        dir.display()
+    );
+    let store = Store::open(Some(&config), None).unwrap();
+    let data: Vec<u8> = (0..nbytes / 8)
+        .flat_map(|i| ((i as f64) * 0.5).to_le_bytes())
+        .collect();
+    let array = ArrayData {
+        data: &data,
+        dtype: Dtype::parse("float64").unwrap(),
+        shape: vec![(nbytes / 8) as u64],
+        fortran_order: false,
+    };
+    let target = Target::Path("bench.npy".into());
+
+    let put = best(|| {
+        let _ = store.delete("bench.npy");
+        timed(|| {
+            store.put(&array, &target, PutOptions::default()).unwrap();
+        })
+    });
+    let r = store.open_ref("bench.npy").unwrap();
+    let mut buf = vec![0u8; nbytes];
+    let load_into = best(|| timed(|| r.load_into(&mut buf, Order::C).unwrap()));
+    assert!(buf == data, "loaded bytes differ");
+    let load_new = best(|| timed(|| drop(r.load(Order::C).unwrap())));
+
+    // Open a map the way a C program does: ref from JSON, map, free both.
+    let json = CString::new(r.json()).unwrap();
+    let c_config = CString::new(config).unwrap();
+    let mut c_store = std::ptr::null_mut();
+    unsafe { npy_store_open(c_config.as_ptr(), std::ptr::null(), &mut c_store) };
+    let mmap_open = timed(|| {
+        for _ in 0..MMAP_OPENS {
+            unsafe {
+                let mut c_ref = std::ptr::null_mut();
+                let mut map = std::ptr::null_mut();
+                npy_ref_from_json(c_store, json.as_ptr(), &mut c_ref);
+                let status = npy_ref_load_mmap(
+                    c_ref,
+                    c"r".as_ptr(),
+                    &mut map,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                );
+                assert_eq!(status as i32, 0);
+                npy_mapping_free(map);
+                npy_ref_free(c_ref);
+            }
+        }
+    }) / MMAP_OPENS;
+    unsafe { npy_store_free(c_store) };
+    store.delete("bench.npy").unwrap();
+    drop(buf);
+
+    let numpy = numpy_times(&dir, nbytes);
+    let secs = |k: &str| Duration::from_secs_f64(numpy[k].as_f64().unwrap());
+    let (np_save, np_load, np_mmap) = (secs("save_s"), secs("load_s"), secs("mmap_open_s"));
+    let gbs = |d: Duration| nbytes as f64 / d.as_secs_f64() / 1e9;
+    println!("file store, {mib} MiB float64, best of {ROUNDS}, page cache warm");
+    println!("  load into caller buffer  npystore {:>8.1} ms ({:.2} GB/s)   np.load {:>8.1} ms   ratio {:.2}x (target >= 1.3x)",
+        load_into.as_secs_f64() * 1e3, gbs(load_into), np_load.as_secs_f64() * 1e3, np_load.as_secs_f64() / load_into.as_secs_f64());
+    println!("  load into new memory     npystore {:>8.1} ms ({:.2} GB/s)   np.load {:>8.1} ms   ratio {:.2}x",
+        load_new.as_secs_f64() * 1e3, gbs(load_new), np_load.as_secs_f64() * 1e3, np_load.as_secs_f64() / load_new.as_secs_f64());
+    println!("  put                      npystore {:>8.1} ms ({:.2} GB/s)   np.save {:>8.1} ms   ratio {:.2}x (target >= 1.2x)",
+        put.as_secs_f64() * 1e3, gbs(put), np_save.as_secs_f64() * 1e3, np_save.as_secs_f64() / put.as_secs_f64());
+    println!("  mmap open from JSON      npystore {:>8.2} us              np.load(mmap_mode='r') {:>6.2} us   ratio {:.2}x (target <= 20 us, > 1x)",
+        mmap_open.as_secs_f64() * 1e6, np_mmap.as_secs_f64() * 1e6, np_mmap.as_secs_f64() / mmap_open.as_secs_f64());
+    let _ = std::fs::remove_dir_all(&dir);
+}
