@@ -195,6 +195,32 @@ static void test_put_path_fortran_and_open(void) {
   npy_store_free(store);
 }
 
+/* A mapping (and a loaded array) outlive the reference and store they came from, as
+ * the README promises and garbage-collected bindings rely on. */
+static void test_handles_outlive_their_parents(void) {
+  npy_store *store = open_store();
+  int16_t values[4] = {-1, 2, -3, 4};
+  uint64_t shape[1] = {4};
+  npy_target *target = NULL;
+  REQUIRE_STATUS(npy_target_path("outlive.npy", &target), NPY_OK);
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_put(store, target, values, sizeof values, "<i2", shape, 1, NPY_ORDER_C, 0, &ref), NPY_OK);
+  npy_target_free(target);
+  npy_mapping *map = NULL;
+  npy_array *array = NULL;
+  void *mapped = NULL, *loaded = NULL;
+  uint64_t nbytes = 0;
+  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r", &map, &mapped, NULL, NULL), NPY_OK);
+  REQUIRE_STATUS(npy_ref_load(ref, NPY_ORDER_AS_STORED, &array), NPY_OK);
+  npy_ref_free(ref);
+  npy_store_free(store);
+  CHECK(memcmp(mapped, values, sizeof values) == 0);
+  CHECK_STATUS(npy_array_data(array, &loaded, &nbytes), NPY_OK);
+  CHECK(nbytes == sizeof values && memcmp(loaded, values, sizeof values) == 0);
+  npy_array_free(array);
+  npy_mapping_free(map);
+}
+
 static void test_info(void) {
   CHECK(npy_version() != NULL);
   CHECK_STR(npy_status_name(NPY_ERR_MISMATCH), "mismatch");
@@ -208,5 +234,6 @@ int main(void) {
   test_store();
   test_put_schema_and_getters();
   test_put_path_fortran_and_open();
+  test_handles_outlive_their_parents();
   return check_done();
 }
