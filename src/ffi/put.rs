@@ -48,6 +48,21 @@ pub(crate) fn data_order_is_fortran(order: npy_order) -> Result<bool> {
     }
 }
 
+/// The options `NPY_PUT_*` flags ask for; unknown bits are an error.
+pub(crate) fn put_options(flags: u32) -> Result<PutOptions> {
+    if flags & !NPY_PUT_KNOWN_FLAGS != 0 {
+        bail!(
+            InvalidArgument,
+            "unknown put flags {:#x}",
+            flags & !NPY_PUT_KNOWN_FLAGS
+        );
+    }
+    Ok(PutOptions {
+        fsync: flags & NPY_PUT_FSYNC != 0,
+        overwrite: flags & NPY_PUT_OVERWRITE != 0,
+    })
+}
+
 /// Parse a dtype and a shape given by C callers.
 ///
 /// # Safety
@@ -97,23 +112,13 @@ pub unsafe extern "C" fn npy_put(
         let target = handle(target, "target")?;
         let (dtype, shape) = dtype_and_shape(dtype, shape, ndim)?;
         let fortran_order = data_order_is_fortran(order)?;
-        if flags & !NPY_PUT_KNOWN_FLAGS != 0 {
-            bail!(
-                InvalidArgument,
-                "unknown put flags {:#x}",
-                flags & !NPY_PUT_KNOWN_FLAGS
-            );
-        }
+        let options = put_options(flags)?;
         let data = bytes_arg(data.cast(), nbytes, "data")?;
         let array = ArrayData {
             data,
             dtype,
             shape,
             fortran_order,
-        };
-        let options = PutOptions {
-            fsync: flags & NPY_PUT_FSYNC != 0,
-            overwrite: flags & NPY_PUT_OVERWRITE != 0,
         };
         let written = store.inner.put(&array, &target.inner, options)?;
         *out = into_handle(npy_ref::new(written));
