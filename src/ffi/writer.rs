@@ -1,7 +1,7 @@
 //! `npy_writer`: stream rows into one array, publish it at the end.
 
 use super::boundary::{bytes_arg, free_handle, guard, handle, into_handle, out_arg};
-use super::put::{data_order_is_fortran, dtype_and_shape, npy_order, put_options};
+use super::put::{npy_order, write_args};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
@@ -72,14 +72,14 @@ pub unsafe extern "C" fn npy_writer_open(
 ) -> npy_status {
     guard(|| {
         let out = out_arg(out, "out")?;
-        let store = handle(store, "store")?;
-        let target = handle(target, "target")?;
-        let (dtype, row_shape) = dtype_and_shape(dtype, row_shape, row_ndim)?;
-        let fortran = data_order_is_fortran(order)?;
-        let options = put_options(flags)?;
-        let writer = store
-            .inner
-            .writer(&target.inner, dtype, row_shape, fortran, options)?;
+        let args = write_args(store, target, dtype, row_shape, row_ndim, order, flags)?;
+        let writer = args.store.writer(
+            args.target,
+            args.dtype,
+            args.shape,
+            args.fortran,
+            args.options,
+        )?;
         *out = into_handle(npy_writer {
             state: Mutex::new(State::Open(writer)),
         });
