@@ -17,6 +17,39 @@ use crate::store::upload::{Upload, UploadOptions};
 use crate::store::Store;
 use crate::{bail, Error, ErrorKind, Result};
 
+/// What a writer's rows look like, and the headers that follow from it.
+#[derive(Debug)]
+struct Layout {
+    dtype: Dtype,
+    row_shape: Vec<u64>,
+    /// Rows go along the last axis, column-major.
+    fortran: bool,
+}
+
+impl Layout {
+    /// The header for `rows` rows, as numpy would write it for the final array.
+    fn header(&self, rows: u64) -> Header {
+        let mut shape = self.row_shape.clone();
+        if self.fortran {
+            shape.push(rows);
+        } else {
+            shape.insert(0, rows);
+        }
+        numpy_header(self.dtype.clone(), shape, self.fortran)
+    }
+
+    /// The longest preamble any row count can produce. For a fixed `fortran_order`
+    /// the length only grows with the digits of the row count, and the flag can only
+    /// differ between 0 rows, 1 row and 2 or more, so 0, 1 and `u64::MAX` cover all.
+    fn reserved_head_len(&self) -> usize {
+        [0, 1, u64::MAX]
+            .iter()
+            .map(|&rows| self.header(rows).encode().len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// A streaming writer for one array that grows by rows; see [`Store::writer`].
 ///
 /// `Send`, not shared: one writer is used from one thread at a time (`append` takes
@@ -26,9 +59,7 @@ use crate::{bail, Error, ErrorKind, Result};
 pub struct Writer {
     store: Store,
     path: String,
-    dtype: Dtype,
-    row_shape: Vec<u64>,
-    fortran: bool,
+    layout: Layout,
     row_bytes: u64,
     rows: u64,
     head_len: usize,
@@ -62,16 +93,18 @@ impl Writer {
         let mut writer = Writer {
             store: store.clone(),
             path: String::new(),
-            dtype,
-            row_shape,
-            fortran,
+            layout: Layout {
+                dtype,
+                row_shape,
+                fortran,
+            },
             row_bytes,
             rows: 0,
             head_len: 0,
             upload: None,
             failure: None,
         };
-        writer.head_len = writer.reserved_head_len();
+        writer.head_len = writer.layout.reserved_head_len();
         let head = writer.head()?;
         let spec = &store.spec().options;
         let mut upload = None;
@@ -95,35 +128,9 @@ impl Writer {
         Ok(writer)
     }
 
-    /// The header for `rows` rows, as numpy would write it for the final array.
-    fn header_for(&self, rows: u64, fortran_order: Option<bool>) -> Header {
-        let mut shape = self.row_shape.clone();
-        if self.fortran {
-            shape.push(rows);
-        } else {
-            shape.insert(0, rows);
-        }
-        let mut header = numpy_header(self.dtype.clone(), shape, self.fortran);
-        if let Some(forced) = fortran_order {
-            header.fortran_order = forced;
-        }
-        header
-    }
-
-    /// The longest preamble any row count can produce: the most digits, either order flag.
-    fn reserved_head_len(&self) -> usize {
-        [false, true]
-            .iter()
-            .map(|&f| self.header_for(u64::MAX, Some(f)).encode().len())
-            .max()
-            .unwrap_or(0)
-    }
-
     /// The preamble for the rows so far, padded to the reserved length.
     fn head(&self) -> Result<Vec<u8>> {
-        let head = self
-            .header_for(self.rows, None)
-            .encode_padded(self.head_len)?;
+        let head = self.layout.header(self.rows).encode_padded(self.head_len)?;
         if head.len() != self.head_len {
             bail!(
                 Internal,
@@ -208,7 +215,7 @@ impl Writer {
             let _ = upload.abort();
             return Err(err);
         }
-        let header = self.header_for(self.rows, None);
+        let header = self.layout.header(self.rows);
         let path = std::mem::take(&mut self.path);
         ArrayRef::written(&self.store, path, header, self.head_len as u64)
     }
@@ -227,6 +234,48 @@ impl Drop for Writer {
     fn drop(&mut self) {
         if let Some(mut upload) = self.upload.take() {
             let _ = upload.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reserved_header_fits_every_row_count() {
+        let counts: Vec<u64> = (0..20)
+            .map(|d| 10u64.pow(d))
+            .flat_map(|p| [p - 1, p, p + 1])
+            .chain([u64::MAX])
+            .collect();
+        for dtype in ["<f8", "|b1", "[('x', '<f8'), ('y', '<U3', (2,))]"] {
+            for row_shape in [
+                vec![],
+                vec![1],
+                vec![3],
+                vec![1, 1],
+                vec![2, 3],
+                vec![1, 7, 1],
+            ] {
+                for fortran in [false, true] {
+                    let layout = Layout {
+                        dtype: Dtype::parse(dtype).unwrap(),
+                        row_shape: row_shape.clone(),
+                        fortran,
+                    };
+                    let reserved = layout.reserved_head_len();
+                    assert_eq!(reserved % 64, 0);
+                    for &rows in &counts {
+                        let head = layout.header(rows).encode_padded(reserved).unwrap();
+                        assert_eq!(
+                            head.len(),
+                            reserved,
+                            "{dtype} {row_shape:?} {fortran} {rows}"
+                        );
+                    }
+                }
+            }
         }
     }
 }
