@@ -28,7 +28,10 @@ fn file_config(dir: &Path) -> String {
 
 /// The stores trials run on: a name and the config for a scratch directory. Adding a
 /// store (S3 on a local emulator, with the remote stores) is one line here.
-const STORES: &[(&str, fn(&Path) -> String)] = &[("file", file_config)];
+const STORES: &[(&str, ConfigFor)] = &[("file", file_config)];
+
+/// Builds a store's config JSON for a scratch directory.
+type ConfigFor = fn(&Path) -> String;
 
 fn row_bytes(first: u64, rows: u64) -> Vec<u8> {
     (first * COLS..(first + rows) * COLS)

@@ -272,6 +272,9 @@ impl ObjectUpload {
         }
         let data = Bytes::from(std::mem::take(&mut self.current));
         let (mp, key, idx) = (self.multipart.0.clone(), self.key.clone(), self.next);
+        // Spawned from inside the library's runtime, returning the handle unawaited:
+        // the part uploads in the background while the caller appends more.
+        #[allow(clippy::async_yields_async)]
         let task = block_on(async move {
             tokio::spawn(async move { mp.put_part(&key, &id, idx, PutPayload::from(data)).await })
         })?;
