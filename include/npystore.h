@@ -165,6 +165,14 @@ typedef struct npy_store npy_store;
 typedef struct npy_target npy_target;
 
 /**
+ * A streaming writer (`npy_writer_open`). Calls on one writer are serialized by a
+ * lock inside it, so it may move between threads; different writers (and other
+ * handles) work in parallel. Use each writer from one thread at a time for a
+ * predictable row order.
+ */
+typedef struct npy_writer npy_writer;
+
+/**
  * A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
  */
 typedef int32_t npy_order;
@@ -623,6 +631,86 @@ npy_status npy_target_key_datetime(npy_target *target,
                                    uint32_t minute,
                                    uint32_t second,
                                    uint32_t microsecond);
+
+/**
+ * Open a streaming writer for an array that grows by rows, published at `target`
+ * when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
+ *
+ * `dtype`: as for `npy_put`. `row_shape`/`row_ndim`: the shape of one row (`row_ndim`
+ * 0: each row is one element; `row_shape` may then be NULL).
+ * `order` NPY_ORDER_C: rows are appended along the FIRST axis; final shape
+ * `[n, row_shape...]`; data in C order.
+ * `order` NPY_ORDER_FORTRAN: the mirror image for column-major callers: appends along
+ * the LAST axis; final shape `[row_shape..., n]`; data column-major; the header says
+ * fortran_order True (unless numpy would call the result C-contiguous too; then it
+ * writes what numpy writes).
+ * `flags`: 0 or NPY_PUT_FSYNC (and NPY_PUT_OVERWRITE for a path target), as for
+ * `npy_put`. A path target that exists is NPY_ERR_ALREADY_EXISTS here already unless
+ * NPY_PUT_OVERWRITE is given. Rows of 0 bytes are NPY_ERR_SHAPE (they cannot be counted).
+ *
+ * Nothing is visible at the target until `npy_writer_finish`, nor after a crash; a
+ * file store may keep a `*.npystore-tmp` file after a crash (see docs/writer.md).
+ *
+ * # Safety
+ * Handles are live; `dtype` is NUL-terminated; `row_shape` is valid for `row_ndim`
+ * reads; `out` is valid for a write.
+ */
+npy_status npy_writer_open(const npy_store *store,
+                           const npy_target *target,
+                           const char *dtype,
+                           const uint64_t *row_shape,
+                           size_t row_ndim,
+                           npy_order order,
+                           uint32_t flags,
+                           npy_writer **out);
+
+/**
+ * Append one or more whole rows: `nbytes` must be a multiple of one row's bytes
+ * (itemsize x product(row_shape)), in the writer's order. A partial row is
+ * NPY_ERR_LENGTH and nothing is written. After an I/O failure the writer has
+ * discarded everything and later appends are NPY_ERR_STATE; after finish or abort,
+ * NPY_ERR_STATE.
+ *
+ * # Safety
+ * `writer` is live; `data` is valid for `nbytes` reads.
+ */
+npy_status npy_writer_append(npy_writer *writer, const void *data, uint64_t nbytes);
+
+/**
+ * The number of rows appended so far, in `*rows`. NPY_ERR_STATE after finish or abort.
+ *
+ * # Safety
+ * `writer` is live; `rows` is valid for a write.
+ */
+npy_status npy_writer_rows(const npy_writer *writer, uint64_t *rows);
+
+/**
+ * Write the final header and publish the array atomically; `*out` receives its
+ * reference (free with `npy_ref_free`). The writer is then finished, whether this
+ * succeeded or not (on failure nothing is published and everything is discarded):
+ * further calls are NPY_ERR_STATE. Still free it with `npy_writer_free`.
+ *
+ * # Safety
+ * `writer` is live; `out` is valid for a write.
+ */
+npy_status npy_writer_finish(npy_writer *writer, npy_ref **out);
+
+/**
+ * Discard everything written; nothing is published. Further calls are NPY_ERR_STATE.
+ *
+ * # Safety
+ * `writer` is live.
+ */
+npy_status npy_writer_abort(npy_writer *writer);
+
+/**
+ * Free a writer (NULL is a no-op). An unfinished writer is aborted first: nothing is
+ * published and everything written is discarded.
+ *
+ * # Safety
+ * `writer` is NULL or an unfreed handle from `npy_writer_open`.
+ */
+void npy_writer_free(npy_writer *writer);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -35,6 +35,8 @@ pub mod path;
 pub mod put;
 /// cbindgen:ignore
 pub mod store;
+/// cbindgen:ignore
+pub mod writer;
 
 pub mod ffi;
 
@@ -46,3 +48,4 @@ pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
 pub use put::{ArrayData, PutOptions, Target};
 pub use store::Store;
+pub use writer::Writer;

@@ -52,18 +52,27 @@ pub struct PutOptions {
 /// How many fresh tokens a schema-addressed put tries before giving up on collisions.
 const TOKEN_ATTEMPTS: usize = 4;
 
+/// The header numpy writes for an array of `shape` whose data is in Fortran order when
+/// `fortran`: numpy writes `fortran_order` only for arrays that are not also C-contiguous.
+pub(crate) fn numpy_header(dtype: Dtype, shape: Vec<u64>, fortran: bool) -> Header {
+    Header {
+        dtype,
+        fortran_order: fortran && !same_bytes_in_both_orders(&shape),
+        shape,
+    }
+}
+
 pub(crate) fn put(
     store: &Store,
     array: &ArrayData<'_>,
     target: &Target,
     options: PutOptions,
 ) -> Result<ArrayRef> {
-    let header = Header {
-        dtype: array.dtype.clone(),
-        // numpy writes fortran_order only for arrays that are not also C-contiguous.
-        fortran_order: array.fortran_order && !same_bytes_in_both_orders(&array.shape),
-        shape: array.shape.clone(),
-    };
+    let header = numpy_header(
+        array.dtype.clone(),
+        array.shape.clone(),
+        array.fortran_order,
+    );
     let needed = header.data_len()?;
     if array.data.len() as u64 != needed {
         bail!(
@@ -75,16 +84,33 @@ pub(crate) fn put(
         );
     }
     let preamble = header.encode();
-    let write = WriteOptions {
+    let chunks = [preamble.as_slice(), array.data];
+    let path = write_at_target(store, target, options, |path, write| {
+        store.backend().write_atomic(path, &chunks, write)
+    })?;
+    ArrayRef::written(store, path, header, preamble.len() as u64)
+}
+
+/// Run `write` at the store-relative path `target` names and return that path: an
+/// explicit path once (validated; `options.overwrite` decides replacing), or a
+/// schema-addressed path under a fresh random token, drawing again (up to
+/// `TOKEN_ATTEMPTS` times) while `write` reports `AlreadyExists`; schema paths are never
+/// overwritten. The store's `fsync` setting is folded into the options `write` gets.
+pub(crate) fn write_at_target(
+    store: &Store,
+    target: &Target,
+    options: PutOptions,
+    mut write: impl FnMut(&str, WriteOptions) -> Result<()>,
+) -> Result<String> {
+    let options = WriteOptions {
         fsync: options.fsync || store.spec().options.fsync,
         overwrite: options.overwrite,
     };
-    let chunks = [preamble.as_slice(), array.data];
-    let path = match target {
+    match target {
         Target::Path(path) => {
             crate::path::validate_relative_path(path)?;
-            store.backend().write_atomic(path, &chunks, write)?;
-            path.clone()
+            write(path, options)?;
+            Ok(path.clone())
         }
         Target::Schema {
             schema,
@@ -93,25 +119,24 @@ pub(crate) fn put(
             key,
         } => {
             let settings = PathSettings::from(store.spec());
-            let write = WriteOptions {
+            let options = WriteOptions {
                 overwrite: false,
-                ..write
+                ..options
             };
             let mut attempt = 0;
             loop {
                 let token = crate::path::random_token(settings.token_length);
                 let path = schema_object_path(schema, table, key, attribute, &settings, &token)?;
-                match store.backend().write_atomic(&path, &chunks, write) {
+                match write(&path, options) {
                     Err(e)
                         if e.kind() == ErrorKind::AlreadyExists && attempt + 1 < TOKEN_ATTEMPTS =>
                     {
                         attempt += 1
                     }
                     Err(e) => return Err(e),
-                    Ok(()) => break path,
+                    Ok(()) => return Ok(path),
                 }
             }
         }
-    };
-    ArrayRef::written(store, path, header, preamble.len() as u64)
+    }
 }

@@ -13,5 +13,6 @@ pub mod reference;
 pub mod status;
 pub mod store;
 pub mod target;
+pub mod writer;
 
 pub use status::npy_status;

@@ -5,7 +5,7 @@ use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
 use super::target::npy_target;
-use crate::{bail, ArrayData, Dtype, Order, PutOptions, Result};
+use crate::{bail, ArrayData, Dtype, Order, PutOptions, Result, Store, Target};
 use std::ffi::{c_char, c_void};
 
 /// A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
@@ -48,6 +48,21 @@ pub(crate) fn data_order_is_fortran(order: npy_order) -> Result<bool> {
     }
 }
 
+/// The options `NPY_PUT_*` flags ask for; unknown bits are an error.
+fn put_options(flags: u32) -> Result<PutOptions> {
+    if flags & !NPY_PUT_KNOWN_FLAGS != 0 {
+        bail!(
+            InvalidArgument,
+            "unknown put flags {:#x}",
+            flags & !NPY_PUT_KNOWN_FLAGS
+        );
+    }
+    Ok(PutOptions {
+        fsync: flags & NPY_PUT_FSYNC != 0,
+        overwrite: flags & NPY_PUT_OVERWRITE != 0,
+    })
+}
+
 /// Parse a dtype and a shape given by C callers.
 ///
 /// # Safety
@@ -60,6 +75,43 @@ pub(crate) unsafe fn dtype_and_shape(
     let dtype = Dtype::parse(str_arg(dtype, "dtype")?)?;
     let shape = array_arg(shape, ndim, "shape")?.to_vec();
     Ok((dtype, shape))
+}
+
+/// What `npy_put` and `npy_writer_open` both take, checked.
+pub(crate) struct WriteArgs<'a> {
+    pub store: &'a Store,
+    pub target: &'a Target,
+    pub dtype: Dtype,
+    pub shape: Vec<u64>,
+    /// The data is column-major (NPY_ORDER_FORTRAN).
+    pub fortran: bool,
+    pub options: PutOptions,
+}
+
+/// Check the arguments `npy_put` and `npy_writer_open` share.
+///
+/// # Safety
+/// Handles are NULL or live; `dtype` is NUL-terminated; `shape` is valid for `ndim` reads.
+pub(crate) unsafe fn write_args<'a>(
+    store: *const npy_store,
+    target: *const npy_target,
+    dtype: *const c_char,
+    shape: *const u64,
+    ndim: usize,
+    order: npy_order,
+    flags: u32,
+) -> Result<WriteArgs<'a>> {
+    let store = &handle(store, "store")?.inner;
+    let target = &handle(target, "target")?.inner;
+    let (dtype, shape) = dtype_and_shape(dtype, shape, ndim)?;
+    Ok(WriteArgs {
+        store,
+        target,
+        dtype,
+        shape,
+        fortran: data_order_is_fortran(order)?,
+        options: put_options(flags)?,
+    })
 }
 
 /// Write an array as a numpy-exact `.npy` object at `target`, atomically, and return
@@ -93,29 +145,15 @@ pub unsafe extern "C" fn npy_put(
 ) -> npy_status {
     guard(|| {
         let out = out_arg(out, "out")?;
-        let store = handle(store, "store")?;
-        let target = handle(target, "target")?;
-        let (dtype, shape) = dtype_and_shape(dtype, shape, ndim)?;
-        let fortran_order = data_order_is_fortran(order)?;
-        if flags & !NPY_PUT_KNOWN_FLAGS != 0 {
-            bail!(
-                InvalidArgument,
-                "unknown put flags {:#x}",
-                flags & !NPY_PUT_KNOWN_FLAGS
-            );
-        }
+        let args = write_args(store, target, dtype, shape, ndim, order, flags)?;
         let data = bytes_arg(data.cast(), nbytes, "data")?;
         let array = ArrayData {
             data,
-            dtype,
-            shape,
-            fortran_order,
+            dtype: args.dtype,
+            shape: args.shape,
+            fortran_order: args.fortran,
         };
-        let options = PutOptions {
-            fsync: flags & NPY_PUT_FSYNC != 0,
-            overwrite: flags & NPY_PUT_OVERWRITE != 0,
-        };
-        let written = store.inner.put(&array, &target.inner, options)?;
+        let written = args.store.put(&array, args.target, args.options)?;
         *out = into_handle(npy_ref::new(written));
         Ok(())
     })

@@ -1,6 +1,7 @@
 //! The byte-level interface every kind of store implements. It knows nothing about
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
+use super::upload::{Upload, UploadOptions};
 use crate::Result;
 use std::path::PathBuf;
 
@@ -44,4 +45,14 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     /// The local file holding the object, when the store is a local directory
     /// (memory mapping maps it directly); `None` for object stores.
     fn local_file(&self, path: &str) -> Result<Option<PathBuf>>;
+
+    /// Start writing a new object at `path` front to back, beginning with `head` (a
+    /// placeholder of the final header's length). Nothing is visible at `path` until
+    /// [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
+    fn begin_upload(
+        &self,
+        path: &str,
+        head: &[u8],
+        options: UploadOptions,
+    ) -> Result<Box<dyn Upload>>;
 }

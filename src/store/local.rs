@@ -5,6 +5,7 @@
 //! existing object is never replaced by a race). Large reads are split across threads.
 
 use super::backend::{Backend, WriteOptions};
+use super::upload::{FileUpload, Upload, UploadOptions};
 use crate::{Error, ErrorKind, Result};
 use std::fs::{self, File};
 use std::io::Read;
@@ -57,7 +58,7 @@ impl LocalBackend {
     }
 }
 
-fn temp_path_for(target: &Path) -> PathBuf {
+pub(super) fn temp_path_for(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -118,7 +119,7 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
     })
 }
 
-fn publish(temp: &Path, target: &Path, overwrite: bool) -> Result<()> {
+pub(super) fn publish(temp: &Path, target: &Path, overwrite: bool) -> Result<()> {
     if overwrite {
         return fs::rename(temp, target)
             .map_err(|e| Error::io(&e, "cannot publish", target.display()));
@@ -140,7 +141,7 @@ fn publish(temp: &Path, target: &Path, overwrite: bool) -> Result<()> {
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(&e, "cannot fsync directory", dir.display()))
@@ -249,5 +250,14 @@ impl Backend for LocalBackend {
 
     fn local_file(&self, path: &str) -> Result<Option<PathBuf>> {
         Ok(Some(self.full(path)))
+    }
+
+    fn begin_upload(
+        &self,
+        path: &str,
+        head: &[u8],
+        options: UploadOptions,
+    ) -> Result<Box<dyn Upload>> {
+        Ok(Box::new(FileUpload::begin(self.full(path), head, options)?))
     }
 }

@@ -4,13 +4,16 @@ mod backend;
 mod local;
 mod object;
 mod runtime;
+pub(crate) mod upload;
 
 pub(crate) use backend::{Backend, WriteOptions};
 pub use local::TEMP_SUFFIX;
 
 use crate::array_ref::ArrayRef;
 use crate::config::{Config, Protocol, StoreSpec};
+use crate::format::Dtype;
 use crate::put::{ArrayData, PutOptions, Target};
+use crate::writer::Writer;
 use crate::{bail, Result};
 use std::path::Path;
 use std::sync::Arc;
@@ -68,6 +71,14 @@ impl Store {
         self.inner.backend.describe(path)
     }
 
+    /// A store over a given backend (tests that need a store with instrumented I/O).
+    #[cfg(test)]
+    pub(crate) fn with_backend(spec: StoreSpec, backend: Box<dyn Backend>) -> Store {
+        Store {
+            inner: Arc::new(Inner { spec, backend }),
+        }
+    }
+
     pub(crate) fn backend(&self) -> &dyn Backend {
         self.inner.backend.as_ref()
     }
@@ -80,6 +91,22 @@ impl Store {
         options: PutOptions,
     ) -> Result<ArrayRef> {
         crate::put::put(self, array, target, options)
+    }
+
+    /// Start a streaming [`Writer`] for an array that grows by rows, published at
+    /// `target` when it finishes. Rows of `row_shape` are appended along the first axis
+    /// (final shape `[n, row_shape...]`, data in C order), or with `fortran` along the
+    /// last axis (final shape `[row_shape..., n]`, data column-major). `options` as for
+    /// [`Store::put`].
+    pub fn writer(
+        &self,
+        target: &Target,
+        dtype: Dtype,
+        row_shape: Vec<u64>,
+        fortran: bool,
+        options: PutOptions,
+    ) -> Result<Writer> {
+        Writer::open(self, target, dtype, row_shape, fortran, options)
     }
 
     /// A reference from DataJoint's metadata JSON (no I/O).

@@ -3,16 +3,21 @@
 
 use super::backend::{Backend, WriteOptions};
 use super::runtime::block_on;
+use super::upload::{Multipart, ObjectUpload, Upload, UploadOptions};
 use crate::{Error, ErrorKind, Result};
+use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A store backed by an [`ObjectStore`], with objects under `prefix`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ObjectBackend {
     pub(crate) store: Arc<dyn ObjectStore>,
+    /// The same store's part-by-part upload API (streaming writers); S3, GCS, Azure and
+    /// InMemory all implement it. `None`: writers are unsupported on this store.
+    pub(crate) multipart: Option<Multipart>,
     /// The location inside the bucket/container ("" for none), without slashes at the ends.
     prefix: String,
     /// How to name the store in messages, e.g. `s3://bucket` or `memory://`.
@@ -28,18 +33,23 @@ impl ObjectBackend {
     ) -> ObjectBackend {
         ObjectBackend {
             store,
+            multipart: None,
             prefix: prefix.trim_matches('/').to_string(),
             display_root: display_root.trim_end_matches('/').to_string(),
         }
     }
 
+    /// Let streaming writers upload part by part through `multipart`, which must be
+    /// the same store as `store` (e.g. the same `AmazonS3`).
+    pub(crate) fn with_multipart(mut self, multipart: Arc<dyn MultipartStore>) -> ObjectBackend {
+        self.multipart = Some(Multipart(multipart));
+        self
+    }
+
     /// An empty in-memory store (tests, examples).
     pub(crate) fn memory() -> ObjectBackend {
-        ObjectBackend::new(
-            Arc::new(object_store::memory::InMemory::new()),
-            "",
-            "memory://",
-        )
+        let store = Arc::new(object_store::memory::InMemory::new());
+        ObjectBackend::new(store.clone(), "", "memory://").with_multipart(store)
     }
 
     pub(crate) fn key(&self, path: &str) -> Result<ObjectPath> {
@@ -157,5 +167,14 @@ impl Backend for ObjectBackend {
 
     fn local_file(&self, _path: &str) -> Result<Option<PathBuf>> {
         Ok(None)
+    }
+
+    fn begin_upload(
+        &self,
+        path: &str,
+        head: &[u8],
+        options: UploadOptions,
+    ) -> Result<Box<dyn Upload>> {
+        Ok(Box::new(ObjectUpload::begin(self, path, head, options)?))
     }
 }

@@ -69,3 +69,17 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Run the numpy case script `tests/py/<script>` writing into `dir`, and return the
+/// entries of the `manifest.json` it leaves there.
+pub fn numpy_manifest(script: &str, dir: &Path) -> Vec<serde_json::Value> {
+    run_python(
+        &repo().join("tests/py").join(script),
+        &[dir.to_str().unwrap()],
+    );
+    let manifest = std::fs::read(dir.join("manifest.json")).expect("manifest.json");
+    match serde_json::from_slice(&manifest).expect("manifest is JSON") {
+        serde_json::Value::Array(cases) => cases,
+        other => panic!("manifest is not a list: {other}"),
+    }
+}

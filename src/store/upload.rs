@@ -1,0 +1,435 @@
+//! Streaming uploads: a new object written front to back whose first bytes (the
+//! `.npy` header) are only known at the end. Nothing is visible at the final path
+//! until [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
+//!
+//! - File stores ([`FileUpload`]): a temporary file beside the target
+//!   (`<name>.<random>.npystore-tmp`), the head rewritten in place at the end, then
+//!   published exactly as a put publishes (rename, or hard link when not overwriting).
+//! - Object stores ([`ObjectUpload`]): object_store's part-by-part multipart API
+//!   ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first
+//!   data) stays in memory and is sent last, once the head is final; the other parts
+//!   go out as they fill, a bounded number at a time. A recording that fits in part 0
+//!   is one plain PUT. Every failure, abort and drop aborts the multipart upload.
+
+use super::backend::{Backend, WriteOptions};
+use super::local::{publish, sync_dir, temp_path_for};
+use super::object::ObjectBackend;
+use super::runtime::block_on;
+use crate::{bail, Error, ErrorKind, Result};
+use bytes::Bytes;
+use object_store::multipart::{MultipartStore, PartId};
+use object_store::path::Path as ObjectPath;
+use object_store::{MultipartId, PutMode, PutOptions, PutPayload};
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// How an upload publishes and, on object stores, how it splits the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UploadOptions {
+    /// fsync (file stores) and overwrite, as for a whole-object write.
+    pub write: WriteOptions,
+    /// Object stores: bytes per part at the start (>= 5 MiB for S3).
+    pub part_size: u64,
+    /// Object stores: parts uploading at once (at least 1).
+    pub concurrency: usize,
+}
+
+/// A new object being written front to back.
+pub(crate) trait Upload: Send + std::fmt::Debug {
+    /// Append `data` after everything written so far.
+    fn write(&mut self, data: &[u8]) -> Result<()>;
+
+    /// Replace the first `head.len()` bytes (the placeholder given at the start, same
+    /// length) with `head` and publish the object. On failure nothing is published
+    /// and everything written is discarded.
+    fn finish(&mut self, head: &[u8]) -> Result<()>;
+
+    /// Discard everything written. Idempotent; a dropped upload aborts itself.
+    fn abort(&mut self) -> Result<()>;
+}
+
+/// A store's part-by-part upload API ([`MultipartStore`] has no `Debug`).
+#[derive(Clone)]
+pub(crate) struct Multipart(pub Arc<dyn MultipartStore>);
+
+impl std::fmt::Debug for Multipart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Multipart")
+    }
+}
+
+/// Bytes a file upload buffers before writing to its file.
+const FILE_BUFFER: usize = 1 << 20;
+
+/// A streaming write into a temporary file beside the target.
+#[derive(Debug)]
+pub(crate) struct FileUpload {
+    target: PathBuf,
+    temp: PathBuf,
+    /// `None` once finished or aborted.
+    file: Option<BufWriter<File>>,
+    options: WriteOptions,
+}
+
+impl FileUpload {
+    /// Create the temporary file beside `target` and write `head` into it.
+    pub(crate) fn begin(target: PathBuf, head: &[u8], options: UploadOptions) -> Result<Self> {
+        let dir = target.parent().map(PathBuf::from).unwrap_or_default();
+        fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(&e, "cannot create directory", dir.display()))?;
+        let temp = temp_path_for(&target);
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| Error::io(&e, "cannot create", temp.display()))?;
+        let mut upload = FileUpload {
+            target,
+            temp,
+            file: Some(BufWriter::with_capacity(FILE_BUFFER, file)),
+            options: options.write,
+        };
+        upload.write(head)?;
+        Ok(upload)
+    }
+
+    fn publish(&mut self, head: &[u8]) -> Result<()> {
+        let Some(buffered) = self.file.take() else {
+            bail!(State, "the upload to {} is closed", self.target.display());
+        };
+        let io = |what: &str| {
+            let temp = self.temp.display().to_string();
+            let what = what.to_string();
+            move |e: std::io::Error| Error::io(&e, &what, temp)
+        };
+        let file = buffered
+            .into_inner()
+            .map_err(|e| io("cannot write")(e.into_error()))?;
+        file.write_all_at(head, 0).map_err(io("cannot write"))?;
+        if self.options.fsync {
+            file.sync_all().map_err(io("cannot fsync"))?;
+        }
+        drop(file);
+        publish(&self.temp, &self.target, self.options.overwrite)?;
+        if self.options.fsync {
+            if let Some(dir) = self.target.parent() {
+                sync_dir(dir)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Upload for FileUpload {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        let Some(file) = self.file.as_mut() else {
+            bail!(State, "the upload to {} is closed", self.target.display());
+        };
+        file.write_all(data)
+            .map_err(|e| Error::io(&e, "cannot write", self.temp.display()))
+    }
+
+    fn finish(&mut self, head: &[u8]) -> Result<()> {
+        let published = self.publish(head);
+        if published.is_err() {
+            let _ = fs::remove_file(&self.temp);
+        }
+        published
+    }
+
+    fn abort(&mut self) -> Result<()> {
+        let Some(buffered) = self.file.take() else {
+            return Ok(());
+        };
+        drop(buffered.into_parts()); // the buffered bytes are discarded, not written
+        match fs::remove_file(&self.temp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::io(&e, "cannot delete", self.temp.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for FileUpload {
+    fn drop(&mut self) {
+        let _ = self.abort();
+    }
+}
+
+/// S3's limit on parts per upload (GCS has the same; Azure allows more).
+const MAX_PARTS: usize = 10_000;
+/// The largest part S3 accepts.
+const MAX_PART_SIZE: u64 = 5 << 30;
+/// Parts sent at each part size before it doubles.
+const PARTS_PER_SIZE: usize = 1000;
+
+/// The size of part `idx`: `base` for the first [`PARTS_PER_SIZE`] parts, doubling
+/// after every further [`PARTS_PER_SIZE`], capped at 5 GiB. Memory stays at a few
+/// parts of `base` for any recording under `PARTS_PER_SIZE * base` (16 GiB at the
+/// default 16 MiB), and 10,000 parts reach ~1,000,000 x `base` (4.9 TiB at 5 MiB, S3's 5 TiB limit at 16 MiB).
+pub(crate) fn part_size(base: u64, idx: usize) -> u64 {
+    let doublings = (idx / PARTS_PER_SIZE).min(20) as u32;
+    base.saturating_mul(1 << doublings)
+        .min(MAX_PART_SIZE.max(base))
+}
+
+type PartTask = JoinHandle<object_store::Result<PartId>>;
+
+/// A streaming multipart upload to an object store.
+#[derive(Debug)]
+pub(crate) struct ObjectUpload {
+    backend: ObjectBackend,
+    multipart: Multipart,
+    path: String,
+    key: ObjectPath,
+    options: UploadOptions,
+    /// Part 0: the head and the first data, sent last.
+    first: Vec<u8>,
+    /// The part being filled, index `next`.
+    current: Vec<u8>,
+    next: usize,
+    /// Created when the first part other than part 0 is sent.
+    id: Option<MultipartId>,
+    /// Uploaded parts by index (index 0 arrives last).
+    parts: Vec<Option<PartId>>,
+    in_flight: VecDeque<(usize, PartTask)>,
+    closed: bool,
+}
+
+impl ObjectUpload {
+    /// Start an upload to `path` on `backend`, beginning with `head`. No request is
+    /// made until a part other than part 0 fills.
+    pub(crate) fn begin(
+        backend: &ObjectBackend,
+        path: &str,
+        head: &[u8],
+        options: UploadOptions,
+    ) -> Result<Self> {
+        let Some(multipart) = backend.multipart.clone() else {
+            bail!(
+                Unsupported,
+                "streaming writes to {} need multipart uploads, which this store does not offer",
+                backend.describe(path)
+            );
+        };
+        let options = UploadOptions {
+            concurrency: options.concurrency.max(1),
+            part_size: options.part_size.max(1),
+            ..options
+        };
+        let mut upload = ObjectUpload {
+            key: backend.key(path)?,
+            backend: backend.clone(),
+            multipart,
+            path: path.to_string(),
+            options,
+            first: Vec::new(),
+            current: Vec::new(),
+            next: 1,
+            id: None,
+            parts: Vec::new(),
+            in_flight: VecDeque::new(),
+            closed: false,
+        };
+        upload.write(head)?;
+        Ok(upload)
+    }
+
+    fn err(&self, err: object_store::Error, operation: &str) -> Error {
+        self.backend.map_err(err, operation, &self.path)
+    }
+
+    fn part_cap(&self, idx: usize) -> usize {
+        usize::try_from(part_size(self.options.part_size, idx)).unwrap_or(usize::MAX)
+    }
+
+    /// Send `current` as part `next`, after waiting for room among the parts in flight.
+    fn send_current(&mut self) -> Result<()> {
+        if self.next >= MAX_PARTS {
+            bail!(
+                Unsupported,
+                "{} would need more than {MAX_PARTS} parts; raise part_size_bytes",
+                self.backend.describe(&self.path)
+            );
+        }
+        let id = match &self.id {
+            Some(id) => id.clone(),
+            None => {
+                let (mp, key) = (self.multipart.0.clone(), self.key.clone());
+                let id = block_on(async move { mp.create_multipart(&key).await })?
+                    .map_err(|e| self.err(e, "cannot start an upload to"))?;
+                self.id.insert(id).clone()
+            }
+        };
+        while self.in_flight.len() >= self.options.concurrency {
+            self.wait_oldest()?;
+        }
+        let data = Bytes::from(std::mem::take(&mut self.current));
+        let (mp, key, idx) = (self.multipart.0.clone(), self.key.clone(), self.next);
+        // Spawned from inside the library's runtime, returning the handle unawaited:
+        // the part uploads in the background while the caller appends more.
+        #[allow(clippy::async_yields_async)]
+        let task = block_on(async move {
+            tokio::spawn(async move { mp.put_part(&key, &id, idx, PutPayload::from(data)).await })
+        })?;
+        self.in_flight.push_back((idx, task));
+        self.next += 1;
+        Ok(())
+    }
+
+    fn wait_oldest(&mut self) -> Result<()> {
+        let Some((idx, task)) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let part = block_on(task)?
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("upload task failed: {e}")))?
+            .map_err(|e| self.err(e, &format!("cannot upload part {idx} of")))?;
+        self.record(idx, part);
+        Ok(())
+    }
+
+    fn record(&mut self, idx: usize, part: PartId) {
+        if self.parts.len() <= idx {
+            self.parts.resize(idx + 1, None);
+        }
+        self.parts[idx] = Some(part);
+    }
+
+    fn publish(&mut self, head: &[u8]) -> Result<()> {
+        if self.closed {
+            bail!(State, "the upload to {} is closed", self.path);
+        }
+        self.first[..head.len()].copy_from_slice(head);
+        let first = Bytes::from(std::mem::take(&mut self.first));
+        let (mp, key) = (self.multipart.0.clone(), self.key.clone());
+        let Some(id) = self.id.clone() else {
+            // Everything fits in one request: one PUT, atomic, no-overwrite enforced by the store.
+            let mut payload: Vec<Bytes> = vec![first];
+            payload.push(Bytes::from(std::mem::take(&mut self.current)));
+            let payload: PutPayload = payload.into_iter().collect();
+            let mode = if self.options.write.overwrite {
+                PutMode::Overwrite
+            } else {
+                PutMode::Create
+            };
+            let store = self.backend.store.clone();
+            block_on(async move { store.put_opts(&key, payload, PutOptions::from(mode)).await })?
+                .map_err(|e| self.err(e, "cannot write"))?;
+            self.closed = true;
+            return Ok(());
+        };
+        if !self.current.is_empty() {
+            self.send_current()?;
+        }
+        while !self.in_flight.is_empty() {
+            self.wait_oldest()?;
+        }
+        let first_id = id.clone();
+        let part = block_on(async move {
+            mp.put_part(&key, &first_id, 0, PutPayload::from(first))
+                .await
+        })?
+        .map_err(|e| self.err(e, "cannot upload part 0 of"))?;
+        self.record(0, part);
+        // Multipart completion cannot refuse an existing object: check just before
+        // (a narrow race remains; schema paths carry a fresh random token).
+        if !self.options.write.overwrite && self.backend.exists(&self.path)? {
+            bail!(
+                AlreadyExists,
+                "{} already exists (overwrite was not requested)",
+                self.backend.describe(&self.path)
+            );
+        }
+        let parts: Option<Vec<PartId>> = std::mem::take(&mut self.parts).into_iter().collect();
+        let Some(parts) = parts else {
+            bail!(Internal, "a part of {} was never uploaded", self.path);
+        };
+        let (mp, key) = (self.multipart.0.clone(), self.key.clone());
+        block_on(async move { mp.complete_multipart(&key, &id, parts).await })?
+            .map_err(|e| self.err(e, "cannot complete the upload to"))?;
+        self.id = None;
+        self.closed = true;
+        Ok(())
+    }
+}
+
+impl Upload for ObjectUpload {
+    fn write(&mut self, mut data: &[u8]) -> Result<()> {
+        if self.closed {
+            bail!(State, "the upload to {} is closed", self.path);
+        }
+        let first_cap = self.part_cap(0);
+        if self.first.len() < first_cap {
+            let take = data.len().min(first_cap - self.first.len());
+            let len = self.first.len();
+            if len + take > self.first.capacity() {
+                // Grow by doubling up to the part size: a short recording stays small.
+                let want = (len + take).max(2 * self.first.capacity()).min(first_cap);
+                self.first.reserve_exact(want - len);
+            }
+            self.first.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        while !data.is_empty() {
+            let cap = self.part_cap(self.next);
+            if self.current.capacity() < cap {
+                self.current.reserve_exact(cap - self.current.len());
+            }
+            let take = data.len().min(cap - self.current.len());
+            self.current.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.current.len() == cap {
+                self.send_current()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, head: &[u8]) -> Result<()> {
+        let published = self.publish(head);
+        if published.is_err() {
+            let _ = self.abort();
+        }
+        published
+    }
+
+    fn abort(&mut self) -> Result<()> {
+        self.closed = true;
+        self.first = Vec::new();
+        self.current = Vec::new();
+        let tasks: Vec<PartTask> = self.in_flight.drain(..).map(|(_, t)| t).collect();
+        for task in &tasks {
+            task.abort();
+        }
+        // Wait for the parts in flight to stop, so none lands after the abort.
+        block_on(async move {
+            for task in tasks {
+                let _ = task.await;
+            }
+        })?;
+        let Some(id) = self.id.take() else {
+            return Ok(());
+        };
+        let (mp, key) = (self.multipart.0.clone(), self.key.clone());
+        block_on(async move { mp.abort_multipart(&key, &id).await })?
+            .map_err(|e| self.err(e, "cannot abort the upload to"))
+    }
+}
+
+impl Drop for ObjectUpload {
+    fn drop(&mut self) {
+        if !self.closed {
+            let _ = self.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "upload_tests.rs"]
+mod tests;

@@ -1,0 +1,255 @@
+//! Multipart uploads through a counting wrapper around InMemory (which cannot list
+//! pending uploads): part 0 goes last, parts stay within bounds, and every abort,
+//! drop and failure aborts the upload. On S3 the same is checked by listing pending
+//! uploads once the remote stores land.
+
+use super::*;
+use crate::config::Config;
+use crate::store::object::ObjectBackend;
+use crate::store::Store;
+use crate::{Dtype, Order, PutOptions, Target};
+use object_store::memory::InMemory;
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[test]
+fn part_sizes_stay_flat_then_double_within_s3_limits() {
+    let base = 5 << 20;
+    assert_eq!(part_size(base, 1), base);
+    assert_eq!(part_size(base, 999), base);
+    assert_eq!(part_size(base, 1000), 2 * base);
+    assert_eq!(part_size(base, 9999), 512 * base);
+    assert_eq!(part_size(16 << 20, 9999), MAX_PART_SIZE);
+    let total: u64 = (0..MAX_PARTS).map(|i| part_size(base, i)).sum();
+    assert_eq!(
+        total,
+        1000 * 1023 * base,
+        "~4.9 TiB in 10,000 parts at the smallest base"
+    );
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    created: usize,
+    completed: usize,
+    aborted: usize,
+    pending: HashSet<String>,
+    /// (part index, bytes) in the order parts were sent.
+    sent: Vec<(usize, usize)>,
+    in_flight: usize,
+    max_in_flight: usize,
+    fail_part: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Counting {
+    inner: Arc<InMemory>,
+    counts: Mutex<Counts>,
+}
+
+impl Counting {
+    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap()
+    }
+}
+
+#[async_trait::async_trait]
+impl MultipartStore for Counting {
+    async fn create_multipart(&self, path: &ObjectPath) -> object_store::Result<MultipartId> {
+        let id = self.inner.create_multipart(path).await?;
+        let mut c = self.counts();
+        c.created += 1;
+        c.pending.insert(id.clone());
+        Ok(id)
+    }
+
+    async fn put_part(
+        &self,
+        path: &ObjectPath,
+        id: &MultipartId,
+        part_idx: usize,
+        data: PutPayload,
+    ) -> object_store::Result<PartId> {
+        {
+            let mut c = self.counts();
+            c.sent.push((part_idx, data.content_length()));
+            if c.fail_part == Some(part_idx) {
+                return Err(object_store::Error::Generic {
+                    store: "counting",
+                    source: "injected part failure".into(),
+                });
+            }
+            c.in_flight += 1;
+            c.max_in_flight = c.max_in_flight.max(c.in_flight);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let part = self.inner.put_part(path, id, part_idx, data).await;
+        self.counts().in_flight -= 1;
+        part
+    }
+
+    async fn complete_multipart(
+        &self,
+        path: &ObjectPath,
+        id: &MultipartId,
+        parts: Vec<PartId>,
+    ) -> object_store::Result<object_store::PutResult> {
+        let done = self.inner.complete_multipart(path, id, parts).await?;
+        let mut c = self.counts();
+        c.completed += 1;
+        c.pending.remove(id);
+        Ok(done)
+    }
+
+    async fn abort_multipart(
+        &self,
+        path: &ObjectPath,
+        id: &MultipartId,
+    ) -> object_store::Result<()> {
+        self.inner.abort_multipart(path, id).await?;
+        let mut c = self.counts();
+        c.aborted += 1;
+        c.pending.remove(id);
+        Ok(())
+    }
+}
+
+const PART: u64 = 1000;
+
+/// A memory store whose uploads are counted, with 1000-byte parts, 2 in flight.
+fn counted_store() -> (Store, Arc<Counting>) {
+    let config = Config::from_arg(Some(
+        r#"{"stores": {"default": "m", "m": {"protocol": "memory"}}}"#,
+    ))
+    .unwrap();
+    let mut spec = config.store(None).unwrap();
+    spec.options.part_size_bytes = PART;
+    spec.options.concurrency = 2;
+    let inner = Arc::new(InMemory::new());
+    let counting = Arc::new(Counting {
+        inner: inner.clone(),
+        counts: Mutex::default(),
+    });
+    let backend = ObjectBackend::new(inner, "", "memory://").with_multipart(counting.clone());
+    (Store::with_backend(spec, Box::new(backend)), counting)
+}
+
+fn writer(store: &Store) -> crate::Writer {
+    store
+        .writer(
+            &Target::Path("r.npy".into()),
+            Dtype::parse("<u2").unwrap(),
+            vec![5],
+            false,
+            PutOptions::default(),
+        )
+        .unwrap()
+}
+
+/// `rows` rows of 5 u16 counting up from `first`.
+fn rows(first: u64, rows: u64) -> Vec<u8> {
+    (first * 5..(first + rows) * 5)
+        .flat_map(|v| (v as u16).to_le_bytes())
+        .collect()
+}
+
+#[test]
+fn part_zero_is_sent_last_and_parts_stay_bounded() {
+    let (store, counting) = counted_store();
+    let mut w = writer(&store);
+    for i in 0..700 {
+        w.append(&rows(i * 3, 3)).unwrap(); // 30 bytes at a time: parts fill across appends
+    }
+    w.append(&rows(2100, 1)).unwrap();
+    let r = w.finish().unwrap();
+    assert_eq!(r.shape(), &[2101, 5]);
+    assert_eq!(r.load(Order::C).unwrap(), rows(0, 2101));
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (1, 1, 0));
+    assert!(c.pending.is_empty());
+    let (last_idx, _) = *c.sent.last().unwrap();
+    assert_eq!(last_idx, 0, "part 0 carries the final header and goes last");
+    let total: usize = c.sent.iter().map(|&(_, n)| n).sum();
+    assert_eq!(total as u64, store.backend().size("r.npy").unwrap());
+    let parts = c.sent.len();
+    for (i, &(idx, n)) in c.sent.iter().enumerate() {
+        if idx + 1 != parts {
+            assert_eq!(
+                n as u64, PART,
+                "part {idx} (sent {i}th) is not the last: full size"
+            );
+        }
+    }
+    assert!(c.max_in_flight <= 2, "{} parts in flight", c.max_in_flight);
+}
+
+#[test]
+fn a_recording_that_fits_one_part_is_one_put() {
+    let (store, counting) = counted_store();
+    let mut w = writer(&store);
+    w.append(&rows(0, 20)).unwrap();
+    w.finish().unwrap();
+    let c = counting.counts();
+    assert_eq!((c.created, c.sent.len()), (0, 0));
+    assert_eq!(
+        store.open_ref("r.npy").unwrap().load(Order::C).unwrap(),
+        rows(0, 20)
+    );
+}
+
+#[test]
+fn abort_and_drop_abort_the_upload() {
+    let (store, counting) = counted_store();
+    let mut w = writer(&store);
+    w.append(&rows(0, 500)).unwrap();
+    w.abort().unwrap();
+    let mut w = writer(&store);
+    w.append(&rows(0, 500)).unwrap();
+    drop(w);
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (2, 0, 2));
+    assert!(c.pending.is_empty());
+    assert!(!store.exists("r.npy").unwrap());
+}
+
+#[test]
+fn a_failed_part_aborts_and_later_calls_are_state_errors() {
+    let (store, counting) = counted_store();
+    counting.counts().fail_part = Some(3);
+    let mut w = writer(&store);
+    let mut failed = None;
+    for i in 0..200 {
+        if let Err(e) = w.append(&rows(i * 10, 10)) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let err = failed.expect("the injected failure surfaces in an append");
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert!(err.message().contains("part 3"), "{err}");
+    assert_eq!(w.append(&rows(0, 1)).unwrap_err().kind(), ErrorKind::State);
+    assert_eq!(w.finish().unwrap_err().kind(), ErrorKind::State);
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (1, 0, 1));
+    assert!(c.pending.is_empty());
+    assert!(!store.exists("r.npy").unwrap());
+}
+
+#[test]
+fn finishing_onto_an_object_that_appeared_aborts() {
+    let (store, counting) = counted_store();
+    let mut w = writer(&store);
+    w.append(&rows(0, 300)).unwrap();
+    let other = writer(&store);
+    let mut other = other;
+    other.append(&rows(7, 1)).unwrap();
+    other.finish().unwrap();
+    assert_eq!(w.finish().unwrap_err().kind(), ErrorKind::AlreadyExists);
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (1, 0, 1));
+    assert_eq!(
+        store.open_ref("r.npy").unwrap().load(Order::C).unwrap(),
+        rows(7, 1)
+    );
+}

@@ -1,0 +1,281 @@
+//! The streaming writer: append rows of a growing array as they arrive, publish one
+//! numpy-loadable `.npy` object at the end, with bounded memory whatever the length.
+//!
+//! The header is written last. Its length is fixed at open, with room for the longest
+//! shape any row count can produce, so the data start (a multiple of 64, as numpy
+//! aligns it) never moves; at finish the header is rewritten with the final shape.
+//! For the common cases (rows along the growing axis numpy pads for) the reserved
+//! length is exactly numpy's own, and the object is byte-identical to `numpy.save`.
+//!
+//! Until finish nothing is visible at the target path, and after a crash nothing is
+//! either (see `docs/writer.md` for the temporary files a crash leaves on file stores).
+
+use crate::array_ref::ArrayRef;
+use crate::format::{Dtype, Header};
+use crate::put::{numpy_header, write_at_target, PutOptions, Target};
+use crate::store::upload::{Upload, UploadOptions};
+use crate::store::Store;
+use crate::{bail, Error, ErrorKind, Result};
+
+/// What a writer's rows look like, and the headers that follow from it.
+#[derive(Debug)]
+struct Layout {
+    dtype: Dtype,
+    row_shape: Vec<u64>,
+    /// Rows go along the last axis, column-major.
+    fortran: bool,
+}
+
+impl Layout {
+    /// The header for `rows` rows, as numpy would write it for the final array.
+    fn header(&self, rows: u64) -> Header {
+        let mut shape = self.row_shape.clone();
+        if self.fortran {
+            shape.push(rows);
+        } else {
+            shape.insert(0, rows);
+        }
+        numpy_header(self.dtype.clone(), shape, self.fortran)
+    }
+
+    /// The longest preamble any row count can produce. For a fixed `fortran_order`
+    /// the length only grows with the digits of the row count, and the flag can only
+    /// differ between 0 rows, 1 row and 2 or more, so 0, 1 and `u64::MAX` cover all.
+    fn reserved_head_len(&self) -> usize {
+        [0, 1, u64::MAX]
+            .iter()
+            .map(|&rows| self.header(rows).encode().len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A streaming writer for one array that grows by rows; see [`Store::writer`].
+///
+/// `Send`, not shared: one writer is used from one thread at a time (`append` takes
+/// `&mut self`); different writers work in parallel. Dropping a writer that has not
+/// finished aborts it: nothing is published and everything written is discarded.
+#[derive(Debug)]
+pub struct Writer {
+    store: Store,
+    path: String,
+    layout: Layout,
+    row_bytes: u64,
+    rows: u64,
+    head_len: usize,
+    /// `None` once finished, aborted, or discarded after a failure.
+    upload: Option<Box<dyn Upload>>,
+    /// The I/O failure that discarded the upload during an append.
+    failure: Option<Error>,
+}
+
+impl Writer {
+    pub(crate) fn open(
+        store: &Store,
+        target: &Target,
+        dtype: Dtype,
+        row_shape: Vec<u64>,
+        fortran: bool,
+        options: PutOptions,
+    ) -> Result<Writer> {
+        let row_bytes = Header {
+            dtype: dtype.clone(),
+            fortran_order: false,
+            shape: row_shape.clone(),
+        }
+        .data_len()?;
+        if row_bytes == 0 {
+            bail!(
+                Shape,
+                "rows of dtype {dtype} and shape {row_shape:?} hold no bytes, so appended rows cannot be counted"
+            );
+        }
+        let mut writer = Writer {
+            store: store.clone(),
+            path: String::new(),
+            layout: Layout {
+                dtype,
+                row_shape,
+                fortran,
+            },
+            row_bytes,
+            rows: 0,
+            head_len: 0,
+            upload: None,
+            failure: None,
+        };
+        writer.head_len = writer.layout.reserved_head_len();
+        let head = writer.head()?;
+        let spec = &store.spec().options;
+        let mut upload = None;
+        writer.path = write_at_target(store, target, options, |path, write| {
+            if !write.overwrite && store.backend().exists(path)? {
+                bail!(
+                    AlreadyExists,
+                    "{} already exists (overwrite was not requested)",
+                    store.describe(path)
+                );
+            }
+            let options = UploadOptions {
+                write,
+                part_size: spec.part_size_bytes,
+                concurrency: spec.concurrency,
+            };
+            upload = Some(store.backend().begin_upload(path, &head, options)?);
+            Ok(())
+        })?;
+        writer.upload = upload;
+        Ok(writer)
+    }
+
+    /// The preamble for the rows so far, padded to the reserved length.
+    fn head(&self) -> Result<Vec<u8>> {
+        let head = self.layout.header(self.rows).encode_padded(self.head_len)?;
+        if head.len() != self.head_len {
+            bail!(
+                Internal,
+                "header of {} bytes does not fit the {} reserved",
+                head.len(),
+                self.head_len
+            );
+        }
+        Ok(head)
+    }
+
+    /// The store-relative path the array is published at (nothing is there until
+    /// [`Writer::finish`]).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Rows appended so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Bytes of one row: itemsize x product(row_shape).
+    pub fn row_bytes(&self) -> u64 {
+        self.row_bytes
+    }
+
+    /// Append one or more whole rows (C order, or column-major for a Fortran writer).
+    ///
+    /// A length that is not a multiple of [`Writer::row_bytes`] is a `Length` error and
+    /// nothing is written. An I/O failure discards the whole upload; every later call
+    /// is then a `State` error naming that failure.
+    pub fn append(&mut self, data: &[u8]) -> Result<()> {
+        self.open_upload()?;
+        let len = data.len() as u64;
+        if len % self.row_bytes != 0 {
+            bail!(
+                Length,
+                "{len} bytes are not a whole number of rows of {} bytes; nothing was written",
+                self.row_bytes
+            );
+        }
+        let rows = self.rows + len / self.row_bytes;
+        if rows.checked_mul(self.row_bytes).is_none() {
+            bail!(Shape, "{rows} rows overflow a 64-bit byte count");
+        }
+        if let Err(err) = self.open_upload()?.write(data) {
+            self.fail(err.clone());
+            return Err(err);
+        }
+        self.rows = rows;
+        Ok(())
+    }
+
+    fn open_upload(&mut self) -> Result<&mut Box<dyn Upload>> {
+        if let Some(err) = &self.failure {
+            bail!(
+                State,
+                "the writer to {} failed earlier and discarded its data: {err}",
+                self.path
+            );
+        }
+        self.upload
+            .as_mut()
+            .ok_or_else(|| Error::new(ErrorKind::State, "the writer is finished or aborted"))
+    }
+
+    fn fail(&mut self, err: Error) {
+        if let Some(mut upload) = self.upload.take() {
+            let _ = upload.abort();
+        }
+        self.failure = Some(err);
+    }
+
+    /// Write the final header and publish the array atomically; returns its reference.
+    /// On failure nothing is published and everything written is discarded.
+    pub fn finish(mut self) -> Result<ArrayRef> {
+        self.open_upload()?;
+        let head = self.head()?;
+        let mut upload = self.upload.take().expect("checked by open_upload");
+        if let Err(err) = upload.finish(&head) {
+            let _ = upload.abort();
+            return Err(err);
+        }
+        let header = self.layout.header(self.rows);
+        let path = std::mem::take(&mut self.path);
+        ArrayRef::written(&self.store, path, header, self.head_len as u64)
+    }
+
+    /// Discard everything written; nothing is published. (Dropping does the same,
+    /// without reporting a failure to clean up.)
+    pub fn abort(mut self) -> Result<()> {
+        match self.upload.take() {
+            Some(mut upload) => upload.abort(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if let Some(mut upload) = self.upload.take() {
+            let _ = upload.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reserved_header_fits_every_row_count() {
+        let counts: Vec<u64> = (0..20)
+            .map(|d| 10u64.pow(d))
+            .flat_map(|p| [p - 1, p, p + 1])
+            .chain([u64::MAX])
+            .collect();
+        for dtype in ["<f8", "|b1", "[('x', '<f8'), ('y', '<U3', (2,))]"] {
+            for row_shape in [
+                vec![],
+                vec![1],
+                vec![3],
+                vec![1, 1],
+                vec![2, 3],
+                vec![1, 7, 1],
+            ] {
+                for fortran in [false, true] {
+                    let layout = Layout {
+                        dtype: Dtype::parse(dtype).unwrap(),
+                        row_shape: row_shape.clone(),
+                        fortran,
+                    };
+                    let reserved = layout.reserved_head_len();
+                    assert_eq!(reserved % 64, 0);
+                    for &rows in &counts {
+                        let head = layout.header(rows).encode_padded(reserved).unwrap();
+                        assert_eq!(
+                            head.len(),
+                            reserved,
+                            "{dtype} {row_shape:?} {fortran} {rows}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
