@@ -35,6 +35,18 @@ static npy_status jl_put_path(const npy_store *store, const char *path, const vo
   return st;
 }
 
+/* numpy.save stand-in: an object in C order at `path`, as numpy writes them (the
+ * package itself only writes Fortran order). */
+static npy_ref *np_save(const npy_store *store, const char *path, const void *data,
+                        uint64_t nbytes, const char *descr, const uint64_t *shape, size_t ndim) {
+  npy_target *t = NULL;
+  REQUIRE_STATUS(npy_target_path(path, &t), NPY_OK);
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_put(store, t, data, nbytes, descr, shape, ndim, NPY_ORDER_C, 0, &ref), NPY_OK);
+  npy_target_free(t);
+  return ref;
+}
+
 /* size(ref): npy_ref_shape copied out while the handle lives. */
 static size_t jl_size(const npy_ref *ref, uint64_t *dims) {
   const uint64_t *shape = NULL;
@@ -254,12 +266,7 @@ static void test_c_order_object(void) {
   npy_store *store = jl_store(NULL);
   int32_t c[6] = {0, 1, 2, 3, 4, 5}; /* numpy a = arange(6).reshape(2, 3) */
   uint64_t shape[2] = {2, 3};
-  npy_target *t = NULL;
-  REQUIRE_STATUS(npy_target_path("jl/c.npy", &t), NPY_OK);
-  npy_ref *w = NULL;
-  REQUIRE_STATUS(npy_put(store, t, c, sizeof c, "<i4", shape, 2, NPY_ORDER_C, 0, &w), NPY_OK);
-  npy_target_free(t);
-  npy_ref_free(w);
+  npy_ref_free(np_save(store, "jl/c.npy", c, sizeof c, "<i4", shape, 2));
 
   /* NpyRef(store, path), then read(): A[i, j] == a[i-1, j-1] */
   npy_ref *ref = NULL;
@@ -315,11 +322,7 @@ static void test_big_endian(void) {
     be[2 * k + 1] = (unsigned char)k; /* 0x0100 + k, big-endian */
   }
   uint64_t shape[2] = {2, 3};
-  npy_target *t = NULL;
-  REQUIRE_STATUS(npy_target_path("jl/be.npy", &t), NPY_OK);
-  npy_ref *ref = NULL;
-  REQUIRE_STATUS(npy_put(store, t, be, sizeof be, ">i2", shape, 2, NPY_ORDER_C, 0, &ref), NPY_OK);
-  npy_target_free(t);
+  npy_ref *ref = np_save(store, "jl/be.npy", be, sizeof be, ">i2", shape, 2);
   const char *s = NULL;
   CHECK_STATUS(npy_ref_dtype(ref, &s), NPY_OK);
   CHECK_STR(s, ">i2");
@@ -417,12 +420,9 @@ static void test_errors(void) {
   CHECK(strstr(npy_last_error(), "missing.npy") != NULL);
 
   /* a numpy '<U5' object: metadata fine, no Julia element type (Julia refuses) */
-  npy_target *t = NULL;
-  REQUIRE_STATUS(npy_target_path("jl/u5.npy", &t), NPY_OK);
   char text[20] = {0};
   uint64_t one[1] = {1};
-  REQUIRE_STATUS(npy_put(store, t, text, sizeof text, "<U5", one, 1, NPY_ORDER_FORTRAN, 0, &ref), NPY_OK);
-  npy_target_free(t);
+  ref = np_save(store, "jl/u5.npy", text, sizeof text, "<U5", one, 1);
   const char *s = NULL;
   CHECK_STATUS(npy_ref_dtype(ref, &s), NPY_OK);
   CHECK_STR(s, "<U5");
@@ -430,7 +430,7 @@ static void test_errors(void) {
   npy_ref_free(ref);
 
   /* a bad target name is an error from the target call; no target to free */
-  t = (npy_target *)&t;
+  npy_target *t = (npy_target *)&t;
   CHECK(npy_target_path("../out.npy", &t) != NPY_OK);
   CHECK(t == NULL);
   /* buffer length must match (the package always passes sizeof(A)) */
