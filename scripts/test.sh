@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust cmake c consumer pytest)
+all_stages=(system tools python rust cmake c consumer julia pytest)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -61,6 +61,12 @@ stage_cmake() {
 
 stage_c() { ctest_project bindings/c/tests "$build/c-tests"; }
 stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer"; }
+# No Julia binary here: check the package's ccalls against the header (docs/julia.md).
+stage_julia() {
+  ensure_python
+  "$NPYSTORE_PYTHON" bindings/julia/check/check_ccalls.py --header include/npystore.h \
+    --header bindings/julia/check/writer_api.h
+}
 
 postgres_started=
 stage_pytest() {

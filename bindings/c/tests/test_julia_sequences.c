@@ -1,0 +1,466 @@
+/*
+ * The C call sequences the Julia package (bindings/julia/NpyStore) makes, in its
+ * order, including the orders its finalizers may free handles in. No Julia binary
+ * runs in CI, so this is where a library change that would break the package shows.
+ * Each helper names the Julia function it mirrors; "Julia:" comments quote the
+ * package's behaviour being mirrored.
+ */
+#include "check.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static char config[8192];
+static char store_dir[4096];
+
+/* Julia arrays are column-major: element (i, j) of an m x n matrix is at i + j*m. */
+#define CM(i, j, m) ((i) + (j) * (m))
+
+/* Store(config) / Store(config, name): name NULL (Julia `nothing`) or a string. */
+static npy_store *jl_store(const char *name) {
+  npy_store *store = NULL;
+  REQUIRE_STATUS(npy_store_open(config, name, &store), NPY_OK);
+  return store;
+}
+
+/* put!(store, A; path, overwrite): target, npy_put in Fortran order with Julia's
+ * size, target freed in a `finally`, whatever npy_put returned. */
+static npy_status jl_put_path(const npy_store *store, const char *path, const void *data,
+                              uint64_t nbytes, const char *descr, const uint64_t *size,
+                              size_t ndim, uint32_t flags, npy_ref **ref) {
+  npy_target *t = NULL;
+  REQUIRE_STATUS(npy_target_path(path, &t), NPY_OK);
+  npy_status st = npy_put(store, t, data, nbytes, descr, size, ndim, NPY_ORDER_FORTRAN, flags, ref);
+  npy_target_free(t);
+  return st;
+}
+
+/* numpy.save stand-in: an object in C order at `path`, as numpy writes them (the
+ * package itself only writes Fortran order). */
+static npy_ref *np_save(const npy_store *store, const char *path, const void *data,
+                        uint64_t nbytes, const char *descr, const uint64_t *shape, size_t ndim) {
+  npy_target *t = NULL;
+  REQUIRE_STATUS(npy_target_path(path, &t), NPY_OK);
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_put(store, t, data, nbytes, descr, shape, ndim, NPY_ORDER_C, 0, &ref), NPY_OK);
+  npy_target_free(t);
+  return ref;
+}
+
+/* size(ref): npy_ref_shape copied out while the handle lives. */
+static size_t jl_size(const npy_ref *ref, uint64_t *dims) {
+  const uint64_t *shape = NULL;
+  size_t n = 99;
+  REQUIRE_STATUS(npy_ref_shape(ref, &shape, &n), NPY_OK);
+  for (size_t i = 0; i < n; i++) dims[i] = shape[i];
+  return n;
+}
+
+/* Julia's _fortran_order(ref): 1, 0, or -1 before the first read. */
+static int32_t jl_fortran(const npy_ref *ref) {
+  int32_t f = 7;
+  CHECK_STATUS(npy_ref_fortran_order(ref, &f), NPY_OK);
+  return f;
+}
+
+static const char *jl_descr(const npy_ref *ref) {
+  const char *s = NULL;
+  CHECK_STATUS(npy_ref_descr(ref, &s), NPY_OK);
+  return s;
+}
+
+static uint64_t jl_nbytes(const npy_ref *ref) {
+  uint64_t n = 0;
+  CHECK_STATUS(npy_ref_nbytes(ref, &n), NPY_OK);
+  return n;
+}
+
+/* The stores block the package's tests use; a file datajoint.json for Store(path). */
+static void test_open(void) {
+  npy_store *store = jl_store(NULL);
+  const char *name = NULL;
+  CHECK_STATUS(npy_store_name(store, &name), NPY_OK);
+  CHECK_STR(name, "main");
+  npy_store *named = jl_store("main");
+  npy_store_free(named);
+
+  char file[4200];
+  snprintf(file, sizeof file, "%s/datajoint.json", store_dir);
+  FILE *f = fopen(file, "w");
+  REQUIRE(f != NULL);
+  fputs(config, f);
+  fclose(f);
+  npy_store *from_file = NULL;
+  CHECK_STATUS(npy_store_open(file, NULL, &from_file), NPY_OK);
+  npy_store_free(from_file);
+
+  npy_store *missing = (npy_store *)&missing;
+  CHECK_STATUS(npy_store_open(config, "nope", &missing), NPY_ERR_STORE_NOT_CONFIGURED);
+  CHECK(missing == NULL);
+  CHECK_STR(npy_status_name(NPY_ERR_STORE_NOT_CONFIGURED), "store_not_configured");
+  CHECK(strlen(npy_last_error()) > 0);
+  /* Julia close(store) twice: the second call passes NULL. */
+  npy_store_free(store);
+  npy_store_free(NULL);
+}
+
+/* put! of a 3x4 Float64 matrix, read back with read() (load_into, Fortran order). */
+static void test_put_and_read_fortran(void) {
+  npy_store *store = jl_store(NULL);
+  double a[12];
+  for (int k = 0; k < 12; k++) a[k] = k + 1; /* Julia reshape(1.0:12.0, 3, 4) */
+  uint64_t size[2] = {3, 4};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/a.npy", a, sizeof a, "<f8", size, 2, 0, &ref), NPY_OK);
+
+  uint64_t dims[8];
+  CHECK(jl_size(ref, dims) == 2 && dims[0] == 3 && dims[1] == 4);
+  size_t ndim = 0;
+  uint64_t len = 0;
+  CHECK_STATUS(npy_ref_ndim(ref, &ndim), NPY_OK);
+  CHECK_STATUS(npy_ref_size(ref, &len), NPY_OK);
+  CHECK(ndim == 2 && len == 12);
+  CHECK_STR(jl_descr(ref), "'<f8'");
+  const char *s = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &s), NPY_OK);
+  CHECK_STR(s, "float64");
+  CHECK_STATUS(npy_ref_path(ref, &s), NPY_OK);
+  CHECK_STR(s, "jl/a.npy");
+  CHECK(jl_fortran(ref) == 1);
+
+  double back[12] = {0};
+  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(memcmp(a, back, sizeof a) == 0);
+  /* Julia load(ref; raw=true): a flat Vector, AS_STORED, then the order for dims. */
+  double raw[12] = {0};
+  CHECK_STATUS(npy_ref_load_into(ref, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK(memcmp(a, raw, sizeof a) == 0);
+
+  /* overwrite=false, then true */
+  npy_ref *again = NULL;
+  CHECK_STATUS(jl_put_path(store, "jl/a.npy", a, sizeof a, "<f8", size, 2, 0, &again),
+               NPY_ERR_ALREADY_EXISTS);
+  CHECK(again == NULL);
+  CHECK_STR(npy_status_name(NPY_ERR_ALREADY_EXISTS), "already_exists");
+  CHECK_STATUS(jl_put_path(store, "jl/a.npy", a, sizeof a, "<f8", size, 2, NPY_PUT_OVERWRITE, &again),
+               NPY_OK);
+  npy_ref_free(again);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* Element types the package maps, 0-d and empty arrays, as Julia passes them: an
+ * empty Julia array still has a non-NULL data pointer; a 0-d size is an empty
+ * (non-NULL) UInt64 vector. */
+static void test_types_and_shapes(void) {
+  npy_store *store = jl_store(NULL);
+  static const struct {
+    const char *descr;
+    size_t itemsize;
+  } types[] = {{"|b1", 1}, {"|i1", 1}, {"<i2", 2}, {"<i4", 4}, {"<i8", 8}, {"|u1", 1},
+               {"<u2", 2}, {"<u4", 4}, {"<u8", 8}, {"<f2", 2}, {"<f4", 4}, {"<f8", 8},
+               {"<c8", 8}, {"<c16", 16}};
+  unsigned char data[6 * 16], back[6 * 16];
+  for (size_t k = 0; k < sizeof data; k++) data[k] = (unsigned char)(k % 2); /* valid bools */
+  uint64_t size[2] = {2, 3};
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "jl/types/%zu.npy", i);
+    npy_ref *ref = NULL;
+    uint64_t n = 6 * types[i].itemsize;
+    REQUIRE_STATUS(jl_put_path(store, path, data, n, types[i].descr, size, 2, 0, &ref), NPY_OK);
+    char want[16];
+    snprintf(want, sizeof want, "'%s'", types[i].descr);
+    CHECK_STR(jl_descr(ref), want);
+    memset(back, 0xAA, sizeof back);
+    CHECK_STATUS(npy_ref_load_into(ref, back, n, NPY_ORDER_FORTRAN), NPY_OK);
+    CHECK(memcmp(data, back, n) == 0);
+    npy_ref_free(ref);
+  }
+
+  double scalar = 2.5, got = 0;
+  uint64_t no_dims[1] = {0};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/scalar.npy", &scalar, 8, "<f8", no_dims, 0, 0, &ref), NPY_OK);
+  uint64_t dims[8];
+  CHECK(jl_size(ref, dims) == 0);
+  CHECK_STATUS(npy_ref_load_into(ref, &got, 8, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(got == 2.5);
+  npy_ref_free(ref);
+
+  uint64_t empty_size[2] = {0, 3};
+  REQUIRE_STATUS(jl_put_path(store, "jl/empty.npy", data, 0, "<f8", empty_size, 2, 0, &ref), NPY_OK);
+  CHECK(jl_size(ref, dims) == 2 && dims[0] == 0 && dims[1] == 3);
+  CHECK(jl_nbytes(ref) == 0);
+  CHECK_STATUS(npy_ref_load_into(ref, back, 0, NPY_ORDER_FORTRAN), NPY_OK);
+  /* Julia mmap of an empty array: map, see no bytes, free the mapping at once. */
+  npy_mapping *m = NULL;
+  void *p = NULL;
+  CHECK_STATUS(npy_ref_load_mmap(ref, "r", &m, &p, NULL, NULL), NPY_OK);
+  npy_mapping_free(m);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* put! with a schema target, keys added in NamedTuple order with the Julia types'
+ * calls; DateTime milliseconds become microseconds. */
+static void test_schema_target_and_json(void) {
+  npy_store *store = jl_store(NULL);
+  float a[35];
+  for (int k = 0; k < 35; k++) a[k] = (float)k;
+  uint64_t size[2] = {5, 7};
+  npy_target *t = NULL;
+  REQUIRE_STATUS(npy_target_schema("lab", "_recording", "trace", &t), NPY_OK);
+  CHECK_STATUS(npy_target_key_string(t, "subject", "m/01"), NPY_OK);
+  CHECK_STATUS(npy_target_key_int(t, "session", -3), NPY_OK);
+  CHECK_STATUS(npy_target_key_uint(t, "probe", 7), NPY_OK);
+  CHECK_STATUS(npy_target_key_float(t, "depth", 0.1), NPY_OK);
+  CHECK_STATUS(npy_target_key_bool(t, "good", true), NPY_OK);
+  CHECK_STATUS(npy_target_key_date(t, "day", 2024, 5, 17), NPY_OK);
+  CHECK_STATUS(npy_target_key_datetime(t, "start", 2024, 5, 17, 13, 4, 5, 1000 * 250), NPY_OK);
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_put(store, t, a, sizeof a, "<f4", size, 2, NPY_ORDER_FORTRAN, 0, &ref), NPY_OK);
+  npy_target_free(t);
+
+  const char *path = NULL, *json = NULL;
+  CHECK_STATUS(npy_ref_path(ref, &path), NPY_OK);
+  const char *prefix = "_schema/lab/_recording/subject=m%2F01/session=-3/probe=7/depth=0.1/"
+                       "good=True/day=2024-05-17/start=2024-05-17T13-04-05/trace_";
+  CHECK(strncmp(path, prefix, strlen(prefix)) == 0);
+  CHECK_STATUS(npy_ref_to_json(ref, &json), NPY_OK);
+  CHECK(strstr(json, "\"dtype\": \"float32\"") != NULL);
+  CHECK(strstr(json, "\"shape\": [5, 7]") != NULL);
+
+  /* NpyRef(store; json): size, eltype (descr), dtype, path with no I/O. */
+  npy_ref *lazy = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
+  bool loaded = true;
+  CHECK_STATUS(npy_ref_is_loaded(lazy, &loaded), NPY_OK);
+  CHECK(!loaded);
+  uint64_t dims[8];
+  CHECK(jl_size(lazy, dims) == 2 && dims[0] == 5 && dims[1] == 7);
+  CHECK_STR(jl_descr(lazy), "'<f4'");
+  CHECK(jl_fortran(lazy) == -1);
+  CHECK_STATUS(npy_ref_is_loaded(lazy, &loaded), NPY_OK);
+  CHECK(!loaded);
+  float back[35];
+  CHECK_STATUS(npy_ref_load_into(lazy, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(memcmp(a, back, sizeof a) == 0);
+  bool exists = false;
+  CHECK_STATUS(npy_ref_exists(lazy, &exists), NPY_OK);
+  CHECK(exists);
+  CHECK_STATUS(npy_store_exists(store, path, &exists), NPY_OK);
+  CHECK(exists);
+  npy_ref_free(lazy);
+
+  npy_ref *bad = (npy_ref *)&bad;
+  CHECK_STATUS(npy_ref_from_json(store, "{not json", &bad), NPY_ERR_JSON);
+  CHECK(bad == NULL);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* An object numpy wrote in C order (npy_put with NPY_ORDER_C stands in for numpy):
+ * read() converts into the column-major buffer; raw and mmap see it as stored. */
+static void test_c_order_object(void) {
+  npy_store *store = jl_store(NULL);
+  int32_t c[6] = {0, 1, 2, 3, 4, 5}; /* numpy a = arange(6).reshape(2, 3) */
+  uint64_t shape[2] = {2, 3};
+  npy_ref_free(np_save(store, "jl/c.npy", c, sizeof c, "<i4", shape, 2));
+
+  /* NpyRef(store, path), then read(): A[i, j] == a[i-1, j-1] */
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_ref_open(store, "jl/c.npy", &ref), NPY_OK);
+  CHECK(jl_fortran(ref) == 0);
+  int32_t A[6];
+  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 3; j++) CHECK(A[CM(i, j, 2)] == 3 * i + j);
+
+  /* readrows(ref, 2, 1): first row index 1 in C, a 1 x 3 Julia matrix */
+  int32_t row[3];
+  CHECK_STATUS(npy_ref_read_rows(ref, 1, 1, row, sizeof row, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(row[0] == 3 && row[1] == 4 && row[2] == 5);
+  /* readrows(ref, 3, 0): the end, nothing to read, a non-NULL empty buffer */
+  CHECK_STATUS(npy_ref_read_rows(ref, 2, 0, row, 0, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(npy_ref_read_rows(ref, 1, 2, row, 2 * sizeof row, NPY_ORDER_FORTRAN) != NPY_OK);
+
+  /* raw=true from JSON: load first (the order is unknown before), then dims */
+  const char *json = NULL;
+  CHECK_STATUS(npy_ref_to_json(ref, &json), NPY_OK);
+  npy_ref *lazy = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
+  CHECK(jl_fortran(lazy) == -1);
+  int32_t raw[6];
+  CHECK_STATUS(npy_ref_load_into(lazy, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK(jl_fortran(lazy) == 0); /* Julia: reshape(raw, reverse(size(ref))) */
+  CHECK(memcmp(raw, c, sizeof c) == 0);
+  npy_ref_free(lazy);
+
+  /* mmap(ref) on a fresh reference from JSON: map, then the order for its dims. */
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
+  npy_mapping *m = NULL;
+  void *data = NULL;
+  REQUIRE_STATUS(npy_ref_load_mmap(lazy, "r", &m, &data, NULL, NULL), NPY_OK);
+  CHECK(jl_fortran(lazy) == 0);
+  CHECK(((uintptr_t)data % 16) == 0); /* Julia checks alignment for its element type */
+  CHECK(memcmp(data, c, sizeof c) == 0);
+  npy_ref_free(lazy);
+  npy_ref_free(ref);
+  npy_store_free(store);
+  /* The Array's finalizer runs last: the map outlives reference and store. */
+  CHECK(((int32_t *)data)[5] == 5);
+  npy_mapping_free(m);
+}
+
+/* The other byte order: bytes come through as stored, Julia swaps them. */
+static void test_big_endian(void) {
+  npy_store *store = jl_store(NULL);
+  unsigned char be[6 * 2];
+  for (int k = 0; k < 6; k++) {
+    be[2 * k] = 0x01;
+    be[2 * k + 1] = (unsigned char)k; /* 0x0100 + k, big-endian */
+  }
+  uint64_t shape[2] = {2, 3};
+  npy_ref *ref = np_save(store, "jl/be.npy", be, sizeof be, ">i2", shape, 2);
+  const char *s = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &s), NPY_OK);
+  CHECK_STR(s, ">i2");
+  CHECK_STR(jl_descr(ref), "'>i2'");
+  unsigned char A[12];
+  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 3; j++) {
+      int k = CM(i, j, 2);
+      CHECK(A[2 * k] == 0x01 && A[2 * k + 1] == 3 * i + j);
+    }
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* mmap modes on a Fortran-order object, as mmap(f, ref; mode) uses them. */
+static void test_mmap_modes(void) {
+  npy_store *store = jl_store(NULL);
+  double a[12];
+  for (int k = 0; k < 12; k++) a[k] = k + 1;
+  uint64_t size[2] = {3, 4};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/m.npy", a, sizeof a, "<f8", size, 2, 0, &ref), NPY_OK);
+  npy_mapping *m = NULL;
+  double *d = NULL;
+  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r+", &m, (void **)&d, NULL, NULL), NPY_OK);
+  CHECK(jl_fortran(ref) == 1);
+  d[CM(1, 2, 3)] = -1.0; /* M[2, 3] = -1 */
+  npy_mapping_free(m);
+  REQUIRE_STATUS(npy_ref_load_mmap(ref, "c", &m, (void **)&d, NULL, NULL), NPY_OK);
+  CHECK(d[CM(1, 2, 3)] == -1.0);
+  d[0] = 99.0;
+  npy_mapping_free(m);
+  double back[12];
+  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(back[CM(1, 2, 3)] == -1.0 && back[0] == 1.0);
+  m = (npy_mapping *)&m;
+  CHECK_STATUS(npy_ref_load_mmap(ref, "w", &m, (void **)&d, NULL, NULL), NPY_ERR_INVALID_ARGUMENT);
+  CHECK(m == NULL);
+
+  /* Twenty maps, each from its own store and reference, which the GC frees first. */
+  npy_mapping *maps[20];
+  double *datas[20];
+  for (int k = 0; k < 20; k++) {
+    npy_store *s = jl_store(NULL);
+    npy_ref *r = NULL;
+    REQUIRE_STATUS(npy_ref_open(s, "jl/m.npy", &r), NPY_OK);
+    REQUIRE_STATUS(npy_ref_load_mmap(r, "r", &maps[k], (void **)&datas[k], NULL, NULL), NPY_OK);
+    npy_store_free(s);
+    npy_ref_free(r);
+  }
+  for (int k = 0; k < 20; k++) {
+    CHECK(datas[k][CM(1, 2, 3)] == -1.0);
+    npy_mapping_free(maps[k]);
+  }
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* Finalizer orders: a store freed before its references; closing twice. */
+static void test_lifetimes(void) {
+  npy_store *store = jl_store(NULL);
+  double a[2] = {1, 2};
+  uint64_t size[1] = {2};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/life.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
+  npy_store_free(store); /* close(store), or the GC got to it first */
+  double back[2];
+  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(back[0] == 1 && back[1] == 2);
+  npy_ref_free(ref);
+  npy_ref_free(NULL); /* close(ref) again */
+
+  /* 100 references from stores nobody holds, freed in the order they were made */
+  npy_store *stores[100];
+  npy_ref *refs[100];
+  for (int k = 0; k < 100; k++) {
+    stores[k] = jl_store(NULL);
+    REQUIRE_STATUS(npy_ref_open(stores[k], "jl/life.npy", &refs[k]), NPY_OK);
+    CHECK_STATUS(npy_ref_load_into(refs[k], back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  }
+  for (int k = 0; k < 100; k++) {
+    npy_store_free(stores[k]);
+    npy_ref_free(refs[k]);
+  }
+}
+
+/* What becomes an NpyError, and the messages it carries. */
+static void test_errors(void) {
+  npy_store *store = jl_store(NULL);
+  npy_ref *ref = (npy_ref *)&ref;
+  CHECK_STATUS(npy_ref_open(store, "jl/missing.npy", &ref), NPY_ERR_NOT_FOUND);
+  CHECK(ref == NULL);
+  CHECK_STR(npy_status_name(NPY_ERR_NOT_FOUND), "not_found");
+  CHECK(strstr(npy_last_error(), "missing.npy") != NULL);
+
+  /* a numpy '<U5' object: metadata fine, no Julia element type (Julia refuses) */
+  char text[20] = {0};
+  uint64_t one[1] = {1};
+  ref = np_save(store, "jl/u5.npy", text, sizeof text, "<U5", one, 1);
+  const char *s = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &s), NPY_OK);
+  CHECK_STR(s, "<U5");
+  CHECK_STR(jl_descr(ref), "'<U5'");
+  npy_ref_free(ref);
+
+  /* a bad target name is an error from the target call; no target to free */
+  npy_target *t = (npy_target *)&t;
+  CHECK(npy_target_path("../out.npy", &t) != NPY_OK);
+  CHECK(t == NULL);
+  /* buffer length must match (the package always passes sizeof(A)) */
+  double a[2] = {1, 2}, back[3];
+  uint64_t size[1] = {2};
+  REQUIRE_STATUS(jl_put_path(store, "jl/len.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
+  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_ERR_LENGTH);
+  npy_ref_free(ref);
+  /* delete!(store, path) twice */
+  CHECK_STATUS(npy_store_delete(store, "jl/len.npy"), NPY_OK);
+  bool exists = true;
+  CHECK_STATUS(npy_store_exists(store, "jl/len.npy", &exists), NPY_OK);
+  CHECK(!exists);
+  CHECK_STATUS(npy_store_delete(store, "jl/len.npy"), NPY_ERR_NOT_FOUND);
+  npy_store_free(store);
+}
+
+int main(void) {
+  snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
+  snprintf(config, sizeof config,
+           "{\"stores\": {\"default\": \"main\", \"main\": {\"protocol\": \"file\", \"location\": \"%s\"}}}",
+           store_dir);
+  test_open();
+  test_put_and_read_fortran();
+  test_types_and_shapes();
+  test_schema_target_and_json();
+  test_c_order_object();
+  test_big_endian();
+  test_mmap_modes();
+  test_lifetimes();
+  test_errors();
+  return check_done();
+}

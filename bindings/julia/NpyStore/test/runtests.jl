@@ -1,0 +1,216 @@
+# NpyStore test suite. Needs libnpystore: set ENV["NPYSTORE_LIB"] (or the
+# preference, see docs/julia.md), then `julia --project=bindings/julia/NpyStore -e
+# 'using Pkg; Pkg.test()'`.
+using NpyStore
+using Dates: Date, DateTime
+using Test
+
+# A file store in a fresh directory; JSON text for Store().
+function file_store_config(dir)
+    return """{"stores": {"default": "main",
+                         "main": {"protocol": "file", "location": "$(escape_string(dir))"}}}"""
+end
+
+# Write a version 1.0 .npy file by hand (what numpy.save writes), so the tests can
+# read objects in C order and in the other byte order, which put! never writes.
+function write_npy(file, descr, fortran, shape, data::Vector{UInt8})
+    dims = isempty(shape) ? "()" : length(shape) == 1 ? "($(shape[1]),)" : "($(join(shape, ", ")))"
+    dict = "{'descr': '$descr', 'fortran_order': $(fortran ? "True" : "False"), 'shape': $dims, }"
+    pad = 64 - (10 + length(dict) + 1) % 64
+    header = dict * " "^(pad % 64) * "\n"
+    mkpath(dirname(file))
+    open(file, "w") do io
+        write(io, b"\x93NUMPY", UInt8[1, 0], htol(UInt16(length(header))), header, data)
+    end
+end
+
+# numpy's a = np.arange(6, dtype='<i4').reshape(2, 3) in C order: a[i, j] = 3i + j.
+const A23 = [3i + j for i in 0:1, j in 0:2]
+
+mktempdir() do dir
+    config = file_store_config(dir)
+    store = Store(config)
+
+    @testset "library and store" begin
+        @test NpyStore.version() isa VersionNumber
+        @test nameof(store) == "main"
+        @test nameof(Store(config, "main")) == "main"
+        @test occursin("main", sprint(show, store))
+        withenv("NPYSTORE_LIB" => joinpath(dir, "no-such-lib.so")) do
+            err = try NpyStore._find_library(); nothing catch e; e end
+            @test err isa ErrorException && occursin("NPYSTORE_LIB", err.msg)
+        end
+        # a config file path, and discovery of datajoint.json from the working directory
+        file = joinpath(dir, "datajoint.json")
+        write(file, config)
+        @test nameof(Store(file)) == "main"
+        withenv("DJ_STORES" => nothing, "DJ_IGNORE_CONFIG_FILE" => nothing) do
+            cd(dir) do
+                @test Store(s -> nameof(s)) == "main"
+            end
+        end
+        @test_throws NpyError Store(config, "nope")
+    end
+
+    @testset "put! and read round trips, every element type" begin
+        for T in (Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64,
+                  Float16, Float32, Float64, ComplexF32, ComplexF64)
+            A = T === Bool ? rand(Bool, 3, 4, 2) : rand(T, 3, 4, 2)
+            ref = put!(store, A; path="types/$T.npy")
+            @test size(ref) == (3, 4, 2)
+            @test ndims(ref) == 3
+            @test length(ref) == 24
+            @test eltype(ref) === T
+            @test read(ref) == A
+            @test NpyStore.load(ref) isa Array{T,3}
+            @test NpyStore.load(ref; raw=true) == A # stored in Fortran order
+        end
+        for A in (fill(2.5), zeros(0, 3), Int32[1, 2, 3], trues(4, 1))
+            ref = put!(store, A; path="shapes/$(size(A)).npy")
+            @test size(ref) == size(A)
+            @test read(ref) == A
+        end
+    end
+
+    @testset "metadata without I/O, from DataJoint's JSON" begin
+        ref = put!(store, rand(Float32, 5, 7); schema="lab", table="_recording",
+                   key=(subject="m/01", session=-3, probe=UInt64(7), depth=0.1, good=true,
+                        day=Date(2024, 5, 17), start=DateTime(2024, 5, 17, 13, 4, 5)),
+                   attribute="trace")
+        prefix = "_schema/lab/_recording/subject=m%2F01/session=-3/probe=7/depth=0.1/" *
+                 "good=True/day=2024-05-17/start=2024-05-17T13-04-05/trace_"
+        @test startswith(NpyStore.path(ref), prefix)
+        j = NpyStore.json(ref)
+        @test occursin("\"dtype\": \"float32\"", j) && occursin("\"shape\": [5, 7]", j)
+        lazy = NpyRef(store; json=j)
+        @test size(lazy) == (5, 7) && eltype(lazy) === Float32 && dtype(lazy) == "float32"
+        @test NpyStore.path(lazy) == NpyStore.path(ref)
+        @test read(lazy) == read(ref)
+        @test NpyStore.exists(lazy) && haskey(store, NpyStore.path(ref))
+        @test occursin("float32", sprint(show, lazy))
+        @test_throws ArgumentError put!(store, [1.0]; path="x.npy", schema="lab")
+        @test_throws ArgumentError put!(store, [1.0]; schema="lab", table="t",
+                                        attribute="a", key=Dict("k" => 1))
+    end
+
+    @testset "C order, other byte order: converted by read, as stored by raw and mmap" begin
+        write_npy(joinpath(dir, "c", "a23.npy"), "<i4", false, (2, 3),
+                  collect(reinterpret(UInt8, htol.(Int32.(vec(permutedims(A23)))))))
+        ref = NpyRef(store, "c/a23.npy")
+        @test read(ref) == A23
+        @test NpyStore.load(ref; raw=true) == permutedims(A23)
+        @test mmap(ref) == permutedims(A23)
+        @test readrows(ref, 2, 1) == A23[2:2, :]
+        write_npy(joinpath(dir, "c", "be.npy"), ">i2", false, (2, 3),
+                  collect(reinterpret(UInt8, hton.(Int16.(vec(permutedims(A23)))))))
+        be = NpyRef(store, "c/be.npy")
+        @test dtype(be) == ">i2" && eltype(be) === Int16
+        @test read(be) == A23
+        @test NpyStore.load(be; raw=true) == permutedims(A23)
+        @test readrows(be, 1, 2) == A23
+        @test_throws ArgumentError mmap(be)
+    end
+
+    @testset "mmap: zero-copy, modes, finalizer" begin
+        A = reshape(collect(1.0:12.0), 3, 4)
+        ref = put!(store, A; path="mmap/a.npy")
+        M = mmap(ref)
+        @test M == A && M isa Matrix{Float64}
+        finalize(M) # unmaps now; the finalizer does not run twice
+        @test mmap(sum, ref) == sum(A)
+        mmap(ref; mode="r+") do M
+            M[2, 3] = -1.0
+        end
+        @test read(ref)[2, 3] == -1.0
+        mmap(ref; mode="c") do M
+            M[1, 1] = 99.0
+        end
+        @test read(ref)[1, 1] == 1.0
+        # maps outliving their reference and store, freed by the GC in any order
+        maps = [mmap(NpyRef(Store(config), "mmap/a.npy")) for _ in 1:20]
+        GC.gc(); GC.gc()
+        @test all(M -> M[2, 3] == -1.0, maps)
+        maps = nothing
+        GC.gc()
+        @test isempty(mmap(put!(store, zeros(Int8, 0, 2); path="mmap/empty.npy")))
+    end
+
+    @testset "readrows" begin
+        A = rand(10, 3, 2)
+        ref = put!(store, A; path="rows/a.npy")
+        @test readrows(ref, 4, 3) == A[4:6, :, :]
+        @test size(readrows(ref, 11, 0)) == (0, 3, 2)
+        @test_throws NpyError readrows(ref, 9, 5)
+        @test_throws ArgumentError readrows(ref, 0, 1)
+    end
+
+    @testset "errors" begin
+        err = try NpyRef(store, "missing.npy") catch e; e end
+        @test err isa NpyError && err.status == 11 && err.name == "not_found"
+        @test occursin("missing.npy", sprint(showerror, err))
+        put!(store, [1, 2]; path="err/once.npy")
+        err = try put!(store, [1, 2]; path="err/once.npy") catch e; e end
+        @test err isa NpyError && err.name == "already_exists"
+        @test read(put!(store, [3, 4]; path="err/once.npy", overwrite=true)) == [3, 4]
+        write_npy(joinpath(dir, "err", "u5.npy"), "<U5", false, (1,), zeros(UInt8, 20))
+        u5 = NpyRef(store, "err/u5.npy")
+        @test size(u5) == (1,)
+        err = try eltype(u5) catch e; e end
+        @test err isa ArgumentError && occursin("<U5", err.msg)
+        @test_throws ArgumentError read(u5)
+        @test_throws ArgumentError put!(store, ["a"]; path="err/strings.npy")
+        @test_throws NpyError NpyRef(store; json="{not json")
+        delete!(store, "err/once.npy")
+        @test !haskey(store, "err/once.npy")
+        @test_throws NpyError delete!(store, "err/once.npy")
+    end
+
+    @testset "close and finalizers" begin
+        s = Store(config)
+        ref = put!(s, [1.0, 2.0]; path="life/a.npy")
+        close(s)
+        close(s) # idempotent
+        @test !isopen(s)
+        @test occursin("closed", sprint(show, s))
+        @test read(ref) == [1.0, 2.0] # the reference holds its own share of the store
+        @test_throws ArgumentError nameof(s)
+        close(ref)
+        @test_throws ArgumentError size(ref)
+        for _ in 1:100 # left to the garbage collector
+            r = NpyRef(Store(config), "life/a.npy")
+            read(r)
+        end
+        GC.gc(); GC.gc()
+        @test true
+    end
+
+    @testset "writer" begin
+        w = Writer(store, Float32, (3,); path="writer/a.npy")
+        @test length(w) == 0 && eltype(w) === Float32
+        B1, B2 = rand(Float32, 3, 4), rand(Float32, 3, 2)
+        append!(w, B1)
+        push!(w, Float32[7, 8, 9])
+        append!(w, B2)
+        @test length(w) == 7
+        @test_throws DimensionMismatch append!(w, rand(Float32, 2, 2))
+        ref = finish!(w)
+        @test size(ref) == (3, 7)
+        @test read(ref) == hcat(B1, Float32[7, 8, 9], B2)
+        @test_throws NpyError append!(w, B1) # finished
+        close(w)
+        @test_throws ArgumentError append!(w, B1) # freed
+        w = abort!(Writer(store, Float32, (3,); path="writer/b.npy"))
+        @test_throws NpyError append!(w, B1) # aborted
+        close(w)
+        @test !haskey(store, "writer/b.npy")
+        ref = Writer(store, Int64; schema="lab", table="_rec", attribute="t", key=(id=1,)) do w
+            foreach(i -> push!(w, i), 1:5)
+        end
+        @test read(ref) == collect(1:5)
+        @test_throws ErrorException Writer(store, Int64; path="writer/c.npy") do w
+            push!(w, 1)
+            error("acquisition failed")
+        end
+        @test !haskey(store, "writer/c.npy")
+    end
+end

@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""Check the NpyStore Julia package against the C header, without Julia.
+
+Parses the header(s) with tree-sitter-c and every .jl file of the package with
+tree-sitter-julia, then requires:
+
+  * every Julia file parses with no ERROR or MISSING node;
+  * every `ccall` / `@ccall` names, as a literal symbol, a function the header
+    declares, through the library expression `libnpystore()`;
+  * its argument count equals the C declaration's, and the number of values passed
+    equals the number of argument types;
+  * its return and argument types match the C types (table below);
+  * every Julia `const NPY_* = ...` equals the header's macro or enum value.
+
+C type -> accepted Julia types (typedefs resolved: npy_order is int32_t, npy_status
+is a C enum, npy_store & co. are opaque structs; `const` is ignored except where
+noted):
+
+  int32_t, enum npy_status     Int32, Cint            (Cint is Int32 everywhere)
+  uint32_t                     UInt32, Cuint
+  int64_t / uint64_t           Int64, Clonglong / UInt64, Culonglong
+  size_t                       Csize_t                (not UInt64: 32-bit hosts)
+  double                       Float64, Cdouble
+  bool                         Bool, UInt8, Cuchar    (C bool is one byte)
+  char (pointee only)          UInt8, Cuchar, Cchar
+  void (return)                Cvoid, Nothing
+  T *                          Ptr{J} (J accepted for T); Ref{J} as an argument
+  void *, opaque handle *      Ptr{Cvoid}             (handle objects convert to it)
+  const char *                 also Cstring           (not for a writable char *)
+  T **                         Ptr{Ptr{J}}, Ref{Ptr{J}}; const char ** also Ref{Cstring}
+
+Usage: check_ccalls.py [--header H]... [--package DIR]   (exit 1 on any problem)
+Several --header files are merged; a function declared in two must agree.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter as ts
+import tree_sitter_c
+import tree_sitter_julia
+
+REPO = Path(__file__).resolve().parents[3]
+DEFAULT_HEADER = REPO / "include" / "npystore.h"
+DEFAULT_PACKAGE = REPO / "bindings" / "julia" / "NpyStore"
+LIBRARY_EXPR = "libnpystore()"
+
+C_LANG = ts.Language(tree_sitter_c.language())
+JULIA_LANG = ts.Language(tree_sitter_julia.language())
+
+# Julia names that are the same type as another (Base's C aliases).
+JULIA_ALIASES = {
+    "Cint": "Int32", "Cuint": "UInt32", "Clonglong": "Int64", "Culonglong": "UInt64",
+    "Cdouble": "Float64", "Cuchar": "UInt8", "Nothing": "Cvoid",
+}
+# Resolved C scalar -> Julia names (after JULIA_ALIASES) accepted for it.
+C_SCALARS = {
+    "int32_t": {"Int32"}, "enum": {"Int32"}, "uint32_t": {"UInt32"},
+    "int64_t": {"Int64"}, "uint64_t": {"UInt64"}, "size_t": {"Csize_t"},
+    "double": {"Float64"}, "bool": {"Bool", "UInt8"}, "char": {"UInt8", "Cchar"},
+    "void": {"Cvoid"}, "opaque": {"Cvoid"},
+}
+
+
+@dataclass(frozen=True)
+class CType:
+    base: str  # a C_SCALARS key
+    depth: int  # pointer levels
+    const_pointee: bool  # `const` on the base type (`const char *`)
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass(frozen=True)
+class CFunction:
+    name: str
+    ret: CType
+    params: tuple
+    where: str
+
+    def signature(self):
+        return f"{self.ret} {self.name}({', '.join(map(str, self.params))})"
+
+
+@dataclass
+class Header:
+    functions: dict = field(default_factory=dict)
+    constants: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+def walk(node):
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def syntax_problems(tree, where):
+    return [
+        f"{where}:{n.start_point[0] + 1}: syntax {'MISSING ' + n.type if n.is_missing else 'ERROR'}"
+        f" near {n.text.decode()[:40]!r}"
+        for n in walk(tree.root_node)
+        if n.type == "ERROR" or n.is_missing
+    ]
+
+
+# ---------------------------------------------------------------- the C header
+
+
+def _without_cplusplus_blocks(text):
+    """Blank the `#ifdef __cplusplus` blocks (extern "C" is C++), keeping line numbers."""
+    out, skipping = [], False
+    for line in text.splitlines():
+        if line.strip().startswith("#ifdef __cplusplus"):
+            skipping = True
+        out.append("" if skipping else line)
+        if skipping and line.strip().startswith("#endif"):
+            skipping = False
+    return "\n".join(out) + "\n"
+
+
+def _typedefs(root):
+    """typedef name -> resolved base (int32_t, enum, opaque, ...)."""
+    aliases = {}
+    for node in walk(root):
+        if node.type != "type_definition":
+            continue
+        kind = node.child_by_field_name("type")
+        name = node.child_by_field_name("declarator").text.decode()
+        if kind.type == "enum_specifier":
+            aliases[name] = "enum"
+        elif kind.type == "struct_specifier":
+            aliases[name] = "opaque"
+        else:
+            aliases[name] = kind.text.decode()
+    return aliases
+
+
+def _declarator_depth(decl):
+    """(pointer levels, innermost declarator) of a (pointer_)declarator chain."""
+    depth = 0
+    while decl is not None and decl.type == "pointer_declarator":
+        depth += 1
+        decl = decl.child_by_field_name("declarator")
+    return depth, decl
+
+
+def _ctype(holder, depth, aliases):
+    """The CType of a declaration or parameter node with `depth` pointer levels."""
+    type_node = holder.child_by_field_name("type")
+    name = type_node.text.decode()
+    base = aliases.get(name, name)
+    if base not in C_SCALARS:
+        raise ValueError(f"C type {name!r} has no Julia mapping in this checker")
+    const = any(c.type == "type_qualifier" and c.text == b"const" for c in holder.children)
+    text = ("const " if const else "") + name + (" " + "*" * depth if depth else "")
+    return CType(base, depth, const, text)
+
+
+def parse_header(paths):
+    header = Header()
+    parser = ts.Parser(C_LANG)
+    parsed = []
+    for path in paths:
+        tree = parser.parse(_without_cplusplus_blocks(Path(path).read_text()).encode())
+        header.problems += syntax_problems(tree, path)
+        parsed.append((path, tree))
+    aliases = {}
+    for _, tree in parsed:
+        aliases.update(_typedefs(tree.root_node))
+    for path, tree in parsed:
+        for node in walk(tree.root_node):
+            if node.type == "preproc_def" and node.child_by_field_name("value") is not None:
+                value = node.child_by_field_name("value").text.decode().strip()
+                if re.fullmatch(r"-?\d+", value):
+                    header.constants[node.child_by_field_name("name").text.decode()] = int(value)
+            elif node.type == "enumerator" and node.child_by_field_name("value") is not None:
+                header.constants[node.child_by_field_name("name").text.decode()] = int(
+                    node.child_by_field_name("value").text.decode())
+            elif node.type == "declaration":
+                _add_function(header, path, node, aliases)
+        _cross_check_names(header, path, tree)
+    return header
+
+
+def _add_function(header, path, node, aliases):
+    depth, decl = _declarator_depth(node.child_by_field_name("declarator"))
+    if decl is None or decl.type != "function_declarator":
+        return
+    name = decl.child_by_field_name("declarator").text.decode()
+    where = f"{path}:{node.start_point[0] + 1}"
+    try:
+        ret = _ctype(node, depth, aliases)
+        params = []
+        for p in decl.child_by_field_name("parameters").named_children:
+            if p.type != "parameter_declaration":
+                raise ValueError(f"unsupported parameter {p.text.decode()!r}")
+            p_depth, _ = _declarator_depth(p.child_by_field_name("declarator"))
+            ctype = _ctype(p, p_depth, aliases)
+            if not (ctype.base == "void" and ctype.depth == 0):  # f(void)
+                params.append(ctype)
+    except ValueError as e:
+        header.problems.append(f"{where}: {name}: {e}")
+        return
+    fn = CFunction(name, ret, tuple(params), where)
+    old = header.functions.get(name)
+    if old is not None and (old.ret, old.params) != (fn.ret, fn.params):
+        header.problems.append(
+            f"{where}: {name} disagrees with {old.where}: {fn.signature()} vs {old.signature()}")
+    header.functions.setdefault(name, fn)
+
+
+def _cross_check_names(header, path, tree):
+    """Every `npy_x(` starting a line outside comments must have been parsed."""
+    source = tree.root_node.text.decode()
+    names = set()
+    for line in source.splitlines():
+        if line[:1].isalpha():
+            m = re.search(r"\b(npy_\w+)\s*\(", line)
+            if m:
+                names.add(m.group(1))
+    for missing in sorted(names - set(header.functions)):
+        header.problems.append(f"{path}: declaration of {missing} was not understood")
+
+
+# ------------------------------------------------------------- the Julia side
+
+
+def julia_type(node):
+    """A Julia type expression as nested tuples: ('Ptr', inner), ('Ref', inner) or a
+    name (aliases resolved). ValueError for anything else."""
+    if node.type == "identifier":
+        name = node.text.decode()
+        return JULIA_ALIASES.get(name, name)
+    if node.type == "parametrized_type_expression":
+        head, curly = node.named_children
+        params = curly.named_children
+        if head.text.decode() in ("Ptr", "Ref") and len(params) == 1:
+            return (head.text.decode(), julia_type(params[0]))
+    raise ValueError(f"unsupported type expression {node.text.decode()!r}")
+
+
+def show_julia(t):
+    return t if isinstance(t, str) else f"{t[0]}{{{show_julia(t[1])}}}"
+
+
+def mismatch(ctype, jtype, is_return):
+    """Why `jtype` does not match `ctype`, or None when it does."""
+    layers, inner = [], jtype
+    while isinstance(inner, tuple):
+        layers.append(inner[0])
+        inner = inner[1]
+    if "Ref" in layers and (is_return or layers.index("Ref") != 0 or layers.count("Ref") > 1):
+        return "Ref is only for arguments, as the outermost layer"
+    depth = len(layers)
+    if inner == "Cstring":
+        if ctype.base != "char" or not ctype.const_pointee:
+            return "Cstring is only for const char *"
+        depth, inner = depth + 1, "UInt8"
+    if depth != ctype.depth:
+        return f"{depth} pointer level(s) for {ctype.depth}"
+    if inner not in C_SCALARS[ctype.base]:
+        return f"{inner} for C {ctype.base}"
+    if ctype.base in ("char", "opaque") and depth == 0 or ctype.base == "void" and not (
+            is_return or depth):
+        return f"C {ctype.base} is not a value type"
+    return None
+
+
+@dataclass
+class Call:
+    where: str
+    name: str | None
+    library: str | None
+    ret: object
+    args: list
+    nvalues: int
+
+
+def _ccall(node, where):
+    items = node.child_by_field_name("arguments") or next(
+        c for c in node.children if c.type == "argument_list")
+    items = [c for c in items.named_children if c.type != "comment"]
+    if len(items) < 3:
+        raise ValueError("ccall needs (name, library), return type, argument types")
+    target, ret, types = items[:3]
+    name = library = None
+    if target.type == "tuple_expression" and len(target.named_children) == 2:
+        sym, lib = target.named_children
+        if sym.type == "quote_expression":
+            name = sym.named_children[0].text.decode()
+        library = lib.text.decode()
+    if types.type != "tuple_expression":
+        raise ValueError(f"argument types must be a tuple, got {types.text.decode()!r} "
+                         "(one type is written (T,))")
+    return Call(where, name, library, julia_type(ret),
+                [julia_type(t) for t in types.named_children], len(items) - 3)
+
+
+def _at_ccall(node, where):
+    (typed,) = [c for c in node.named_children if c.type == "macro_argument_list"][0].named_children
+    if typed.type != "typed_expression":
+        raise ValueError("@ccall needs f(args...)::ReturnType")
+    call, ret = typed.named_children
+    callee, arglist = call.named_children
+    library = None
+    if callee.type == "field_expression":
+        lib, fn = callee.named_children
+        library, name = lib.text.decode(), fn.text.decode()
+    elif callee.type == "identifier":
+        name = callee.text.decode()
+    else:
+        raise ValueError(f"cannot check a call through {callee.text.decode()!r}")
+    args = []
+    for arg in arglist.named_children:
+        if arg.type != "typed_expression":
+            raise ValueError(f"@ccall argument {arg.text.decode()!r} has no ::Type")
+        args.append(julia_type(arg.named_children[-1]))
+    return Call(where, name, library, julia_type(ret), args, len(args))
+
+
+def julia_calls(path, tree):
+    calls, problems = [], []
+    for node in walk(tree.root_node):
+        parse = None
+        if node.type == "call_expression" and node.children[0].text == b"ccall":
+            parse = _ccall
+        elif node.type == "macrocall_expression" and node.children[0].text == b"@ccall":
+            parse = _at_ccall
+        if parse is None:
+            continue
+        where = f"{path}:{node.start_point[0] + 1}"
+        try:
+            calls.append(parse(node, where))
+        except (ValueError, StopIteration) as e:
+            problems.append(f"{where}: {e or 'malformed ccall'}")
+    return calls, problems
+
+
+def julia_constants(tree):
+    """(name, value, line) of `const NPY_X = <int>` / `const NPY_X = T(<int>)`."""
+    for node in walk(tree.root_node):
+        if node.type != "const_statement":
+            continue
+        for assign in node.named_children:
+            if assign.type != "assignment":
+                continue
+            lhs, value = assign.named_children[0], assign.named_children[-1]
+            if not lhs.text.startswith(b"NPY_"):
+                continue
+            if value.type == "call_expression":
+                value = value.named_children[-1].named_children[0]
+            yield lhs.text.decode(), value.text.decode(), node.start_point[0] + 1
+
+
+def check_call(call, header):
+    if call.name is None:
+        return [f"{call.where}: the function must be a literal (:name, {LIBRARY_EXPR})"]
+    fn = header.functions.get(call.name)
+    if fn is None:
+        return [f"{call.where}: {call.name} is not declared in the header"]
+    out = []
+    if call.library != LIBRARY_EXPR:
+        out.append(f"{call.where}: {call.name}: library is {call.library}, not {LIBRARY_EXPR}")
+    if len(call.args) != len(fn.params):
+        out.append(f"{call.where}: {call.name}: {len(call.args)} argument types, "
+                   f"C has {len(fn.params)}: {fn.signature()}")
+    if call.nvalues != len(call.args):
+        out.append(f"{call.where}: {call.name}: {call.nvalues} values for "
+                   f"{len(call.args)} argument types")
+    why = mismatch(fn.ret, call.ret, True)
+    if why:
+        out.append(f"{call.where}: {call.name} returns {fn.ret}, not "
+                   f"{show_julia(call.ret)} ({why})")
+    for i, (c, j) in enumerate(zip(fn.params, call.args), 1):
+        why = mismatch(c, j, False)
+        if why:
+            out.append(f"{call.where}: {call.name} argument {i} is {c}, not "
+                       f"{show_julia(j)} ({why})")
+    return out
+
+
+@dataclass
+class Report:
+    problems: list
+    files: int
+    calls: int
+    functions_used: set
+    header_functions: set
+    constants: int
+
+    def summary(self):
+        unused = sorted(self.header_functions - self.functions_used)
+        return (f"{self.files} Julia files parsed; {self.calls} ccalls checked, naming "
+                f"{len(self.functions_used)} of the header's {len(self.header_functions)} "
+                f"functions; {self.constants} constants checked; "
+                f"{len(self.problems)} problems\n"
+                f"not called by the package: {', '.join(unused) or 'none'}")
+
+
+def check(headers, package):
+    header = parse_header(headers)
+    problems = list(header.problems)
+    parser = ts.Parser(JULIA_LANG)
+    files = sorted(Path(package).rglob("*.jl"))
+    if not files:
+        problems.append(f"{package}: no .jl files")
+    calls, constants = [], 0
+    for path in files:
+        tree = parser.parse(path.read_bytes())
+        problems += syntax_problems(tree, path)
+        found, bad = julia_calls(path, tree)
+        calls += found
+        problems += bad
+        for name, value, line in julia_constants(tree):
+            constants += 1
+            if header.constants.get(name) != (int(value) if re.fullmatch(r"-?\d+", value) else value):
+                problems.append(f"{path}:{line}: {name} = {value}, header says "
+                                f"{header.constants.get(name, 'nothing (not declared)')}")
+    for call in calls:
+        problems += check_call(call, header)
+    return Report(problems, len(files), len(calls), {c.name for c in calls} & set(header.functions),
+                  set(header.functions), constants)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--header", action="append", type=Path,
+                    help=f"C header (repeatable; default {DEFAULT_HEADER.relative_to(REPO)})")
+    ap.add_argument("--package", type=Path, default=DEFAULT_PACKAGE,
+                    help="Julia package directory (all .jl files below it)")
+    args = ap.parse_args(argv)
+    report = check(args.header or [DEFAULT_HEADER], args.package)
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
