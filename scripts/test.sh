@@ -64,8 +64,7 @@ stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer";
 # No Julia binary here: check the package's ccalls against the header (docs/julia.md).
 stage_julia() {
   ensure_python
-  "$NPYSTORE_PYTHON" bindings/julia/check/check_ccalls.py --header include/npystore.h \
-    --header bindings/julia/check/writer_api.h
+  "$NPYSTORE_PYTHON" bindings/julia/check/check_ccalls.py --header include/npystore.h
 }
 
 postgres_started=
