@@ -129,6 +129,7 @@ classdef Store < handle
           fortran = 0;
           if numel(shape) >= 2
             data = permute(reshape(A, shape), numel(shape):-1:1);
+            if iscomplex(A) && ~iscomplex(data), data = complex(data); end  % Octave narrows empties
           end
         otherwise
           error('npystore:invalid_argument', 'order must be ''F'' or ''C''');

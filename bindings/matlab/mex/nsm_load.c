@@ -4,7 +4,7 @@
  * MATLAB's size is numpy's shape (0-d -> 1x1, (N,) -> N-by-1). The library writes
  * straight into the new array's buffer in Fortran order, converting C-order files
  * on the way; 'raw' skips the conversion and reverses the dimensions of C-order
- * files instead. Byte swapping, float16 and unicode are finished here. */
+ * files (ndim >= 2) instead, always, even when both orders hold the same bytes. Byte swapping, float16 and unicode are finished here. */
 #include <string.h>
 
 #include "nsm.h"
@@ -42,6 +42,23 @@ static float half_to_float(uint16_t h) {
   return f;
 }
 
+/* The data buffer of a new array. Octave 7's interleaved-complex mxArrays get a
+ * buffer of half the size they need (writing it corrupts the heap), so complex
+ * arrays in Octave get a full-size buffer of their own. */
+static void *data_of(mxArray *a, const nsm_type *t, uint64_t n) {
+#ifdef HAVE_OCTAVE
+  if (t->complex) {
+    void *buf = mxMalloc(n * t->itemsize + 1);
+    mxFree(mxGetData(a));
+    mxSetData(a, buf);
+  }
+#else
+  (void)t;
+  (void)n;
+#endif
+  return mxGetData(a);
+}
+
 static mxArray *load_numeric(const source *src, const nsm_type *t, const mwSize *dims,
                              size_t nd, uint64_t n, npy_order order) {
   mxArray *a = t->cls == mxLOGICAL_CLASS
@@ -54,7 +71,7 @@ static mxArray *load_numeric(const source *src, const nsm_type *t, const mwSize 
     for (uint64_t i = 0; i < n; i++) out[i] = half_to_float(tmp[i]);
     mxFree(tmp);
   } else {
-    check_fill(src, mxGetData(a), n * t->itemsize, order, t, n);
+    check_fill(src, data_of(a, t, n), n * t->itemsize, order, t, n);
   }
   return a;
 }
@@ -111,28 +128,20 @@ static mxArray *load_block(const source *src, const uint64_t *shape, size_t ndim
   return load_numeric(src, &t, dims, nd, n, order);
 }
 
-/* Whether C and Fortran order hold the same bytes (as numpy's flags say). */
-static int order_free(const uint64_t *shape, size_t ndim) {
-  size_t longer = 0;
-  for (size_t i = 0; i < ndim; i++) {
-    if (!shape[i]) return 1;
-    longer += shape[i] > 1;
-  }
-  return longer <= 1;
-}
-
-/* Whether the stored file is C order; reads one row when the header is not read yet
- * (a reference from JSON), since DataJoint's JSON does not record the order. */
+/* Whether the stored file is C order (ndim >= 2 only: fewer dims have one layout).
+ * DataJoint's JSON does not record the order, so a reference from JSON reads its
+ * header first: through an empty load when there is no data, else one row. */
 static int stored_c_order(const npy_ref *r, const uint64_t *shape, size_t ndim) {
-  if (order_free(shape, ndim)) return 0;
+  if (ndim < 2) return 0;
   int32_t fortran = -1;
   nsm_check(npy_ref_fortran_order(r, &fortran));
   if (fortran < 0) {
     uint64_t nbytes = 0;
     nsm_check(npy_ref_nbytes(r, &nbytes));
-    uint64_t row = nbytes / shape[0];
-    void *tmp = mxMalloc(row ? row : 1);
-    nsm_check(npy_ref_read_rows(r, 0, 1, tmp, row, NPY_ORDER_AS_STORED));
+    uint64_t row = nbytes / (shape[0] ? shape[0] : 1);
+    void *tmp = mxMalloc(row + 1);
+    nsm_check(nbytes ? npy_ref_read_rows(r, 0, 1, tmp, row, NPY_ORDER_AS_STORED)
+                     : npy_ref_load_into(r, tmp, 0, NPY_ORDER_AS_STORED));
     mxFree(tmp);
     nsm_check(npy_ref_fortran_order(r, &fortran));
   }
