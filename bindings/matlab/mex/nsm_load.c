@@ -61,9 +61,11 @@ static void *data_of(mxArray *a, const nsm_type *t, uint64_t n) {
 
 static mxArray *load_numeric(const source *src, const nsm_type *t, const mwSize *dims,
                              size_t nd, uint64_t n, npy_order order) {
+  /* uninitialised: the load overwrites every byte, so no zero-filling pass */
   mxArray *a = t->cls == mxLOGICAL_CLASS
                    ? mxCreateLogicalArray(nd, dims)
-                   : mxCreateNumericArray(nd, dims, t->cls, t->complex ? mxCOMPLEX : mxREAL);
+                   : mxCreateUninitNumericArray(nd, (mwSize *)dims, t->cls,
+                                                t->complex ? mxCOMPLEX : mxREAL);
   if (t->conv == NSM_HALF) {
     uint16_t *tmp = (uint16_t *)mxMalloc(n * 2 + 2);
     check_fill(src, tmp, n * 2, order, t, n);
