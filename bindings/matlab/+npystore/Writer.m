@@ -24,14 +24,15 @@ classdef Writer < handle
       % Made by npystore.Store.writer; not called directly.
       obj.elementClass = opts.class;
       obj.rowSize = double(opts.rowSize(:)');
-      proto = zeros(1, 1, opts.class);
+      if strcmp(opts.class, 'logical'), proto = false; else, proto = zeros(1, 1, opts.class); end
       if opts.complex, proto = complex(proto); end
       flags = double(logical(opts.fsync)) + 2 * double(logical(opts.overwrite));
       obj.id = npystore_mex('writer_open', storeId, target, proto, obj.rowSize, 1, flags);
     end
 
     function delete(obj)
-      if ~isempty(obj.id), npystore_mex('writer_abort', obj.id); obj.id = []; end
+      % freeing an unfinished writer aborts it
+      if ~isempty(obj.id), npystore_mex('free', obj.id); obj.id = []; end
     end
 
     function append(obj, block)

@@ -20,7 +20,13 @@ passed = 0;
 failed = 0;
 for f = 1:numel(files)
   [~, suite] = fileparts(files(f).name);
-  tests = feval(suite);
+  try
+    tests = feval(suite);
+  catch err
+    failed = failed + 1;
+    fprintf('FAIL %s (listing its tests)\n     %s (%s)\n', suite, err.message, err.identifier);
+    continue;
+  end
   for t = 1:numel(tests)
     [label, fn] = test_entry(tests{t});
     name = sprintf('%s/%s', suite, label);
