@@ -71,7 +71,17 @@ expect_error(@() npystore_mex('put', ctx.store.id, {'path'}, 1, 1, 1, 0), 'npyst
 expect_error(@() npystore_mex('put', ctx.store.id, {'schema', 's', 't', 'a', {1, 2}}, 1, 1, 1, 0), 'npystore:invalid_argument');
 expect_error(@() npystore_mex('put', ctx.store.id, {'path', 'a.npy'}, 1, [1 NaN], 1, 0), 'npystore:invalid_argument');
 expect_error(@() npystore_mex('put', ctx.store.id, {'path', 'a.npy'}, 1, [2 2], 1, 0), 'npystore:length');
-expect_error(@() npystore_mex('read_rows', ctx.store.put(1, 'path', 'r.npy').id, -1, 1), 'npystore:invalid_argument');
+r = ctx.store.put(1, 'path', 'r.npy'); % kept alive: a temporary Ref frees its id at once
+expect_error(@() npystore_mex('read_rows', r.id, -1, 1), 'npystore:invalid_argument');
+expect_error(@() npystore_mex('read_rows', r.id, 0, 2^53), 'npystore:invalid_argument');
+expect_error(@() npystore_mex('mmap', r.id, 'zz'), 'npystore:invalid_argument');
+expect_error(@() npystore_mex('put', ctx.store.id, {'path', 'h.npy'}, 1, [2^52 2^52], 1, 0), 'npystore:shape');
+expect_error(@() npystore_mex('put', ctx.store.id, {'path', 'h.npy'}, 1, ones(1, 70), 1, 0), 'npystore:shape');
+for key = {{'k', 'date', [2024 13 1]}, {'k', 'datetime', [2024 1 1 25 0 0 0]}, {'k', 'nokind', 1}, ...
+           {1, 'int', 1}, {'k', 'int', 1.5}, {'k', 'uint', -1}, {'k', 'string', 5}}
+  expect_error(@() npystore_mex('put', ctx.store.id, {'schema', 's', 't', 'a', key{1}}, 1, [1 1], 1, 0), ...
+               'npystore:invalid_argument');
+end
 end
 
 function handles_freed(ctx)
