@@ -4,8 +4,7 @@
 # installs; otherwise it names what to install and fails.
 set -euo pipefail
 
-# Extend this list as bindings and tests need more (the MATLAB binding adds
-# octave octave-dev).
+# Extend this list as bindings and tests need more.
 packages=(
   build-essential # gcc, g++, make, libc headers
   cmake
@@ -14,6 +13,8 @@ packages=(
   postgresql      # server for the DataJoint round-trip tests (scripts/postgres.sh)
   postgresql-client
   python3-venv    # scripts/python-env.sh
+  octave          # runs the MATLAB binding's tests (octave-cli)
+  octave-dev      # mkoctfile --mex and the MEX headers (liboctave-dev is its dummy)
 )
 
 missing=()

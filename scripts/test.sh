@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust cmake c consumer julia pytest)
+all_stages=(system tools python rust cmake c consumer julia matlab pytest)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -65,6 +65,19 @@ stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer";
 stage_julia() {
   ensure_python
   "$NPYSTORE_PYTHON" bindings/julia/check/check_ccalls.py --header include/npystore.h
+}
+
+# The MATLAB binding, built with mkoctfile against the installed library and tested
+# in Octave (octave-cli exits non-zero on failure; its "ignoring const
+# execution_exception" line at exit is noise of Debian's build).
+stage_matlab() {
+  ensure_python # the suite checks round trips with numpy
+  local mexdir=$build/matlab
+  mkdir -p "$mexdir"
+  export NPYSTORE_MEX_DIR=$mexdir
+  octave-cli --no-gui --norc --eval \
+    "addpath('$repo/bindings/matlab'); npystore_build('prefix', '$prefix', 'outdir', '$mexdir');"
+  (cd bindings/matlab/tests && octave-cli --no-gui --norc --eval 'exit(run_tests() > 0)')
 }
 
 postgres_started=

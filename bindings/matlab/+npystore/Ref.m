@@ -1,0 +1,117 @@
+classdef Ref < handle
+% npystore.Ref  A lazy reference to a stored .npy array (from Store.put, Store.ref,
+% Store.open or Writer.finish). Metadata needs no I/O; data is read on demand.
+%
+% Properties (read-only): shape (numpy order), dtype (numpy's str(dtype)), ndim,
+%   numel, nbytes, path, store, json (DataJoint's metadata JSON for the table).
+% Methods (help npystore.Ref.<name>):
+%   A = r.load()              size(A) is numpy's shape, A(i,j,..) == a[i-1,j-1,..]
+%   A = r.load('raw')         stored order, no conversion (C-order: reversed dims)
+%   B = r.readRows(first, n)  rows first..first+n-1 (1-based) of the first axis
+%   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
+%   tf = r.exists()           whether the object is still in the store
+% 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
+
+  properties (Dependent)
+    shape
+    dtype
+    ndim
+    numel
+    nbytes
+    path
+    store
+    json
+  end
+  properties (Hidden, SetAccess = private)
+    id = []
+  end
+
+  methods
+    function obj = Ref(id)
+      % Made by npystore.Store and npystore.Writer; not called directly.
+      obj.id = id;
+    end
+
+    function delete(obj)
+      if ~isempty(obj.id), npystore_mex('free', obj.id); obj.id = []; end
+    end
+
+    function v = get.shape(obj), v = obj.info().shape; end
+    function v = get.dtype(obj), v = obj.info().dtype; end
+    function v = get.ndim(obj), v = obj.info().ndim; end
+    function v = get.numel(obj), v = obj.info().numel; end
+    function v = get.nbytes(obj), v = obj.info().nbytes; end
+    function v = get.path(obj), v = obj.info().path; end
+    function v = get.store(obj), v = obj.info().store; end
+    function v = get.json(obj), v = obj.info().json; end
+
+    function A = load(obj, mode)
+      % LOAD  The whole array.
+      %   A = r.load()       size(A) equals numpy's shape (N-by-1 for 1-d, 1-by-1 for
+      %                      0-d) and A(i,j,...) == a[i-1,j-1,...], for C- and
+      %                      Fortran-order files alike (the library converts while it
+      %                      reads, straight into A's memory).
+      %   A = r.load('raw')  as stored, no conversion: a C-order file gives the
+      %                      reversed dimensions (A == permute(r.load(), ndims:-1:1)).
+      % Classes: bool -> logical, intN/uintN -> intN/uintN, float16/32 -> single,
+      % float64 -> double, complex64/128 -> complex single/double, datetime64 and
+      % timedelta64 -> int64 counts, unicode -> char (one string per row). Other
+      % dtypes (structured, bytes) raise npystore:dtype.
+      raw = false;
+      if nargin > 1
+        if ~ischar(mode) || ~any(strcmp(mode, {'raw', 'numpy'}))
+          error('npystore:invalid_argument', 'load mode must be ''raw'' or ''numpy''');
+        end
+        raw = strcmp(mode, 'raw');
+      end
+      A = npystore_mex('load', obj.id, double(raw));
+    end
+
+    function B = readRows(obj, first, count)
+      % READROWS  Rows first..first+count-1 (1-based) of the first numpy axis, read
+      % without loading the rest: B equals numpy's a[first-1:first-1+count], with
+      % size [count, shape(2:end)].
+      if ~isnumeric(first) || ~isscalar(first) || first < 1 || first ~= round(first)
+        error('npystore:invalid_argument', 'first must be a positive integer (rows are 1-based)');
+      end
+      B = npystore_mex('read_rows', obj.id, double(first) - 1, count);
+    end
+
+    function m = mmap(obj, mode)
+      % MMAP  Map the stored file (for remote stores, the local cache file).
+      %   m = r.mmap()      read-only;   m = r.mmap('r+')   writes go to the file
+      % MATLAB: a memmapfile with Format {class, dims, 'x'}: m.Data.x is the array as
+      % stored, like r.load('raw') (C-order files give reversed dims; logical data
+      % maps as uint8). Octave has no memmapfile: an npystore.MappedFile with the
+      % same properties, whose Data reads (and for 'r+' writes) the mapped range.
+      if nargin < 2, mode = 'r'; end
+      if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
+        error('npystore:invalid_argument', 'mmap mode must be ''r'' or ''r+''');
+      end
+      where = npystore_mex('mmap', obj.id, mode);
+      shape = obj.shape;
+      if where.c_order, shape = fliplr(shape); end
+      dims = [shape, ones(1, 2 - numel(shape))];
+      format = {where.class, dims, 'x'};
+      writable = strcmp(mode, 'r+');
+      if exist('memmapfile', 'file') || exist('memmapfile', 'class')
+        m = memmapfile(where.file, 'Offset', where.offset, 'Format', format, ...
+                       'Writable', writable, 'Repeat', 1);
+      else
+        m = npystore.MappedFile(where.file, where.offset, format, writable);
+      end
+    end
+
+    function tf = exists(obj)
+      % EXISTS  Whether the object is (still) in the store.
+      tf = npystore_mex('ref_exists', obj.id);
+    end
+  end
+
+  methods (Hidden)
+    function s = info(obj)
+      % Every metadata value at once (one MEX call).
+      s = npystore_mex('ref_info', obj.id);
+    end
+  end
+end

@@ -1,0 +1,139 @@
+classdef Store < handle
+% npystore.Store  A DataJoint <npy@store> store: put arrays, open references.
+%   store = npystore.Store()              datajoint.json found like DataJoint does
+%                                          (current folder and its parents, DJ_STORES,
+%                                          .secrets/), its default store
+%   store = npystore.Store(config)        config: path of a JSON file, or JSON text
+%   store = npystore.Store(config, name)  name picks stores.<name>; [] or '' the default
+%
+% Methods (help npystore.Store.<name> for each):
+%   ref = store.put(A, 'path', p)                           write A, get an npystore.Ref
+%   ref = store.put(A, 'schema', s, 'table', t, 'key', k, 'attribute', a)
+%   ref = store.ref(json)       reference from DataJoint's JSON metadata (no I/O)
+%   ref = store.open(path)      reference to the object at a store-relative path
+%   w   = store.writer(...)     streaming writer (npystore.Writer)
+%   tf  = store.exists(path)    whether an object exists
+%         store.remove(path)    delete an object
+% Errors are error('npystore:<code>', ...) with stable codes: not_found, config,
+% store_not_configured, dtype, shape, length, path, already_exists, invalid_argument, ...
+% The store is freed by delete(store) or when the last variable holding it is cleared;
+% references and writers made from it stay usable.
+
+  properties (SetAccess = private)
+    name  % the configured store name
+  end
+  properties (Hidden, SetAccess = private)
+    id = []  % registry id inside npystore_mex
+  end
+
+  methods
+    function obj = Store(config, name)
+      if nargin < 1, config = []; end
+      if nargin < 2, name = []; end
+      obj.id = npystore_mex('store_open', config, name);
+      obj.name = npystore_mex('store_name', obj.id);
+    end
+
+    function delete(obj)
+      if ~isempty(obj.id), npystore_mex('free', obj.id); obj.id = []; end
+    end
+
+    function ref = put(obj, A, varargin)
+      % PUT  Store array A as a numpy-exact .npy object; returns an npystore.Ref.
+      %   ref = store.put(A, 'path', p)                  explicit store-relative path
+      %   ref = store.put(A, 'schema', s, 'table', t, 'key', key, 'attribute', a)
+      %                     DataJoint's schema-addressed path; key is a struct whose
+      %                     fields are the primary key in order (see docs/matlab.md)
+      % Options:
+      %   'shape', S     numpy shape, default size(A). For a vector v: numel(v) gives
+      %                  (N,), [N 1] / [1 N] keep it 2-d; [] writes a 0-d array. Any S
+      %                  with prod(S) == numel(A) is reshape(A, S).
+      %   'order', 'F'   column-major with fortran_order True, straight from A's
+      %                  memory (default); 'C' writes numpy's default row-major order
+      %                  (A is permuted first, which copies it).
+      %   'overwrite', true   replace an existing object at an explicit path
+      %   'fsync', true       flush to disk before returning
+      % Types: double, single, int8..uint64, logical, complex double/single; char as
+      % numpy unicode (a row -> 0-d '<Un', an m-by-n matrix -> (m,) one string per row).
+      opts = npystore.internal.parseOptions(varargin, struct('path', [], 'schema', [], 'table', [], ...
+          'attribute', [], 'key', [], 'shape', 'size', 'order', 'F', ...
+          'overwrite', false, 'fsync', false));
+      [data, shape, fortran] = npystore.Store.layout(A, opts);
+      flags = double(logical(opts.fsync)) + 2 * double(logical(opts.overwrite));
+      ref = npystore.Ref(npystore_mex('put', obj.id, npystore.internal.targetSpec(opts), data, shape, ...
+                                      fortran, flags));
+    end
+
+    function r = ref(obj, json)
+      % REF  A reference from DataJoint's metadata JSON ({"path", "store", "dtype",
+      % "shape"}), as stored in a table's <npy@> column. No I/O until a load.
+      %   r = store.ref('{"path": "...", "store": "main", "dtype": "float64", "shape": [2, 3]}')
+      r = npystore.Ref(npystore_mex('ref_json', obj.id, json));
+    end
+
+    function r = open(obj, path)
+      % OPEN  A reference to the .npy object at a store-relative path (reads its header).
+      %   r = store.open('_schema/lab/rec/id=1/trace_Ab3dE9xY.npy')
+      r = npystore.Ref(npystore_mex('ref_open', obj.id, path));
+    end
+
+    function w = writer(obj, varargin)
+      % WRITER  A streaming writer: append blocks, then finish to publish atomically.
+      %   w = store.writer('path', p, 'class', 'single', 'rowSize', [64 1])
+      %   w = store.writer('schema', s, 'table', t, 'key', k, 'attribute', a, ...)
+      %   w.append(block); ...; ref = w.finish();
+      % Options: 'class' (default 'double'), 'complex' (false), 'rowSize' (MATLAB
+      % size of one appended step; [] for scalars, the default), 'overwrite', 'fsync'.
+      % Blocks append along the LAST dimension: the stored shape is [rowSize, n].
+      opts = npystore.internal.parseOptions(varargin, struct('path', [], 'schema', [], 'table', [], ...
+          'attribute', [], 'key', [], 'class', 'double', 'complex', false, ...
+          'rowSize', [], 'overwrite', false, 'fsync', false));
+      w = npystore.Writer(obj.id, npystore.internal.targetSpec(opts), opts);
+    end
+
+    function tf = exists(obj, path)
+      % EXISTS  Whether an object exists at a store-relative path.
+      tf = npystore_mex('store_exists', obj.id, path);
+    end
+
+    function remove(obj, path)
+      % REMOVE  Delete the object at a store-relative path (npystore:not_found if absent).
+      npystore_mex('store_delete', obj.id, path);
+    end
+  end
+
+  methods (Static, Hidden)
+    function [data, shape, fortran] = layout(A, opts)
+      % The bytes, numpy shape and order flag npystore_mex('put') takes for A.
+      fortran = 1;
+      shape = size(A);
+      data = A;
+      if ischar(A)
+        if ~strcmp(opts.shape, 'size') || ~strcmpi(opts.order, 'F')
+          error('npystore:invalid_argument', ...
+                'char arrays are stored one string per row; ''shape'' and ''order'' do not apply');
+        end
+        return;
+      end
+      if ~ischar(opts.shape) || ~strcmp(opts.shape, 'size')
+        shape = opts.shape;
+        if ~isnumeric(shape) || prod(shape) ~= numel(A)
+          error('npystore:shape', 'shape [%s] does not hold the %d elements of A', ...
+                num2str(shape(:)'), numel(A));
+        end
+        shape = double(shape(:)');
+      end
+      switch upper(opts.order)
+        case 'F'
+        case 'C'
+          fortran = 0;
+          if numel(shape) >= 2
+            data = permute(reshape(A, shape), numel(shape):-1:1);
+            if iscomplex(A) && ~iscomplex(data), data = complex(data); end  % Octave narrows empties
+          end
+        otherwise
+          error('npystore:invalid_argument', 'order must be ''F'' or ''C''');
+      end
+    end
+  end
+end

@@ -1,0 +1,82 @@
+/* npystore_mex: the one MEX behind the +npystore classes.
+ *   out = npystore_mex(command, args...)
+ * Each command takes a fixed number of arguments, checked here before its handler
+ * runs; the handlers check the arguments' types. See nsm.h for the conventions and
+ * each nsm_*.c file for its commands. Not meant to be called directly: use
+ * npystore.Store, npystore.Ref and npystore.Writer. */
+#include <string.h>
+
+#include "nsm.h"
+
+static void cmd_free(mxArray *plhs[], const mxArray *prhs[]) {
+  (void)plhs;
+  nsm_release(prhs[0]);
+}
+
+static void cmd_live(mxArray *plhs[], const mxArray *prhs[]) {
+  (void)prhs;
+  plhs[0] = mxCreateDoubleScalar((double)nsm_live());
+}
+
+static void cmd_version(mxArray *plhs[], const mxArray *prhs[]) {
+  (void)prhs;
+  plhs[0] = nsm_string_out(npy_version());
+}
+
+static void cmd_has_writer(mxArray *plhs[], const mxArray *prhs[]) {
+  (void)prhs;
+#ifdef NPYSTORE_HAVE_WRITER
+  plhs[0] = mxCreateLogicalScalar(true);
+#else
+  plhs[0] = mxCreateLogicalScalar(false);
+#endif
+}
+
+typedef struct {
+  const char *name;
+  nsm_command run;
+  int args;    /* exact number of arguments after the command */
+  int results; /* 0 or 1 */
+} command;
+
+static const command commands[] = {
+    {"version", cmd_version, 0, 1},
+    {"has_writer", cmd_has_writer, 0, 1},
+    {"live", cmd_live, 0, 1},
+    {"free", cmd_free, 1, 0},
+    {"store_open", nsm_cmd_store_open, 2, 1},
+    {"store_name", nsm_cmd_store_name, 1, 1},
+    {"store_exists", nsm_cmd_store_exists, 2, 1},
+    {"store_delete", nsm_cmd_store_delete, 2, 0},
+    {"put", nsm_cmd_put, 6, 1},
+    {"ref_json", nsm_cmd_ref_json, 2, 1},
+    {"ref_open", nsm_cmd_ref_open, 2, 1},
+    {"ref_info", nsm_cmd_ref_info, 1, 1},
+    {"ref_exists", nsm_cmd_ref_exists, 1, 1},
+    {"load", nsm_cmd_load, 2, 1},
+    {"read_rows", nsm_cmd_read_rows, 3, 1},
+    {"mmap", nsm_cmd_mmap, 2, 1},
+    {"writer_open", nsm_cmd_writer_open, 6, 1},
+    {"writer_append", nsm_cmd_writer_append, 2, 0},
+    {"writer_rows", nsm_cmd_writer_rows, 1, 1},
+    {"writer_finish", nsm_cmd_writer_finish, 1, 1},
+    {"writer_abort", nsm_cmd_writer_abort, 1, 0},
+};
+
+void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[]) {
+  char name[32] = "";
+  if (nrhs < 1 || !mxIsChar(prhs[0]) || mxGetString(prhs[0], name, sizeof name) != 0)
+    nsm_fail("invalid_argument", "usage: npystore_mex(command, ...)");
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+    const command *c = &commands[i];
+    if (strcmp(c->name, name) != 0) continue;
+    if (nrhs - 1 != c->args)
+      nsm_fail("invalid_argument", "npystore_mex('%s', ...) takes %d arguments, not %d", name,
+               c->args, nrhs - 1);
+    if (nlhs > c->results)
+      nsm_fail("invalid_argument", "npystore_mex('%s', ...) returns %d values", name, c->results);
+    c->run(plhs, prhs + 1);
+    return;
+  }
+  nsm_fail("invalid_argument", "unknown npystore_mex command '%s'", name);
+}

@@ -1,0 +1,118 @@
+/* npystore MEX gateway: declarations shared by its source files.
+ *
+ * One MEX (npystore_mex) serves the +npystore classes: npystore_mex(command, ...).
+ * Library handles never cross into MATLAB as pointers: they live in a registry
+ * (nsm_registry.c) and MATLAB holds numeric ids. Every error leaves through
+ * nsm_fail/nsm_check as error('npystore:<code>', message) with the library's
+ * stable status names as codes.
+ */
+#ifndef NSM_H
+#define NSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mex.h"
+#include "npystore.h"
+
+/* Octave's char is UTF-8 already, so mxArrayToString is its UTF-8 conversion. */
+#ifdef HAVE_OCTAVE
+#define nsm_utf8(a) mxArrayToString(a)
+#else
+#define nsm_utf8(a) mxArrayToUTF8String(a)
+#endif
+
+/* ---- errors (nsm_args.c) --------------------------------------------------- */
+
+/* Raise error('npystore:<code>', ...). Never returns. Free library handles first. */
+void nsm_fail(const char *code, const char *fmt, ...);
+/* Raise the library's last error as npystore:<status name> unless st is NPY_OK. */
+void nsm_check(npy_status st);
+
+/* ---- arguments (nsm_args.c) ------------------------------------------------ */
+
+/* A char row argument as a NUL-terminated UTF-8 string (mxMalloc'd); `what` names
+ * it in errors. Empty [] gives NULL when allow_empty, else an error. */
+char *nsm_string(const mxArray *a, const char *what, int allow_empty);
+/* A real numeric scalar argument as a double. */
+double nsm_scalar(const mxArray *a, const char *what);
+/* A real numeric scalar that is a non-negative integer below 2^53. */
+uint64_t nsm_count(const mxArray *a, const char *what);
+/* A real numeric vector of non-negative integers (numpy shape); *n receives its
+ * length. Returns an mxMalloc'd array (NULL when empty). */
+uint64_t *nsm_shape(const mxArray *a, const char *what, size_t *n);
+/* mxArray helpers for results. */
+mxArray *nsm_string_out(const char *s);
+mxArray *nsm_shape_out(const uint64_t *shape, size_t n);
+
+/* ---- handle registry (nsm_registry.c) ------------------------------------- */
+
+typedef enum { NSM_STORE = 1, NSM_REF, NSM_WRITER } nsm_kind;
+
+/* Register a live handle; returns its id (the MEX is locked while any is alive). */
+double nsm_register(nsm_kind kind, void *handle);
+/* The handle behind id, which must be of `kind`; raises npystore:invalid_argument. */
+void *nsm_lookup(const mxArray *id, nsm_kind kind);
+/* Drop id from the registry and free its handle; unknown ids are ignored. */
+void nsm_release(const mxArray *id);
+/* Drop id without freeing (the handle was consumed, e.g. by npy_writer_finish). */
+void nsm_forget(const mxArray *id);
+/* Number of live handles. */
+size_t nsm_live(void);
+
+/* ---- element types (nsm_dtype.c) ------------------------------------------ */
+
+/* How a numpy dtype becomes a MATLAB array. */
+typedef enum {
+  NSM_COPY,    /* the bytes are MATLAB's own (maybe byte-swapped) */
+  NSM_HALF,    /* float16 -> single */
+  NSM_UNICODE, /* numpy U (UCS-4) -> char */
+} nsm_conv;
+
+typedef struct {
+  mxClassID cls;     /* MATLAB class */
+  int complex;       /* 1 for complex */
+  nsm_conv conv;     /* element conversion */
+  uint64_t itemsize; /* bytes of one numpy element */
+  int swap;          /* 1 when stored in non-native byte order */
+} nsm_type;
+
+/* The MATLAB type for a stored array's descr ('<f8', '>i2', '<U5', ...). */
+void nsm_type_from_descr(const char *descr, nsm_type *t);
+/* The native numpy descr for a MATLAB array of class cls (complex or not). */
+const char *nsm_descr_for(const mxArray *a);
+/* '<' on little-endian hosts, '>' on big-endian ones. */
+char nsm_native_order(void);
+/* Reverse the byte order of n items of `size` bytes in place. */
+void nsm_swap(void *data, uint64_t n, uint64_t size);
+
+/* ---- targets (nsm_target.c) ------------------------------------------------ */
+
+/* A write target from MATLAB's spec: {'path', p} or
+ * {'schema', schema, table, attribute, keys} with keys an n-by-3 cell
+ * {name, kind, value}. The caller frees it with npy_target_free. */
+npy_target *nsm_target(const mxArray *spec);
+
+/* ---- commands -------------------------------------------------------------- */
+
+typedef void (*nsm_command)(mxArray *plhs[], const mxArray *prhs[]);
+
+void nsm_cmd_store_open(mxArray *[], const mxArray *[]);
+void nsm_cmd_store_name(mxArray *[], const mxArray *[]);
+void nsm_cmd_store_exists(mxArray *[], const mxArray *[]);
+void nsm_cmd_store_delete(mxArray *[], const mxArray *[]);
+void nsm_cmd_put(mxArray *[], const mxArray *[]);
+void nsm_cmd_ref_json(mxArray *[], const mxArray *[]);
+void nsm_cmd_ref_open(mxArray *[], const mxArray *[]);
+void nsm_cmd_ref_info(mxArray *[], const mxArray *[]);
+void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
+void nsm_cmd_load(mxArray *[], const mxArray *[]);
+void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
+void nsm_cmd_mmap(mxArray *[], const mxArray *[]);
+void nsm_cmd_writer_open(mxArray *[], const mxArray *[]);
+void nsm_cmd_writer_append(mxArray *[], const mxArray *[]);
+void nsm_cmd_writer_rows(mxArray *[], const mxArray *[]);
+void nsm_cmd_writer_finish(mxArray *[], const mxArray *[]);
+void nsm_cmd_writer_abort(mxArray *[], const mxArray *[]);
+
+#endif

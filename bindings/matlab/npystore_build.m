@@ -1,0 +1,42 @@
+function mexfile = npystore_build(varargin)
+% NPYSTORE_BUILD  Compile npystore_mex, the MEX behind the +npystore classes.
+%   npystore_build()                  library from $NPYSTORE_PREFIX, else <repo>/build/prefix
+%   npystore_build('prefix', P)       P holds include/npystore.h and lib/libnpystore.so
+%   npystore_build(..., 'outdir', D)  where the MEX goes (default: this folder)
+%   mexfile = npystore_build(...)     the path of the built MEX
+% Works in MATLAB (mex -R2018a) and GNU Octave (mkoctfile --mex -R2018a). The MEX
+% carries an rpath to P/lib, so it runs without LD_LIBRARY_PATH. Put this folder
+% (and D) on the path: addpath('<repo>/bindings/matlab').
+here = fileparts(mfilename('fullpath'));
+opts = struct('prefix', getenv('NPYSTORE_PREFIX'), 'outdir', here);
+for i = 1:2:numel(varargin)
+  opts.(validatestring(varargin{i}, fieldnames(opts))) = varargin{i + 1};
+end
+if isempty(opts.prefix)
+  opts.prefix = fullfile(here, '..', '..', 'build', 'prefix');
+end
+inc = fullfile(opts.prefix, 'include');
+lib = fullfile(opts.prefix, 'lib');
+header = fullfile(inc, 'npystore.h');
+if ~exist(header, 'file')
+  error('npystore:not_found', 'no %s: build and install the library first (scripts/test.sh cmake)', header);
+end
+src = fullfile(here, 'mex');
+files = dir(fullfile(src, '*.c'));
+sources = cellfun(@(f) fullfile(src, f), {files.name}, 'UniformOutput', false);
+flags = {'-R2018a', ['-I' inc], ['-I' src], ['-L' lib], '-lnpystore'};
+if ~isempty(regexp(fileread(header), 'npy_writer_open\s*\(', 'once'))
+  flags{end + 1} = '-DNPYSTORE_HAVE_WRITER';
+end
+if ~exist(opts.outdir, 'dir'), mkdir(opts.outdir); end
+mexfile = fullfile(opts.outdir, ['npystore_mex.' mexext]);
+if exist('OCTAVE_VERSION', 'builtin')
+  [out, status] = mkoctfile('--mex', flags{:}, ['-Wl,-rpath,' lib], '-o', mexfile, sources{:});
+  if status ~= 0
+    error('npystore:internal', 'mkoctfile failed:\n%s', out);
+  end
+else
+  mex(flags{:}, ['LDFLAGS=$LDFLAGS -Wl,-rpath,' lib], '-outdir', opts.outdir, ...
+      '-output', 'npystore_mex', sources{:});
+end
+end

@@ -1,0 +1,103 @@
+"""numpy's side of the Octave round-trip tests.
+
+    python numpy_side.py make DIR     write numpy's files for every case into DIR
+    python numpy_side.py check DIR    check the files Octave wrote into DIR
+
+Every case holds the same values in both languages: numpy's a = values(n) reshaped
+to the shape in C order, so a[i, j, ...] is its C-order linear index k, turned into
+the dtype by `values` below (Octave's expected_values.m mirrors it). DIR/cases.tsv
+lists the cases: name, dtype, shape (comma-separated, empty for 0-d), order (as
+stored: numpy.save writes C order for arrays that are both C and F contiguous).
+"""
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+DTYPES = ["float64", "float32", "int8", "int16", "int32", "int64", "uint8", "uint16",
+          "uint32", "uint64", "bool", "complex128", "complex64"]
+# numpy-only dtypes Octave must read: other byte orders, float16, datetime64
+READ_ONLY = [">f8", ">i2", ">c16", "float16", "datetime64[s]"]
+SHAPES = [(), (0,), (5,), (2, 3), (3, 1), (1, 3), (2, 3, 4), (0, 3), (2, 1, 3)]
+
+
+def values(n, dtype):
+    k = np.arange(n)
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return (k % 2 == 1).astype(dt)
+    if dt.kind == "c":
+        return (k + 1j * (k + 1)).astype(dt)  # no zero imaginary part: Octave drops those
+    return k.astype(dt)
+
+
+def expected(dtype, shape):
+    return values(int(np.prod(shape, dtype=np.int64)), dtype).reshape(shape)
+
+
+def case_name(dtype, shape, order):
+    tag = np.dtype(dtype).str.replace("<", "l").replace(">", "b").replace("|", "n")
+    tag = tag.replace("[", "_").replace("]", "")
+    return f"{tag}_{'x'.join(map(str, shape)) or 'scalar'}_{order}.npy"
+
+
+def make(root):
+    root.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for dtype in DTYPES + READ_ONLY:
+        for shape in SHAPES:
+            for order in "CF":
+                a = expected(dtype, shape).copy(order=order)  # ascontiguousarray makes 0-d 1-d
+                name = case_name(dtype, shape, order)
+                np.save(root / name, a, allow_pickle=False)
+                stored = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+                rows.append(f"{name}\t{dtype}\t{','.join(map(str, shape))}\t{stored}")
+    np.save(root / "unicode.npy", np.array(["a", "bcd", "ef"]))
+    np.save(root / "unicode0d.npy", np.array("hello"))
+    np.save(root / "structured.npy", np.zeros(3, dtype=[("x", "<f8"), ("y", "<i4")]))
+    (root / "cases.tsv").write_text("\n".join(rows) + "\n")
+
+
+def numpy_bytes(a, fortran):
+    buf = io.BytesIO()
+    np.save(buf, a.copy(order="F" if fortran else "C"), allow_pickle=False)
+    return buf.getvalue()
+
+
+def check_one(path, dtype, shape, order):
+    raw = path.read_bytes()
+    with path.open("rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        _, fortran, _ = read_header(f)
+    a = np.load(path, allow_pickle=False)
+    want = expected(dtype, shape)
+    if a.dtype != want.dtype or a.shape != want.shape:
+        return f"dtype/shape {a.dtype}{a.shape}, want {want.dtype}{want.shape}"
+    if not np.array_equal(a, want):
+        return f"values differ: {a.ravel()[:8]} vs {want.ravel()[:8]}"
+    ambiguous = want.flags.c_contiguous and want.flags.f_contiguous
+    if not ambiguous and fortran != (order == "F"):
+        return f"fortran_order {fortran}, want order {order}"
+    if raw != numpy_bytes(want, fortran):
+        return "bytes differ from numpy.save of the same array"
+    return None
+
+
+def check(root):
+    failed = 0
+    for line in (root / "cases.tsv").read_text().splitlines():
+        name, dtype, shape, order = line.split("\t")
+        shape = tuple(int(s) for s in shape.split(",") if s)
+        problem = check_one(root / name, dtype, shape, order)
+        if problem:
+            failed += 1
+            print(f"FAIL {name}: {problem}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    command, where = sys.argv[1], Path(sys.argv[2])
+    sys.exit(make(where) if command == "make" else check(where))
