@@ -305,6 +305,15 @@ npy_status npy_mapping_data(const npy_mapping *mapping,
                             uint64_t *offset);
 
 /**
+ * The local file a mapping maps (the stored object itself on a file store), e.g. for
+ * MATLAB's `memmapfile`. Borrowed from the mapping.
+ *
+ * # Safety
+ * `mapping` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_mapping_path(const npy_mapping *mapping, const char **out);
+
+/**
  * Unmap and free a mapping (NULL is a no-op).
  *
  * # Safety
@@ -465,6 +474,16 @@ npy_status npy_ref_store(const npy_ref *r, const char **out);
  * `r` is a live handle; `out` is valid for a write.
  */
 npy_status npy_ref_is_loaded(const npy_ref *r, bool *out);
+
+/**
+ * Read the stored header now (one small read) and check it against the reference's
+ * metadata, if that has not happened yet. Afterwards `npy_ref_fortran_order` is 0 or
+ * 1. NPY_ERR_MISMATCH, NPY_ERR_FORMAT or NPY_ERR_NOT_FOUND as for a load.
+ *
+ * # Safety
+ * `r` is a live handle.
+ */
+npy_status npy_ref_read_header(const npy_ref *r);
 
 /**
  * Whether the object exists in the store.

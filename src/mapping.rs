@@ -44,6 +44,7 @@ enum Map {
 #[derive(Debug)]
 pub struct Mapping {
     map: Map,
+    path: std::path::PathBuf,
     mode: MapMode,
     offset: u64,
     len: u64,
@@ -61,6 +62,7 @@ impl Mapping {
         let map = map_region(&file, path, mode, 0, len)?;
         Ok(Mapping {
             map,
+            path: path.to_path_buf(),
             mode,
             offset: 0,
             len,
@@ -73,6 +75,7 @@ impl Mapping {
         let map = map_region(&file, path, mode, offset, len)?;
         Ok(Mapping {
             map,
+            path: path.to_path_buf(),
             mode,
             offset: 0,
             len,
@@ -107,6 +110,11 @@ impl Mapping {
     /// Length of the mapped region.
     pub(crate) fn file_len(&self) -> u64 {
         self.file_bytes().len() as u64
+    }
+
+    /// The local file that is mapped (the stored object itself on a file store).
+    pub fn file_path(&self) -> &Path {
+        &self.path
     }
 
     /// The mode the map was made with.

@@ -6,7 +6,8 @@ use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::{MapMode, Mapping};
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_void, CString};
+use std::os::unix::ffi::OsStrExt;
 
 /// Array data loaded into library-owned memory. Free with `npy_array_free`.
 pub struct npy_array {
@@ -17,6 +18,7 @@ pub struct npy_array {
 /// `npy_mapping_free`. Writes through an "r+" map change the stored file.
 pub struct npy_mapping {
     inner: Mapping,
+    path: CString,
 }
 
 /// Load the whole array into library memory, in `order` (NPY_ORDER_C,
@@ -137,9 +139,9 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
         let out = out_arg(out, "out")?;
         let r = handle(r, "ref")?;
         let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-        let mapping = into_handle(npy_mapping {
-            inner: r.inner.mmap(mode)?,
-        });
+        let inner = r.inner.mmap(mode)?;
+        let path = CString::new(inner.file_path().as_os_str().as_bytes()).unwrap_or_default();
+        let mapping = into_handle(npy_mapping { inner, path });
         *out = mapping;
         write_mapping_info(&*mapping, data, nbytes, offset);
         Ok(())
@@ -176,6 +178,23 @@ pub unsafe extern "C" fn npy_mapping_data(
 ) -> npy_status {
     guard(|| {
         write_mapping_info(handle(mapping, "mapping")?, data, nbytes, offset);
+        Ok(())
+    })
+}
+
+/// The local file a mapping maps (the stored object itself on a file store), e.g. for
+/// MATLAB's `memmapfile`. Borrowed from the mapping.
+///
+/// # Safety
+/// `mapping` is a live handle; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_path(
+    mapping: *const npy_mapping,
+    out: *mut *const c_char,
+) -> npy_status {
+    guard(|| {
+        let out = out_arg(out, "out")?;
+        *out = handle(mapping, "mapping")?.path.as_ptr();
         Ok(())
     })
 }

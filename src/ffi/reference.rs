@@ -224,6 +224,17 @@ pub unsafe extern "C" fn npy_ref_is_loaded(r: *const npy_ref, out: *mut bool) ->
     get(r, out, |r| Ok(r.inner.is_loaded()))
 }
 
+/// Read the stored header now (one small read) and check it against the reference's
+/// metadata, if that has not happened yet. Afterwards `npy_ref_fortran_order` is 0 or
+/// 1. NPY_ERR_MISMATCH, NPY_ERR_FORMAT or NPY_ERR_NOT_FOUND as for a load.
+///
+/// # Safety
+/// `r` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_read_header(r: *const npy_ref) -> npy_status {
+    guard(|| handle(r, "ref")?.inner.stored_layout().map(drop))
+}
+
 /// Whether the object exists in the store.
 ///
 /// # Safety

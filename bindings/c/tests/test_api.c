@@ -6,6 +6,7 @@
 #include <string.h>
 
 static char config[8192];
+static char store_dir[4096];
 
 static npy_store *open_store(void) {
   npy_store *store = NULL;
@@ -96,6 +97,11 @@ static void test_put_schema_and_getters(void) {
   CHECK(fortran == -1);
   CHECK_STATUS(npy_ref_is_loaded(lazy, &flag), NPY_OK);
   CHECK(!flag);
+  CHECK_STATUS(npy_ref_read_header(lazy), NPY_OK);
+  CHECK_STATUS(npy_ref_fortran_order(lazy, &fortran), NPY_OK);
+  CHECK(fortran == 0);
+  CHECK_STATUS(npy_ref_is_loaded(lazy, &flag), NPY_OK);
+  CHECK(flag);
 
   /* Library memory, C order then Fortran order. */
   npy_array *array = NULL;
@@ -124,6 +130,11 @@ static void test_put_schema_and_getters(void) {
   void *again = NULL;
   CHECK_STATUS(npy_mapping_data(map, &again, NULL, NULL), NPY_OK);
   CHECK(again == data);
+  const char *mapped_file = NULL;
+  CHECK_STATUS(npy_mapping_path(map, &mapped_file), NPY_OK);
+  char expected_file[8192];
+  snprintf(expected_file, sizeof expected_file, "%s/%s", store_dir, path);
+  CHECK_STR(mapped_file, expected_file);
   npy_mapping_free(map);
   REQUIRE_STATUS(npy_ref_load_mmap(lazy, "r+", &map, &data, NULL, NULL), NPY_OK);
   ((double *)data)[0] = 42;
@@ -227,9 +238,10 @@ static void test_info(void) {
 }
 
 int main(void) {
+  snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
            "{\"stores\": {\"default\": \"main\", \"main\": {\"protocol\": \"file\", \"location\": \"%s\"}}}",
-           check_tmpdir());
+           store_dir);
   test_info();
   test_store();
   test_put_schema_and_getters();

@@ -138,6 +138,7 @@ static void test_put_errors(npy_store *store) {
 }
 
 static void test_ref_errors(npy_store *store) {
+  const char *s_unused = NULL;
   npy_ref *ref = (npy_ref *)1;
   CHECK_STATUS(npy_ref_from_json(store, "{\"path\": \"x.npy\"", &ref), NPY_ERR_JSON);
   CHECK(ref == NULL);
@@ -159,6 +160,9 @@ static void test_ref_errors(npy_store *store) {
   double buf[4];
   CHECK_STATUS(npy_ref_load_into(ref, buf, 16, NPY_ORDER_C), NPY_ERR_MISMATCH);
   CHECK_MESSAGE("float32");
+  CHECK_STATUS(npy_ref_read_header(ref), NPY_ERR_MISMATCH);
+  CHECK_STATUS(npy_ref_read_header(NULL), NPY_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(npy_mapping_path(NULL, &s_unused), NPY_ERR_INVALID_ARGUMENT);
   npy_mapping *map = (npy_mapping *)1;
   CHECK_STATUS(npy_ref_load_mmap(ref, "r", &map, NULL, NULL, NULL), NPY_ERR_MISMATCH);
   CHECK(map == NULL);
