@@ -131,22 +131,12 @@ static mxArray *load_block(const source *src, const uint64_t *shape, size_t ndim
 }
 
 /* Whether the stored file is C order (ndim >= 2 only: fewer dims have one layout).
- * DataJoint's JSON does not record the order, so a reference from JSON reads its
- * header first: through an empty load when there is no data, else one row. */
-static int stored_c_order(const npy_ref *r, const uint64_t *shape, size_t ndim) {
+ * DataJoint's JSON does not record the order, so the header is read first. */
+static int stored_c_order(const npy_ref *r, size_t ndim) {
   if (ndim < 2) return 0;
   int32_t fortran = -1;
+  nsm_check(npy_ref_read_header(r));
   nsm_check(npy_ref_fortran_order(r, &fortran));
-  if (fortran < 0) {
-    uint64_t nbytes = 0;
-    nsm_check(npy_ref_nbytes(r, &nbytes));
-    uint64_t row = nbytes / (shape[0] ? shape[0] : 1);
-    void *tmp = mxMalloc(row + 1);
-    nsm_check(nbytes ? npy_ref_read_rows(r, 0, 1, tmp, row, NPY_ORDER_AS_STORED)
-                     : npy_ref_load_into(r, tmp, 0, NPY_ORDER_AS_STORED));
-    mxFree(tmp);
-    nsm_check(npy_ref_fortran_order(r, &fortran));
-  }
   return fortran == 0;
 }
 
@@ -156,7 +146,7 @@ void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
   const uint64_t *shape = NULL;
   size_t ndim = 0;
   nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
-  int reverse = raw && stored_c_order(src.ref, shape, ndim);
+  int reverse = raw && stored_c_order(src.ref, ndim);
   plhs[0] = load_block(&src, shape, ndim, reverse, raw ? NPY_ORDER_AS_STORED : NPY_ORDER_FORTRAN);
 }
 
