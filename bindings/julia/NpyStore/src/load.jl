@@ -14,12 +14,7 @@ end
 
 # Julia dims of the stored bytes as they are: numpy's shape for Fortran order,
 # reversed for C order (then A[j, i] is numpy's a[i-1, j-1]).
-function _stored_dims(r::NpyRef)
-    fortran = _fortran_order(r)
-    fortran === nothing && throw(NpyError(NPY_ERR_STATE, "state",
-                                          "the stored order is not known before a read"))
-    return fortran ? size(r) : reverse(size(r))
-end
+_stored_dims(r::NpyRef) = _fortran_order(r) ? size(r) : reverse(size(r))
 
 """
     read(ref::NpyRef) -> Array{T,N}
@@ -42,8 +37,7 @@ are right either way (bytes in the other byte order are swapped).
 function load(r::NpyRef; raw::Bool=false)
     T, swap = _element(r)
     if raw
-        A = _load_into!(Vector{T}(undef, length(r)), r, NPY_ORDER_AS_STORED)
-        A = reshape(A, _stored_dims(r)) # the order is known after the load
+        A = _load_into!(Array{T}(undef, _stored_dims(r)), r, NPY_ORDER_AS_STORED)
     else
         A = _load_into!(Array{T}(undef, size(r)), r, NPY_ORDER_FORTRAN)
     end

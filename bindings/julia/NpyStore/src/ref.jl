@@ -137,12 +137,14 @@ function exists(r::NpyRef)
     end
 end
 
-# true: stored column-major; false: row-major; nothing: not known before the first read.
+# true: stored column-major; false: row-major. Reads the stored header first when it
+# has not been read yet (DataJoint's JSON does not record the order).
 function _fortran_order(r::NpyRef)
+    check(ccall((:npy_ref_read_header, libnpystore()), Cint, (Ptr{Cvoid},), r))
     order = _out(Int32) do out
         ccall((:npy_ref_fortran_order, libnpystore()), Cint, (Ptr{Cvoid}, Ref{Int32}), r, out)
     end
-    return order < 0 ? nothing : order == 1
+    return order == 1
 end
 
 # (Julia element type, whether bytes need swapping), or an error naming the dtype.
