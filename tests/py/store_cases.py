@@ -6,26 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
+import sample_arrays
+
 out = Path(sys.argv[1])
 rng = np.random.default_rng(7)
 
 
 def make(dtype, shape):
-    dt = np.dtype(dtype)
-    n = int(np.prod(shape)) if shape else 1
-    if dt.names:
-        a = np.zeros(n, dtype=dt)
-        for name in dt.names:
-            a[name] = np.arange(n) * 3 + 1
-    elif dt.kind == "U":
-        a = np.array(["a%d" % i for i in range(n)], dtype=dt)
-    elif dt.kind == "b":
-        a = rng.integers(0, 2, n).astype(dt)
-    elif dt.kind == "M":
-        a = (np.arange(n) * 1_000_000_007).astype("int64").view(dt)
-    else:
-        a = (rng.standard_normal(n) * 100).astype(dt)
-    return a.reshape(shape)
+    return sample_arrays.make(dtype, shape, rng)
 
 
 cases = [
