@@ -48,8 +48,6 @@ stage_python() { ensure_python; echo "NPYSTORE_PYTHON=$NPYSTORE_PYTHON"; }
 stage_rust() {
   ensure_python # Rust tests compare against numpy through $NPYSTORE_PYTHON
   cargo test --release --locked
-  # The typed ndarray convenience API is an optional feature: test it too.
-  cargo test --release --locked --features ndarray --test format_ndarray
 }
 
 stage_cmake() {
