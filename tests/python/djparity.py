@@ -93,6 +93,8 @@ def _zoo():
     z["empty_U4"] = _values("U4", (0,), 0)
     z["empty_fortran"] = np.asfortranarray(np.zeros((0, 3, 2), ">i2"))
     z["large_4d"] = _values("float64", (3, 4, 5, 6), 7)
+    z["1d_float64"] = _values("float64", (7,), 8)
+    z["U5_ascii"] = np.array(["ab", "cdefg", "", "x y"], dtype="<U5")
     return z
 
 
