@@ -39,6 +39,13 @@ class FileKind:
 
 
 STORE_KINDS = {"file": FileKind}
+# One <npy@> attribute per named store, for tables that write to all of them.
+STORE_ATTRIBUTES = {f"a_{name}": name for name in STORE_SETTINGS}
+
+
+def store_attribute_lines(nullable=False):
+    default = " = null" if nullable else ""
+    return "\n".join(f"{a}{default} : <npy@{s}>" for a, s in STORE_ATTRIBUTES.items())
 
 
 class StoreUnderTest:
@@ -93,3 +100,19 @@ def schema(dj):
 @pytest.fixture(scope="module")
 def npy_store(store):
     return store.npy("main")
+
+
+@pytest.fixture(scope="module")
+def recording(dj, schema):
+    """A table with one array per row in the default store (`arr`)."""
+
+    @schema
+    class Recording(dj.Manual):
+        definition = """
+        subject : varchar(255)
+        rec_id : int32
+        ---
+        arr : <npy@main>
+        """
+
+    return Recording

@@ -20,20 +20,6 @@ NPYSTORE_REFUSES = {"struct_titles"}
 
 
 @pytest.fixture(scope="module")
-def arrays(dj, schema):
-    @schema
-    class Arrays(dj.Manual):
-        definition = """
-        case_name : varchar(64)
-        writer : varchar(16)
-        ---
-        arr : <npy@main>
-        """
-
-    return Arrays
-
-
-@pytest.fixture(scope="module")
 def dj_backend(dj, store):
     """DataJoint's own storage backend for the store, to read objects' raw bytes."""
     from datajoint.hash_registry import get_store_backend
@@ -61,11 +47,11 @@ def assert_refused(call):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_datajoint_writes_npystore_reads(store, arrays, dj_backend, case):
+def test_datajoint_writes_npystore_reads(store, recording, dj_backend, case):
     a = ZOO[case]
-    key = {"case_name": case, "writer": "datajoint"}
-    arrays.insert1({**key, "arr": a})
-    meta = row_meta(arrays, key, "arr")
+    key = {"subject": case, "rec_id": 1}
+    recording.insert1({**key, "arr": a})
+    meta = row_meta(recording, key, "arr")
     assert meta == expected_meta(meta["path"], a)
     assert_numpy_object(dj_backend.get_buffer(meta["path"]), a)
     if case in NPYSTORE_REFUSES:
@@ -86,10 +72,10 @@ def test_datajoint_writes_npystore_reads(store, arrays, dj_backend, case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_npystore_writes_datajoint_reads(store, arrays, dj_backend, case):
+def test_npystore_writes_datajoint_reads(store, recording, dj_backend, case):
     a = ZOO[case]
-    key = {"case_name": case, "writer": "npystore"}
-    put = lambda: store.npy().put(a, schema=arrays.database, table=arrays.table_name, attribute="arr", key=key)
+    key = {"subject": case, "rec_id": 2}
+    put = lambda: store.npy().put(a, schema=recording.database, table=recording.table_name, attribute="arr", key=key)
     if case in NPYSTORE_REFUSES:
         return assert_refused(put)
     ref = put()
@@ -99,8 +85,8 @@ def test_npystore_writes_datajoint_reads(store, arrays, dj_backend, case):
         assert str(a.dtype) == stored_dtype(a)[:-1] + ", 'aligned': True}"
     assert_numpy_object(dj_backend.get_buffer(ref.path), a)  # numpy.save's bytes, layout included
 
-    insert_json_row(arrays, key, {"arr": ref.json})
-    npy_ref = (arrays & key).fetch1("arr")
+    insert_json_row(recording, key, {"arr": ref.json})
+    npy_ref = (recording & key).fetch1("arr")
     assert (npy_ref.path, npy_ref.store, npy_ref.shape) == (ref.path, "main", a.shape)
     assert_same_array(npy_ref.load(), a, layout=True)
     assert_same_array(npy_ref.load(mmap_mode="r"), a, layout=True)

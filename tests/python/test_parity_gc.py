@@ -6,22 +6,23 @@ import json
 
 import numpy as np
 import pytest
-from conftest import STORE_SETTINGS
+from conftest import store_attribute_lines
 from djparity import assert_same_array, insert_json_row, row_meta
 
-ATTRIBUTE_LINES = "\n".join(f"a_{s} = null : <npy@{s}>" for s in STORE_SETTINGS)
 DATA = np.arange(12, dtype="<i4").reshape(3, 4)
 
 
 @pytest.fixture(scope="module")
 def recording(dj, schema):
+    """Each row holds arrays in some of the named stores."""
+
     @schema
     class Recording(dj.Manual):
         definition = f"""
         subject : varchar(64)
         rec_id : int32
         ---
-        {ATTRIBUTE_LINES}
+        {store_attribute_lines(nullable=True)}
         """
 
     return Recording

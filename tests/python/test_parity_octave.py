@@ -91,20 +91,6 @@ def mex(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def recording(dj, schema):
-    @schema
-    class Recording(dj.Manual):
-        definition = """
-        subject : varchar(64)
-        rec_id : int32
-        ---
-        arr : <npy@main>
-        """
-
-    return Recording
-
-
-@pytest.fixture(scope="module")
 def octave_results(store, recording, mex, tmp_path_factory):
     """DataJoint inserts every case, then one Octave run does its side."""
     cases = []

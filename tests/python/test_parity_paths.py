@@ -11,11 +11,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from conftest import STORE_SETTINGS
+from conftest import STORE_ATTRIBUTES as ATTRIBUTES
+from conftest import store_attribute_lines
 from djparity import pk_of, row_meta, split_token
 
-ATTRIBUTES = {f"a_{name}": name for name in STORE_SETTINGS}
-ATTRIBUTE_LINES = "\n".join(f"{a} : <npy@{s}>" for a, s in ATTRIBUTES.items())
+ATTRIBUTE_LINES = store_attribute_lines()
 
 SUBJECTS = {
     "plain": "m01",
