@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from djparity import assert_same_array, insert_json_row
 
 HERE = Path(__file__).parent
 DATA = np.arange(6, dtype=">f4").reshape(2, 3)
@@ -77,3 +78,19 @@ def test_search_stops_at_the_project_root(store, schema, tmp_path):
     out = run_side(workdir, env, schema, "above_git")
     assert out["npy_error"] == "store_not_configured", out
     assert "dj_error" in out, out
+
+
+def test_json_with_null_store_is_the_default_store(store, recording):
+    """A row whose JSON has `"store": null` (DataJoint's "default store") loads from
+    stores.default in DataJoint and in npystore alike."""
+    key = {"subject": "null-store", "rec_id": 1}
+    ref = store.npy(None).put(DATA, schema=recording.database, table=recording.table_name,
+                              attribute="arr", key=key)
+    assert ref.store == "main"
+    meta = {**json.loads(ref.json), "store": None}
+    insert_json_row(recording, key, {"arr": json.dumps(meta)})
+    npy_ref = (recording & key).fetch1("arr")
+    assert npy_ref.store is None
+    assert_same_array(npy_ref.load(), DATA)
+    assert_same_array(store.npy(None).ref(json.dumps(meta)).load(), DATA)
+    assert_same_array(store.npy("main").ref(json.dumps(meta)).load(), DATA)
