@@ -38,6 +38,9 @@ class FileKind:
         return {"protocol": "file", "location": str(location), **settings}
 
 
+# A store kind: `kind`, `secret_keys` and `spec(name, **settings)` giving DataJoint's
+# store spec for a fresh location (folder, bucket prefix...) per name; its
+# constructor gets the pytest request (for server fixtures) and a temporary folder.
 STORE_KINDS = {"file": FileKind}
 # One <npy@> attribute per named store, for tables that write to all of them.
 STORE_ATTRIBUTES = {f"a_{name}": name for name in STORE_SETTINGS}
