@@ -33,6 +33,7 @@ _SIGNATURES = {
     "npy_store_open": (C.c_int, [C.c_char_p, C.c_char_p, C.POINTER(_p)]),
     "npy_store_free": (None, [_p]),
     "npy_store_exists": (C.c_int, [_p, C.c_char_p, C.POINTER(C.c_bool)]),
+    "npy_store_name": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
     "npy_target_schema": (C.c_int, [C.c_char_p, C.c_char_p, C.c_char_p, C.POINTER(_p)]),
     "npy_target_path": (C.c_int, [C.c_char_p, C.POINTER(_p)]),
     "npy_target_free": (None, [_p]),
@@ -55,6 +56,8 @@ _SIGNATURES = {
     "npy_ref_free": (None, [_p]),
     "npy_ref_to_json": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
     "npy_ref_path": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
+    "npy_ref_store": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
+    "npy_ref_fortran_order": (C.c_int, [_p, C.POINTER(C.c_int32)]),
     "npy_ref_dtype": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
     "npy_ref_descr": (C.c_int, [_p, C.POINTER(C.c_char_p)]),
     "npy_ref_shape": (C.c_int, [_p, C.POINTER(_u64p), C.POINTER(C.c_size_t)]),
@@ -137,6 +140,10 @@ class Ref:
         return _string_out(lib.npy_ref_path, self._h)
 
     @property
+    def store(self):
+        return _string_out(lib.npy_ref_store, self._h)
+
+    @property
     def dtype(self):
         return _string_out(lib.npy_ref_dtype, self._h)
 
@@ -150,6 +157,13 @@ class Ref:
         _check(lib.npy_ref_shape(self._h, C.byref(ptr), C.byref(ndim)))
         return tuple(ptr[i] for i in range(ndim.value))
 
+    @property
+    def fortran_order(self):
+        """True/False as stored; None before the first read of a reference from JSON."""
+        out = C.c_int32()
+        _check(lib.npy_ref_fortran_order(self._h, C.byref(out)))
+        return None if out.value < 0 else bool(out.value)
+
     def exists(self):
         out = C.c_bool()
         _check(lib.npy_ref_exists(self._h, C.byref(out)))
@@ -158,7 +172,8 @@ class Ref:
     def _numpy_dtype(self):
         import ast
 
-        return np.dtype(ast.literal_eval(self.descr))
+        # descr_to_dtype, not np.dtype: it keeps the padding of aligned structs
+        return np.lib.format.descr_to_dtype(ast.literal_eval(self.descr))
 
     def load(self, order="C"):
         """The array, loaded by the library into numpy's buffer in `order`."""
@@ -186,6 +201,15 @@ class Store:
         if getattr(self, "_h", None):
             lib.npy_store_free(self._h)
             self._h = None
+
+    @property
+    def name(self):
+        return _string_out(lib.npy_store_name, self._h)
+
+    def exists(self, path):
+        out = C.c_bool()
+        _check(lib.npy_store_exists(self._h, path.encode(), C.byref(out)))
+        return out.value
 
     def _target(self, schema, table, attribute, key, path):
         t = _p()
