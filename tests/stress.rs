@@ -67,7 +67,7 @@ fn check_generation(path: &str, shape: &[u64], bytes: &[u8]) {
 }
 
 fn worker(store: &Store, t: u64, mapped: bool, shared_paths: bool) -> usize {
-    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ (t + 1) * 0x1234_5678);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ ((t + 1) * 0x1234_5678));
     let mut expected = Expected::new();
     let mut checked = 0;
     for seq in 0..OPS as u64 {

@@ -124,7 +124,7 @@ pub(crate) fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path
         .map_or(1, |n| n.get())
         .min(4);
     if buf.len() < PARALLEL_READ_MIN || threads < 2 {
-        return read_exact_at(file, offset, buf, &what);
+        return read_exact_at(file, offset, buf, what);
     }
     let chunk = buf.len().div_ceil(threads);
     std::thread::scope(|scope| {
