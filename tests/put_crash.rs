@@ -1,5 +1,6 @@
 //! Crash safety of `Store::put` (what `npy_put` runs): a child process puts one array
-//! and is killed with SIGKILL at a random moment, half the trials to a new path and
+//! and is killed with SIGKILL at a random moment of the put (0 to 1.5 times its
+//! duration after the child says the put starts), half the trials to a new path and
 //! half overwriting an existing object. Afterwards the path holds the old state (no
 //! object, or the old array) or the complete new array, checked byte for byte, never
 //! a partial one; what a kill leaves behind is only `*.npystore-tmp` files, which are
@@ -9,7 +10,9 @@
 
 mod common;
 
-use common::crash::{child, child_job, kill_after, sweep_temp_files, time_to_finish, Rng, STORES};
+use common::crash::{
+    child, child_job, kill_after_mark, mark, sweep_temp_files, time_from_mark, Rng, STORES,
+};
 use common::Scratch;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
 use std::time::Duration;
@@ -26,9 +29,12 @@ fn array(generation: u64, rows: u64) -> Vec<u8> {
 }
 
 fn put(store: &Store, path: &str, generation: u64, rows: u64, overwrite: bool) {
-    let data = array(generation, rows);
+    put_data(store, path, &array(generation, rows), rows, overwrite);
+}
+
+fn put_data(store: &Store, path: &str, data: &[u8], rows: u64, overwrite: bool) {
     let array = ArrayData {
-        data: &data,
+        data,
         dtype: Dtype::parse("<f8").unwrap(),
         shape: vec![rows, COLS],
         fortran_order: false,
@@ -42,8 +48,8 @@ fn put(store: &Store, path: &str, generation: u64, rows: u64, overwrite: bool) {
         .unwrap();
 }
 
-/// The child: one put of generation `generation` with `rows` rows. Does nothing when
-/// run as an ordinary test.
+/// The child: one put of generation `generation` with `rows` rows, marked when the
+/// array is ready and the put starts. Does nothing when run as an ordinary test.
 #[test]
 fn put_child() {
     let Some(job) = child_job() else {
@@ -51,7 +57,9 @@ fn put_child() {
     };
     let store = Store::open(Some(&job[0]), None).unwrap();
     let (generation, rows) = (job[2].parse().unwrap(), job[3].parse().unwrap());
-    put(&store, &job[1], generation, rows, job[4] == "overwrite");
+    let data = array(generation, rows);
+    mark();
+    put_data(&store, &job[1], &data, rows, job[4] == "overwrite");
 }
 
 fn job(config: &str, path: &str, generation: u64, rows: u64, overwrite: bool) -> Vec<String> {
@@ -94,7 +102,9 @@ fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
         let dir = Scratch::new(&format!("put-crash-{name}"));
         let config = config_for(dir.path());
         let store = Store::open(Some(&config), None).unwrap();
-        let full = time_to_finish(child(
+        // How long a put of the largest array takes, so kills land before, during
+        // and after it.
+        let full = time_from_mark(child(
             "put_child",
             &job(&config, "calibrate.npy", 1, MAX_ROWS, false),
         ));
@@ -110,7 +120,7 @@ fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
             });
             let rows = 1 + rng.below(MAX_ROWS);
             let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 3 / 2));
-            kill_after(
+            kill_after_mark(
                 child("put_child", &job(&config, &path, 2, rows, overwrite)),
                 delay,
             );

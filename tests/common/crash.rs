@@ -42,6 +42,56 @@ pub fn kill_after(mut cmd: Command, delay: Duration) {
     running.wait().unwrap();
 }
 
+/// The line a child prints just before the operation a trial kills.
+pub const MARK: &str = "npystore-crash-mark";
+
+/// In a child: say that the operation under test starts now.
+pub fn mark() {
+    use std::io::Write;
+    println!("{MARK}");
+    std::io::stdout().flush().unwrap();
+}
+
+/// Start `cmd` and wait for its [`mark`]; the running child, whose stdout is drained.
+fn start_marked(mut cmd: Command) -> std::process::Child {
+    use std::io::BufRead;
+    let mut running = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = std::io::BufReader::new(running.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the child exited before its mark"
+        );
+        if line.trim_end().ends_with(MARK) {
+            break;
+        }
+    }
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    running
+}
+
+/// How long `cmd` runs from its [`mark`] to its successful exit.
+pub fn time_from_mark(cmd: Command) -> Duration {
+    let mut running = start_marked(cmd);
+    let started = Instant::now();
+    assert!(
+        running.wait().unwrap().success(),
+        "the child fails on its own"
+    );
+    started.elapsed()
+}
+
+/// Start `cmd`, wait for its [`mark`], SIGKILL it `delay` later (or reap it, if it
+/// already exited).
+pub fn kill_after_mark(cmd: Command, delay: Duration) {
+    let mut running = start_marked(cmd);
+    std::thread::sleep(delay);
+    running.kill().unwrap();
+    running.wait().unwrap();
+}
+
 /// A small deterministic generator (xorshift64), seeded from the clock and printed.
 pub struct Rng(u64);
 
