@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust cmake c consumer julia matlab pytest)
+all_stages=(system tools python rust cmake c consumer julia matlab pytest fuzz)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -100,6 +100,10 @@ stage_pytest() {
   fi
   return "$rc"
 }
+
+# Coverage-guided fuzzing of the parsers, a minute per target (docs/hardening.md has
+# the long runs). Its own build: the targets need coverage instrumentation.
+stage_fuzz() { scripts/fuzz.sh -t "${NPYSTORE_FUZZ_SECONDS:-60}"; }
 
 current=
 finish() {

@@ -7,8 +7,10 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::Store;
+use crate::store::{read_file_at, Store};
 use crate::{bail, Error, ErrorKind, Result};
+use std::fs::File;
+use std::path::Path;
 use std::sync::OnceLock;
 
 /// How much of an object a first header read fetches; nearly every header fits.
@@ -222,6 +224,27 @@ impl ArrayRef {
     /// The whole array into `buf`, whose length must equal [`ArrayRef::nbytes`].
     pub fn load_into(&self, buf: &mut [u8], order: Order) -> Result<()> {
         check_buffer(buf.len(), self.nbytes, "the array")?;
+        let itemsize = self.itemsize() as usize;
+        if let Some((file, layout)) = self.open_checked()? {
+            let shown = self.store.describe(self.path());
+            if !order.needs_conversion(layout.fortran_order, self.shape()) {
+                return read_file_at(&file, layout.data_offset, buf, Path::new(&shown));
+            }
+            let map = Mapping::map_file(
+                &file,
+                &shown,
+                MapMode::ReadOnly,
+                layout.data_offset,
+                self.nbytes,
+            )?;
+            return convert_order(
+                map.as_slice(),
+                buf,
+                self.shape(),
+                itemsize,
+                layout.fortran_order,
+            );
+        }
         let layout = self.stored_layout()?;
         if !order.needs_conversion(layout.fortran_order, self.shape()) {
             return self
@@ -229,27 +252,48 @@ impl ArrayRef {
                 .backend()
                 .read_at(self.path(), layout.data_offset, buf);
         }
-        let itemsize = self.itemsize() as usize;
-        self.with_stored_bytes(layout, |src| {
-            convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
-        })
-    }
-
-    /// Run `f` over the stored data bytes: mapped in place for local files, else read.
-    fn with_stored_bytes(
-        &self,
-        layout: StoredLayout,
-        f: impl FnOnce(&[u8]) -> Result<()>,
-    ) -> Result<()> {
-        if let Some(file) = self.store.backend().local_file(self.path())? {
-            let map = Mapping::map_file(&file, MapMode::ReadOnly, layout.data_offset, self.nbytes)?;
-            return f(map.as_slice());
-        }
         let mut stored = vec![0u8; self.nbytes as usize];
         self.store
             .backend()
             .read_at(self.path(), layout.data_offset, &mut stored)?;
-        f(&stored)
+        convert_order(&stored, buf, self.shape(), itemsize, layout.fortran_order)
+    }
+
+    /// On a file store: the object's file, opened once, with its header read from it
+    /// and checked against this reference. Reading the data from the same open file
+    /// means a concurrent replacement of the object at the path (an overwriting put)
+    /// yields the old object or the new one, whole, or a `Mismatch`, never the new
+    /// bytes read with the old layout. `None` on other stores.
+    fn open_checked(&self) -> Result<Option<(File, StoredLayout)>> {
+        let Some(file) = self.store.backend().open_local(self.path(), false)? else {
+            return Ok(None);
+        };
+        let shown = || self.store.describe(self.path());
+        let size = file
+            .metadata()
+            .map_err(|e| Error::io(&e, "cannot stat", shown()))?
+            .len();
+        let mut want = HEADER_PROBE.min(size);
+        loop {
+            let mut prefix = vec![0u8; want as usize];
+            read_file_at(&file, 0, &mut prefix, Path::new(&shown()))?;
+            match parse_header(&prefix).map_err(|e| e.context(shown()))? {
+                HeaderParse::Complete(parsed) => {
+                    self.check_agrees(&parsed.header)?;
+                    let layout = check_size(&self.store, self.path(), &parsed, size)?;
+                    let _ = self.layout.set(layout);
+                    return Ok(Some((file, layout)));
+                }
+                HeaderParse::NeedMore { total }
+                    if total > want && total <= size && total <= MAX_HEADER_LEN + 16 =>
+                {
+                    want = total
+                }
+                HeaderParse::NeedMore { .. } => {
+                    bail!(Format, "{} is truncated inside its .npy header", shown())
+                }
+            }
+        }
     }
 
     /// Rows `first..first+count` of the first axis into `buf`, laid out as the array
@@ -277,7 +321,16 @@ impl ArrayRef {
         if count == 0 || per_row == 0 {
             return Ok(());
         }
-        let layout = self.stored_layout()?;
+        let local = self.open_checked()?;
+        let layout = match &local {
+            Some((_, layout)) => *layout,
+            None => self.stored_layout()?,
+        };
+        let shown = self.store.describe(self.path());
+        let read = |offset: u64, part: &mut [u8]| match &local {
+            Some((file, _)) => read_file_at(file, offset, part, Path::new(&shown)),
+            None => self.store.backend().read_at(self.path(), offset, part),
+        };
         let mut block_shape = shape.to_vec();
         block_shape[0] = count;
         let convert = order.needs_conversion(layout.fortran_order, &block_shape);
@@ -287,15 +340,14 @@ impl ArrayRef {
             Vec::new()
         };
         let target: &mut [u8] = if convert { &mut stored } else { buf };
-        let backend = self.store.backend();
         if !layout.fortran_order {
-            backend.read_at(self.path(), layout.data_offset + first * per_row, target)?;
+            read(layout.data_offset + first * per_row, target)?;
         } else {
             // Column-major: each of the trailing index combinations holds a run of `count` rows.
             let run = (count * itemsize) as usize;
             for (i, chunk) in target.chunks_mut(run).enumerate() {
                 let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
-                backend.read_at(self.path(), offset, chunk)?;
+                read(offset, chunk)?;
             }
         }
         let _ = end;
@@ -314,18 +366,20 @@ impl ArrayRef {
     /// Memory-map the stored data. File stores map the stored file itself
     /// (`ReadWrite` writes through to the stored object, as numpy's `r+` does).
     pub fn mmap(&self, mode: MapMode) -> Result<Mapping> {
-        let Some(file) = self.store.backend().local_file(self.path())? else {
+        let write = mode == MapMode::ReadWrite;
+        let Some(file) = self.store.backend().open_local(self.path(), write)? else {
             bail!(
                 Unsupported,
                 "memory mapping {} needs a file store (remote stores map through a local cache, not available yet)",
                 self.store.describe(self.path())
             );
         };
-        let mapping = Mapping::map_whole(&file, mode)?;
+        let shown = self.store.describe(self.path());
+        let mapping = Mapping::map_whole(&file, &shown, mode)?;
         let parsed = match parse_header(mapping.file_bytes())? {
             HeaderParse::Complete(parsed) => parsed,
             HeaderParse::NeedMore { .. } => {
-                bail!(Format, "{} is truncated inside its header", file.display())
+                bail!(Format, "{shown} is truncated inside its header")
             }
         };
         self.check_agrees(&parsed.header)?;

@@ -2,8 +2,7 @@
 
 use crate::{bail, Error, ErrorKind, Result};
 use memmap2::{Mmap, MmapMut, MmapOptions};
-use std::fs::{File, OpenOptions};
-use std::path::Path;
+use std::fs::File;
 
 /// How a memory map may be used, as in numpy's `mmap_mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,15 +50,15 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    /// Map the whole file at `path` in `mode`; the data range is set later by
+    /// Map the whole of `file` (opened for writing when `mode` is `ReadWrite`; `path`
+    /// names it in messages) in `mode`; the data range is set later by
     /// [`Mapping::with_data`] once the header has been read from the map itself.
-    pub(crate) fn map_whole(path: &Path, mode: MapMode) -> Result<Mapping> {
-        let file = open_for(path, mode)?;
+    pub(crate) fn map_whole(file: &File, path: &str, mode: MapMode) -> Result<Mapping> {
         let len = file
             .metadata()
-            .map_err(|e| Error::io(&e, "cannot stat", path.display()))?
+            .map_err(|e| Error::io(&e, "cannot stat", path))?
             .len();
-        let map = map_region(&file, path, mode, 0, len)?;
+        let map = map_region(file, path, mode, 0, len)?;
         Ok(Mapping {
             map,
             path: path.to_path_buf(),
@@ -69,10 +68,15 @@ impl Mapping {
         })
     }
 
-    /// Map `len` bytes at `offset` of the file at `path`.
-    pub(crate) fn map_file(path: &Path, mode: MapMode, offset: u64, len: u64) -> Result<Mapping> {
-        let file = open_for(path, mode)?;
-        let map = map_region(&file, path, mode, offset, len)?;
+    /// Map `len` bytes at `offset` of `file` (`path` names it in messages).
+    pub(crate) fn map_file(
+        file: &File,
+        path: &str,
+        mode: MapMode,
+        offset: u64,
+        len: u64,
+    ) -> Result<Mapping> {
+        let map = map_region(file, path, mode, offset, len)?;
         Ok(Mapping {
             map,
             path: path.to_path_buf(),
@@ -153,15 +157,7 @@ impl Mapping {
     }
 }
 
-fn open_for(path: &Path, mode: MapMode) -> Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .write(mode == MapMode::ReadWrite)
-        .open(path)
-        .map_err(|e| Error::io(&e, "cannot open", path.display()))
-}
-
-fn map_region(file: &File, path: &Path, mode: MapMode, offset: u64, len: u64) -> Result<Map> {
+fn map_region(file: &File, path: &str, mode: MapMode, offset: u64, len: u64) -> Result<Map> {
     if len == 0 {
         return Ok(Map::Empty);
     }
@@ -173,7 +169,7 @@ fn map_region(file: &File, path: &Path, mode: MapMode, offset: u64, len: u64) ->
     })?;
     let mut options = MmapOptions::new();
     options.offset(offset).len(len_usize);
-    let fail = |e: std::io::Error| Error::io(&e, "cannot memory-map", path.display());
+    let fail = |e: std::io::Error| Error::io(&e, "cannot memory-map", path);
     // SAFETY: the map is only valid while no other process truncates the file; this
     // hazard is inherent to memory maps and documented in the README.
     unsafe {

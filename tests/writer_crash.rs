@@ -4,34 +4,17 @@
 //! only `*.npystore-tmp` files beside the target, which is how docs/writer.md says to
 //! find and delete them.
 //!
-//! The child is this test binary re-executed with `NPYSTORE_WRITER_CRASH_CHILD` set.
+//! The child is this test binary re-executed (tests/common/crash.rs).
 
 mod common;
 
+use common::crash::{child, child_job, kill_after, sweep_temp_files, time_to_finish, Rng, STORES};
 use common::{repo, run_python, Scratch};
-use npystore::store::TEMP_SUFFIX;
 use npystore::{Dtype, Order, PutOptions, Store, Target};
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const CHILD_ENV: &str = "NPYSTORE_WRITER_CRASH_CHILD";
 const TRIALS: usize = 60;
 const COLS: u64 = 8;
-
-fn file_config(dir: &Path) -> String {
-    format!(
-        r#"{{"stores": {{"default": "s", "s": {{"protocol": "file", "location": "{}"}}}}}}"#,
-        dir.display()
-    )
-}
-
-/// The stores trials run on: a name and the config for a scratch directory. Adding a
-/// store (S3 on a local emulator, with the remote stores) is one line here.
-const STORES: &[(&str, ConfigFor)] = &[("file", file_config)];
-
-/// Builds a store's config JSON for a scratch directory.
-type ConfigFor = fn(&Path) -> String;
 
 fn row_bytes(first: u64, rows: u64) -> Vec<u8> {
     (first * COLS..(first + rows) * COLS)
@@ -39,17 +22,16 @@ fn row_bytes(first: u64, rows: u64) -> Vec<u8> {
         .collect()
 }
 
-/// The child: stream `rows` rows in blocks of `block`, finish, say so. Does nothing
-/// when run as an ordinary test.
+/// The child: stream `rows` rows in blocks of `block`, finish. Does nothing when run
+/// as an ordinary test.
 #[test]
 fn crash_child() {
-    let Ok(job) = std::env::var(CHILD_ENV) else {
+    let Some(job) = child_job() else {
         return;
     };
-    let mut lines = job.lines();
-    let (config, path) = (lines.next().unwrap(), lines.next().unwrap());
-    let rows: u64 = lines.next().unwrap().parse().unwrap();
-    let block: u64 = lines.next().unwrap().parse().unwrap();
+    let (config, path) = (&job[0], &job[1]);
+    let rows: u64 = job[2].parse().unwrap();
+    let block: u64 = job[3].parse().unwrap();
     let store = Store::open(Some(config), None).unwrap();
     let mut w = store
         .writer(
@@ -67,50 +49,30 @@ fn crash_child() {
         at += n;
     }
     w.finish().unwrap();
-    println!("finished");
 }
 
-fn child(config: &str, path: &str, rows: u64, block: u64) -> Command {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, format!("{config}\n{path}\n{rows}\n{block}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
-
-/// A small deterministic generator (xorshift64), seeded from the clock and printed.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
+fn job(config: &str, path: &str, rows: u64, block: u64) -> Vec<String> {
+    vec![
+        config.into(),
+        path.into(),
+        rows.to_string(),
+        block.to_string(),
+    ]
 }
 
 #[test]
 fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
-    eprintln!("crash test seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::from_clock("writer crash test");
     for (name, config_for) in STORES {
         let dir = Scratch::new(&format!("crash-{name}"));
         let config = config_for(dir.path());
         let store = Store::open(Some(&config), None).unwrap();
 
         // How long one full run takes, so kills land before, during and after finish.
-        let started = Instant::now();
-        let status = child(&config, "calibrate.npy", 20_000, 64)
-            .status()
-            .unwrap();
-        assert!(status.success(), "the child fails on its own");
-        let full = started.elapsed();
+        let full = time_to_finish(child(
+            "crash_child",
+            &job(&config, "calibrate.npy", 20_000, 64),
+        ));
 
         let (mut absent, mut complete) = (0, 0);
         let mut finals = Vec::new();
@@ -119,10 +81,10 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
             let rows = 1 + rng.below(20_000);
             let block = 1 + rng.below(400);
             let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 3 / 2));
-            let mut running = child(&config, &path, rows, block).spawn().unwrap();
-            std::thread::sleep(delay);
-            running.kill().unwrap(); // SIGKILL (or nothing, if it already exited)
-            running.wait().unwrap();
+            kill_after(
+                child("crash_child", &job(&config, &path, rows, block)),
+                delay,
+            );
             if !store.exists(&path).unwrap() {
                 absent += 1;
                 continue;
@@ -142,22 +104,15 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
             run_python(&repo().join("tests/py/check_rows.py"), &args);
         }
         // Leftovers: only temp files, named after their target, and removable.
-        let mut leftovers = 0;
-        for entry in std::fs::read_dir(dir.path().join("rec")).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".npy") {
-                continue;
-            }
-            assert!(
-                name.starts_with("trial") && name.ends_with(TEMP_SUFFIX),
-                "unexpected file {name}"
-            );
-            std::fs::remove_file(dir.path().join("rec").join(&name)).unwrap();
-            leftovers += 1;
-        }
+        let leftovers = sweep_temp_files(&dir.path().join("rec"));
+        assert!(
+            leftovers.iter().all(|n| n.starts_with("trial")),
+            "{leftovers:?}"
+        );
         eprintln!(
             "{name}: {TRIALS} SIGKILL trials: {absent} left nothing at the path, \
-             {complete} complete arrays, {leftovers} temp files cleaned up"
+             {complete} complete arrays, {} temp files cleaned up",
+            leftovers.len()
         );
         assert_eq!(absent + complete, TRIALS);
         assert!(

@@ -181,19 +181,28 @@ pub(crate) unsafe fn array_arg<'a, T>(ptr: *const T, len: usize, name: &str) -> 
     if len == 0 {
         return Ok(&[]);
     }
+    usize_len(
+        (len as u64).saturating_mul(std::mem::size_of::<T>() as u64),
+        name,
+    )?;
     if ptr.is_null() {
         return Err(null(name));
     }
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
+/// A byte length as `usize`, refusing lengths no object can have: a slice longer
+/// than `isize::MAX` bytes must never be formed, whatever the caller claims.
 fn usize_len(len: u64, name: &str) -> Result<usize> {
-    usize::try_from(len).map_err(|_| {
-        Error::new(
-            ErrorKind::Length,
-            format!("length of `{name}` ({len}) exceeds the address space"),
-        )
-    })
+    usize::try_from(len)
+        .ok()
+        .filter(|&n| n <= isize::MAX as usize)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Length,
+                format!("length of `{name}` ({len}) exceeds the address space"),
+            )
+        })
 }
 
 /// Move `value` to the heap and hand C the owning pointer.

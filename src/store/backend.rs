@@ -3,6 +3,7 @@
 
 use super::upload::{Upload, UploadOptions};
 use crate::Result;
+use std::fs::File;
 use std::path::PathBuf;
 
 /// How a whole object is published.
@@ -45,6 +46,21 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     /// The local file holding the object, when the store is a local directory
     /// (memory mapping maps it directly); `None` for object stores.
     fn local_file(&self, path: &str) -> Result<Option<PathBuf>>;
+
+    /// The local file holding the object, opened for reading (and writing when
+    /// `write`), for memory maps; `None` for object stores. File stores open it inside
+    /// their location only (a link pointing out is a `Path` error).
+    fn open_local(&self, path: &str, write: bool) -> Result<Option<File>> {
+        let Some(file) = self.local_file(path)? else {
+            return Ok(None);
+        };
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(write)
+            .open(&file)
+            .map(Some)
+            .map_err(|e| crate::Error::io(&e, "cannot open", file.display()))
+    }
 
     /// Start writing a new object at `path` front to back, beginning with `head` (a
     /// placeholder of the final header's length). Nothing is visible at `path` until

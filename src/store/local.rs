@@ -1,13 +1,16 @@
 //! File stores: a directory on a local or network file system.
 //!
-//! Writes go to a temporary file beside the target (`<name>.<random>.npystore-tmp`) and
-//! are published by rename (or by hard link when overwriting is not allowed, so an
-//! existing object is never replaced by a race). Large reads are split across threads.
+//! Every path is resolved inside the store's location ([`beneath`](super::beneath)):
+//! a symbolic link that points out of it is refused. Writes go to a temporary file
+//! beside the target (`<name>.<random>.npystore-tmp`) and are published by rename (or
+//! by hard link when overwriting is not allowed, so an existing object is never
+//! replaced by a race). Large reads are split across threads.
 
 use super::backend::{Backend, WriteOptions};
+use super::beneath::{fail, Dir, Root};
 use super::upload::{FileUpload, Upload, UploadOptions};
 use crate::{Error, ErrorKind, Result};
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -25,13 +28,13 @@ const PARALLEL_WRITE_MIN: usize = 32 << 20;
 /// A store rooted at a local directory.
 #[derive(Debug)]
 pub(crate) struct LocalBackend {
-    root: PathBuf,
+    root: Root,
 }
 
 impl LocalBackend {
     /// A backend over `location`, which must be an existing directory.
     pub(crate) fn open(location: &Path) -> Result<LocalBackend> {
-        let meta = fs::metadata(location).map_err(|e| {
+        let meta = std::fs::metadata(location).map_err(|e| {
             Error::io(&e, "file store location", location.display()).context("cannot open store")
         })?;
         if !meta.is_dir() {
@@ -43,39 +46,34 @@ impl LocalBackend {
                 ),
             ));
         }
-        Ok(LocalBackend {
-            root: location.to_path_buf(),
-        })
+        let root = Root::open(location).map_err(|e| {
+            Error::io(&e, "file store location", location.display()).context("cannot open store")
+        })?;
+        Ok(LocalBackend { root })
     }
 
     fn full(&self, path: &str) -> PathBuf {
-        self.root.join(path)
+        self.root.show(path)
     }
 
     fn open_file(&self, path: &str) -> Result<File> {
-        let full = self.full(path);
-        File::open(&full).map_err(|e| Error::io(&e, "cannot open", full.display()))
+        self.root.open_file(path, false)
+    }
+
+    /// The directory that holds `path` (made when `create`), and the file's name in it.
+    fn parent<'p>(&self, path: &'p str, create: bool) -> Result<(Dir, &'p str)> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        Ok((self.root.dir(dir, create)?, name))
     }
 }
 
-pub(super) fn temp_path_for(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(
-        "{name}.{}{TEMP_SUFFIX}",
-        crate::path::random_token(8)
-    ))
+/// The temporary name a write to `name` uses until it is published.
+pub(super) fn temp_name_for(name: &str) -> String {
+    format!("{name}.{}{TEMP_SUFFIX}", crate::path::random_token(8))
 }
 
-fn write_file(path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<()> {
+fn write_file(file: File, path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<()> {
     let total: u64 = chunks.iter().map(|c| c.len() as u64).sum();
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Error::io(&e, "cannot create", path.display()))?;
     // Sizing the file first lets the parallel writers fill it in any order.
     file.set_len(total)
         .map_err(|e| Error::io(&e, "cannot size", path.display()))?;
@@ -119,32 +117,29 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
     })
 }
 
-pub(super) fn publish(temp: &Path, target: &Path, overwrite: bool) -> Result<()> {
-    if overwrite {
-        return fs::rename(temp, target)
-            .map_err(|e| Error::io(&e, "cannot publish", target.display()));
+/// Exactly `buf.len()` bytes of `file` (named `what` in messages) from `offset`; a
+/// short file is a `Format` error. Large reads are split across threads.
+pub(crate) fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if buf.len() < PARALLEL_READ_MIN || threads < 2 {
+        return read_exact_at(file, offset, buf, what);
     }
-    // A hard link fails when the target exists: no check-then-rename race.
-    match fs::hard_link(temp, target) {
-        Ok(()) => {
-            let _ = fs::remove_file(temp);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::new(
-            ErrorKind::AlreadyExists,
-            format!(
-                "{} already exists (overwrite was not requested)",
-                target.display()
-            ),
-        )),
-        Err(e) => Err(Error::io(&e, "cannot publish", target.display())),
-    }
-}
-
-pub(super) fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(&e, "cannot fsync directory", dir.display()))
+    let chunk = buf.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = buf
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(i, part)| {
+                scope.spawn(move || read_exact_at(file, offset + (i * chunk) as u64, part, what))
+            })
+            .collect();
+        jobs.into_iter().try_for_each(|job| {
+            job.join()
+                .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "read thread panicked")))
+        })
+    })
 }
 
 fn read_exact_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
@@ -170,10 +165,10 @@ impl Backend for LocalBackend {
     }
 
     fn size(&self, path: &str) -> Result<u64> {
-        let full = self.full(path);
-        fs::metadata(&full)
+        self.root
+            .metadata(path)
             .map(|m| m.len())
-            .map_err(|e| Error::io(&e, "cannot stat", full.display()))
+            .map_err(|e| fail(&e, "cannot stat", &self.full(path)))
     }
 
     fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>> {
@@ -186,70 +181,41 @@ impl Backend for LocalBackend {
     }
 
     fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()> {
-        let file = self.open_file(path)?;
-        let full = self.full(path);
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(4);
-        if buf.len() < PARALLEL_READ_MIN || threads < 2 {
-            return read_exact_at(&file, offset, buf, &full);
-        }
-        let chunk = buf.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let jobs: Vec<_> = buf
-                .chunks_mut(chunk)
-                .enumerate()
-                .map(|(i, part)| {
-                    let (file, full) = (&file, &full);
-                    scope
-                        .spawn(move || read_exact_at(file, offset + (i * chunk) as u64, part, full))
-                })
-                .collect();
-            jobs.into_iter().try_for_each(|job| {
-                job.join().unwrap_or_else(|_| {
-                    Err(Error::new(ErrorKind::Internal, "read thread panicked"))
-                })
-            })
-        })
+        read_file_at(&self.open_file(path)?, offset, buf, &self.full(path))
     }
 
     fn write_atomic(&self, path: &str, chunks: &[&[u8]], options: WriteOptions) -> Result<()> {
-        let target = self.full(path);
-        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
-        fs::create_dir_all(&dir)
-            .map_err(|e| Error::io(&e, "cannot create directory", dir.display()))?;
-        let temp = temp_path_for(&target);
-        let written = write_file(&temp, chunks, options.fsync)
-            .and_then(|()| publish(&temp, &target, options.overwrite))
-            .and_then(|()| {
-                if options.fsync {
-                    sync_dir(&dir)
-                } else {
-                    Ok(())
-                }
-            });
+        let (dir, name) = self.parent(path, true)?;
+        let temp = temp_name_for(name);
+        let file = dir.create_new(&temp)?;
+        let written = write_file(file, &dir.show(&temp), chunks, options.fsync)
+            .and_then(|()| dir.publish(&temp, name, options.overwrite))
+            .and_then(|()| if options.fsync { dir.sync() } else { Ok(()) });
         if written.is_err() {
-            let _ = fs::remove_file(&temp);
+            let _ = dir.remove(&temp);
         }
         written
     }
 
     fn exists(&self, path: &str) -> Result<bool> {
-        let full = self.full(path);
-        match fs::metadata(&full) {
+        match self.root.metadata(path) {
             Ok(meta) => Ok(meta.is_file()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Error::io(&e, "cannot stat", full.display())),
+            Err(e) => Err(fail(&e, "cannot stat", &self.full(path))),
         }
     }
 
     fn delete(&self, path: &str) -> Result<()> {
-        let full = self.full(path);
-        fs::remove_file(&full).map_err(|e| Error::io(&e, "cannot delete", full.display()))
+        let (dir, name) = self.parent(path, false)?;
+        dir.remove(name)
     }
 
     fn local_file(&self, path: &str) -> Result<Option<PathBuf>> {
         Ok(Some(self.full(path)))
+    }
+
+    fn open_local(&self, path: &str, write: bool) -> Result<Option<File>> {
+        self.root.open_file(path, write).map(Some)
     }
 
     fn begin_upload(
@@ -258,6 +224,7 @@ impl Backend for LocalBackend {
         head: &[u8],
         options: UploadOptions,
     ) -> Result<Box<dyn Upload>> {
-        Ok(Box::new(FileUpload::begin(self.full(path), head, options)?))
+        let (dir, name) = self.parent(path, true)?;
+        Ok(Box::new(FileUpload::begin(dir, name, head, options)?))
     }
 }

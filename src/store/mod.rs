@@ -1,12 +1,14 @@
 //! A configured store: the DataJoint store spec plus the backend that moves bytes.
 
 mod backend;
+mod beneath;
 mod local;
 mod object;
 mod runtime;
 pub(crate) mod upload;
 
 pub(crate) use backend::{Backend, WriteOptions};
+pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 
 use crate::array_ref::ArrayRef;

@@ -12,7 +12,8 @@
 //!   is one plain PUT. Every failure, abort and drop aborts the multipart upload.
 
 use super::backend::{Backend, WriteOptions};
-use super::local::{publish, sync_dir, temp_path_for};
+use super::beneath::Dir;
+use super::local::temp_name_for;
 use super::object::ObjectBackend;
 use super::runtime::block_on;
 use crate::{bail, Error, ErrorKind, Result};
@@ -21,10 +22,9 @@ use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;
 use object_store::{MultipartId, PutMode, PutOptions, PutPayload};
 use std::collections::VecDeque;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
@@ -69,27 +69,25 @@ const FILE_BUFFER: usize = 1 << 20;
 /// A streaming write into a temporary file beside the target.
 #[derive(Debug)]
 pub(crate) struct FileUpload {
-    target: PathBuf,
-    temp: PathBuf,
+    /// The verified directory of the target.
+    dir: Dir,
+    /// The target's name in `dir`.
+    name: String,
+    /// The temporary file's name in `dir`.
+    temp: String,
     /// `None` once finished or aborted.
     file: Option<BufWriter<File>>,
     options: WriteOptions,
 }
 
 impl FileUpload {
-    /// Create the temporary file beside `target` and write `head` into it.
-    pub(crate) fn begin(target: PathBuf, head: &[u8], options: UploadOptions) -> Result<Self> {
-        let dir = target.parent().map(PathBuf::from).unwrap_or_default();
-        fs::create_dir_all(&dir)
-            .map_err(|e| Error::io(&e, "cannot create directory", dir.display()))?;
-        let temp = temp_path_for(&target);
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(|e| Error::io(&e, "cannot create", temp.display()))?;
+    /// Create the temporary file beside `name` in `dir` and write `head` into it.
+    pub(crate) fn begin(dir: Dir, name: &str, head: &[u8], options: UploadOptions) -> Result<Self> {
+        let temp = temp_name_for(name);
+        let file = dir.create_new(&temp)?;
         let mut upload = FileUpload {
-            target,
+            dir,
+            name: name.to_string(),
             temp,
             file: Some(BufWriter::with_capacity(FILE_BUFFER, file)),
             options: options.write,
@@ -100,10 +98,14 @@ impl FileUpload {
 
     fn publish(&mut self, head: &[u8]) -> Result<()> {
         let Some(buffered) = self.file.take() else {
-            bail!(State, "the upload to {} is closed", self.target.display());
+            bail!(
+                State,
+                "the upload to {} is closed",
+                self.dir.show(&self.name).display()
+            );
         };
         let io = |what: &str| {
-            let temp = self.temp.display().to_string();
+            let temp = self.dir.show(&self.temp).display().to_string();
             let what = what.to_string();
             move |e: std::io::Error| Error::io(&e, &what, temp)
         };
@@ -115,11 +117,10 @@ impl FileUpload {
             file.sync_all().map_err(io("cannot fsync"))?;
         }
         drop(file);
-        publish(&self.temp, &self.target, self.options.overwrite)?;
+        self.dir
+            .publish(&self.temp, &self.name, self.options.overwrite)?;
         if self.options.fsync {
-            if let Some(dir) = self.target.parent() {
-                sync_dir(dir)?;
-            }
+            self.dir.sync()?;
         }
         Ok(())
     }
@@ -128,16 +129,20 @@ impl FileUpload {
 impl Upload for FileUpload {
     fn write(&mut self, data: &[u8]) -> Result<()> {
         let Some(file) = self.file.as_mut() else {
-            bail!(State, "the upload to {} is closed", self.target.display());
+            bail!(
+                State,
+                "the upload to {} is closed",
+                self.dir.show(&self.name).display()
+            );
         };
         file.write_all(data)
-            .map_err(|e| Error::io(&e, "cannot write", self.temp.display()))
+            .map_err(|e| Error::io(&e, "cannot write", self.dir.show(&self.temp).display()))
     }
 
     fn finish(&mut self, head: &[u8]) -> Result<()> {
         let published = self.publish(head);
         if published.is_err() {
-            let _ = fs::remove_file(&self.temp);
+            let _ = self.dir.remove(&self.temp);
         }
         published
     }
@@ -147,10 +152,8 @@ impl Upload for FileUpload {
             return Ok(());
         };
         drop(buffered.into_parts()); // the buffered bytes are discarded, not written
-        match fs::remove_file(&self.temp) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(Error::io(&e, "cannot delete", self.temp.display()))
-            }
+        match self.dir.remove(&self.temp) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
     }

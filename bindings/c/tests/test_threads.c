@@ -1,4 +1,5 @@
-/* One store handle shared by 8 threads doing put, load, mmap and row reads. */
+/* One store handle shared by 8 threads doing put, load, mmap, row reads, delete and
+ * streaming writes. Also built with ThreadSanitizer (the `tsan` variant). */
 #include "check.h"
 
 #include <pthread.h>
@@ -9,6 +10,31 @@ enum { THREADS = 8, ROUNDS = 20, ROWS = 16, COLS = 32 };
 
 static npy_store *store;
 static int failures[THREADS];
+
+/* Stream the rows of `data` through a writer in blocks of 3, finish, read back. */
+static int write_rows(int t, int round) {
+  static __thread double rows[ROWS * COLS], back[ROWS * COLS];
+  for (int i = 0; i < ROWS * COLS; i++) rows[i] = -(t * 1e6 + round * 1e3 + i);
+  char path[64];
+  snprintf(path, sizeof path, "w/t%d/r%d.npy", t, round);
+  npy_target *target = NULL;
+  npy_writer *writer = NULL;
+  npy_ref *ref = NULL;
+  uint64_t row_shape[1] = {COLS};
+  int ok = npy_target_path(path, &target) == NPY_OK &&
+           npy_writer_open(store, target, "<f8", row_shape, 1, NPY_ORDER_C, 0, &writer) == NPY_OK;
+  for (int r = 0; ok && r < ROWS; r += 3) {
+    int n = ROWS - r < 3 ? ROWS - r : 3;
+    ok = npy_writer_append(writer, rows + r * COLS, (uint64_t)n * COLS * sizeof(double)) == NPY_OK;
+  }
+  ok = ok && npy_writer_finish(writer, &ref) == NPY_OK &&
+       npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_C) == NPY_OK && memcmp(back, rows, sizeof rows) == 0 &&
+       npy_ref_delete(ref) == NPY_OK;
+  npy_ref_free(ref);
+  npy_writer_free(writer);
+  npy_target_free(target);
+  return ok;
+}
 
 static void *worker(void *arg) {
   int t = (int)(intptr_t)arg;
@@ -32,6 +58,7 @@ static void *worker(void *arg) {
              memcmp(mapped, data, sizeof data) == 0 &&
              npy_ref_read_rows(lazy, ROWS - 1, 1, back, COLS * sizeof(double), NPY_ORDER_C) == NPY_OK &&
              memcmp(back, data + (ROWS - 1) * COLS, COLS * sizeof(double)) == 0 && npy_ref_delete(lazy) == NPY_OK;
+    ok = ok && write_rows(t, round);
     if (!ok) {
       fprintf(stderr, "thread %d round %d: %s\n", t, round, npy_last_error());
       failures[t]++;

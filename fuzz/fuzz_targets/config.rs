@@ -1,0 +1,7 @@
+//! Any text as datajoint.json (checks::config).
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::config(data));

@@ -1,0 +1,168 @@
+//! Child-process machinery for crash tests: the test binary re-executes itself with a
+//! job in an environment variable, and the parent kills it with SIGKILL at a random
+//! moment. Used by tests/writer_crash.rs (streaming writer) and tests/put_crash.rs
+//! (`Store::put`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The environment variable that carries a child's job (lines of text).
+pub const CHILD_ENV: &str = "NPYSTORE_CRASH_CHILD";
+
+/// In a child, the lines of its job; `None` when running as an ordinary test.
+pub fn child_job() -> Option<Vec<String>> {
+    let job = std::env::var(CHILD_ENV).ok()?;
+    Some(job.lines().map(str::to_string).collect())
+}
+
+/// A command that runs only the test `child_test` of this binary, with `job`.
+pub fn child(child_test: &str, job: &[String]) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", child_test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, job.join("\n"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// How long `cmd` takes to run to completion (it must succeed).
+pub fn time_to_finish(mut cmd: Command) -> Duration {
+    let started = Instant::now();
+    let status = cmd.status().unwrap();
+    assert!(status.success(), "the child fails on its own");
+    started.elapsed()
+}
+
+/// Start `cmd`, SIGKILL it after `delay` (or reap it, if it already exited).
+pub fn kill_after(mut cmd: Command, delay: Duration) {
+    let mut running = cmd.spawn().unwrap();
+    std::thread::sleep(delay);
+    running.kill().unwrap();
+    running.wait().unwrap();
+}
+
+/// The line a child prints just before the operation a trial kills.
+pub const MARK: &str = "npystore-crash-mark";
+
+/// In a child: say that the operation under test starts now.
+pub fn mark() {
+    use std::io::Write;
+    println!("{MARK}");
+    std::io::stdout().flush().unwrap();
+}
+
+/// Start `cmd` and wait for its [`mark`]; the running child, whose stdout is drained.
+fn start_marked(mut cmd: Command) -> std::process::Child {
+    use std::io::BufRead;
+    let mut running = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = std::io::BufReader::new(running.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the child exited before its mark"
+        );
+        if line.trim_end().ends_with(MARK) {
+            break;
+        }
+    }
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    running
+}
+
+/// How long `cmd` runs from its [`mark`] to its successful exit.
+pub fn time_from_mark(cmd: Command) -> Duration {
+    let mut running = start_marked(cmd);
+    let started = Instant::now();
+    assert!(
+        running.wait().unwrap().success(),
+        "the child fails on its own"
+    );
+    started.elapsed()
+}
+
+/// Start `cmd`, wait for its [`mark`], SIGKILL it `delay` later (or reap it, if it
+/// already exited).
+pub fn kill_after_mark(cmd: Command, delay: Duration) {
+    let mut running = start_marked(cmd);
+    std::thread::sleep(delay);
+    running.kill().unwrap();
+    running.wait().unwrap();
+}
+
+/// A small deterministic generator (xorshift64), seeded from the clock and printed.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator with a fixed seed (not 0).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    /// Seeded from the clock; the seed is printed so a failure can be replayed.
+    pub fn from_clock(what: &str) -> Rng {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+            | 1;
+        eprintln!("{what} seed {seed}");
+        Rng(seed)
+    }
+
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Builds a store's config JSON for a scratch directory.
+pub type ConfigFor = fn(&Path) -> String;
+
+/// A file store at `dir`, the default store.
+pub fn file_config(dir: &Path) -> String {
+    format!(
+        r#"{{"stores": {{"default": "s", "s": {{"protocol": "file", "location": "{}"}}}}}}"#,
+        dir.display()
+    )
+}
+
+/// An in-memory store (one per open; `dir` is unused).
+pub fn memory_config(_dir: &Path) -> String {
+    r#"{"stores": {"default": "m", "m": {"protocol": "memory"}}}"#.into()
+}
+
+/// The stores crash trials run on: a name and the config for a scratch directory.
+/// Adding a store (S3 on a local emulator, with the remote stores) is one line here.
+pub const STORES: &[(&str, ConfigFor)] = &[("file", file_config)];
+
+/// Remove the temporary files a killed child left under `dir` (recursively) and
+/// return their names; anything else that is not a `.npy` object fails the test.
+pub fn sweep_temp_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(sweep_temp_files(&path));
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".npy") {
+            continue;
+        }
+        assert!(
+            name.ends_with(npystore::store::TEMP_SUFFIX) && name.contains(".npy."),
+            "unexpected file {}",
+            path.display()
+        );
+        std::fs::remove_file(&path).unwrap();
+        found.push(name);
+    }
+    found
+}

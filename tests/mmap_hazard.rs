@@ -1,0 +1,151 @@
+//! What the README's "Memory maps" section promises, shown:
+//! - npystore's own API never truncates or rewrites a published object: overwriting
+//!   puts, writers and deletes replace or unlink the directory entry, so a map made
+//!   before keeps reading the old bytes;
+//! - a map made after another process truncated the file is refused (`Format`, the
+//!   size no longer matches the header), never handed out;
+//! - the inherent hazard: when another process truncates a file while it is mapped,
+//!   touching the lost pages raises SIGBUS in the mapping process (shown in a child).
+
+mod common;
+
+use common::crash::{child, child_job, file_config};
+use common::Scratch;
+use npystore::{ArrayData, Dtype, ErrorKind, MapMode, PutOptions, Store, Target};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const N: u64 = 1 << 16; // 512 KiB of float64: many pages
+
+fn values(v: f64) -> Vec<u8> {
+    (0..N).flat_map(|_| v.to_le_bytes()).collect()
+}
+
+fn put(store: &Store, path: &str, v: f64) {
+    let data = values(v);
+    let array = ArrayData {
+        data: &data,
+        dtype: Dtype::parse("<f8").unwrap(),
+        shape: vec![N],
+        fortran_order: false,
+    };
+    let options = PutOptions {
+        overwrite: true,
+        ..PutOptions::default()
+    };
+    store
+        .put(&array, &Target::Path(path.into()), options)
+        .unwrap();
+}
+
+#[test]
+fn npystore_replaces_objects_but_never_truncates_a_mapped_one() {
+    let dir = Scratch::new("mmap-replace");
+    let store = Store::open(Some(&file_config(dir.path())), None).unwrap();
+    put(&store, "a.npy", 1.0);
+    let map = store
+        .open_ref("a.npy")
+        .unwrap()
+        .mmap(MapMode::ReadOnly)
+        .unwrap();
+    put(&store, "a.npy", 2.0); // overwriting put
+    let mut w = store
+        .writer(
+            &Target::Path("a.npy".into()),
+            Dtype::parse("<f8").unwrap(),
+            vec![],
+            false,
+            PutOptions {
+                overwrite: true,
+                ..PutOptions::default()
+            },
+        )
+        .unwrap();
+    w.append(&3.0f64.to_le_bytes()).unwrap();
+    w.finish().unwrap(); // overwriting writer
+    assert!(
+        map.as_slice() == values(1.0).as_slice(),
+        "the map still holds the old object"
+    );
+    store.delete("a.npy").unwrap();
+    assert!(
+        map.as_slice() == values(1.0).as_slice(),
+        "and keeps it after a delete"
+    );
+}
+
+#[test]
+fn a_file_truncated_before_mapping_is_refused() {
+    let dir = Scratch::new("mmap-truncated");
+    let store = Store::open(Some(&file_config(dir.path())), None).unwrap();
+    put(&store, "a.npy", 1.0);
+    let r = store.open_ref("a.npy").unwrap();
+    truncate_from_another_process(&dir.path().join("a.npy"), 4096);
+    let err = r.mmap(MapMode::ReadOnly).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format, "{err}");
+    assert!(err.message().contains("truncated"), "{err}");
+    let err = store.open_ref("a.npy").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format, "{err}");
+}
+
+fn truncate_from_another_process(file: &Path, size: u64) {
+    let status = std::process::Command::new("truncate")
+        .args(["-s", &size.to_string()])
+        .arg(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The child: map the object, say so, wait for the go-ahead, then read every byte.
+#[test]
+fn mapping_child() {
+    let Some(job) = child_job() else {
+        return;
+    };
+    let store = Store::open(Some(&job[0]), None).unwrap();
+    let map = store
+        .open_ref("a.npy")
+        .unwrap()
+        .mmap(MapMode::ReadOnly)
+        .unwrap();
+    std::fs::write(&job[1], b"mapped").unwrap();
+    while !Path::new(&job[2]).exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sum: u64 = map.as_slice().iter().map(|&b| b as u64).sum();
+    println!("read {sum}");
+}
+
+#[test]
+fn truncating_a_mapped_file_from_another_process_raises_sigbus_on_access() {
+    let dir = Scratch::new("mmap-sigbus");
+    let config = file_config(dir.path());
+    let store = Store::open(Some(&config), None).unwrap();
+    put(&store, "a.npy", 1.0);
+    let (ready, go) = (dir.path().join("ready"), dir.path().join("go"));
+    let job = [
+        config,
+        ready.display().to_string(),
+        go.display().to_string(),
+    ];
+    let mut running = child("mapping_child", &job).spawn().unwrap();
+    let started = Instant::now();
+    while !ready.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the child never mapped"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    truncate_from_another_process(&dir.path().join("a.npy"), 4096);
+    std::fs::write(&go, b"go").unwrap();
+    let status = running.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc_sigbus()), "{status:?}");
+}
+
+/// SIGBUS on Linux (x86, ARM).
+fn libc_sigbus() -> i32 {
+    7
+}

@@ -1,0 +1,145 @@
+//! Crash safety of `Store::put` (what `npy_put` runs): a child process puts one array
+//! and is killed with SIGKILL at a random moment of the put (0 to 1.5 times its
+//! duration after the child says the put starts), half the trials to a new path and
+//! half overwriting an existing object. Afterwards the path holds the old state (no
+//! object, or the old array) or the complete new array, checked byte for byte, never
+//! a partial one; what a kill leaves behind is only `*.npystore-tmp` files, which are
+//! reported and removed.
+//!
+//! The child is this test binary re-executed (tests/common/crash.rs).
+
+mod common;
+
+use common::crash::{
+    child, child_job, kill_after_mark, mark, sweep_temp_files, time_from_mark, Rng, STORES,
+};
+use common::Scratch;
+use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
+use std::time::Duration;
+
+const TRIALS: usize = 60;
+const COLS: u64 = 64;
+
+/// The array of generation `generation`: `rows` x COLS float64, every value telling
+/// its generation and position, so a mix of two generations cannot pass for either.
+fn array(generation: u64, rows: u64) -> Vec<u8> {
+    (0..rows * COLS)
+        .flat_map(|i| ((generation << 32 | i) as f64).to_le_bytes())
+        .collect()
+}
+
+fn put(store: &Store, path: &str, generation: u64, rows: u64, overwrite: bool) {
+    put_data(store, path, &array(generation, rows), rows, overwrite);
+}
+
+fn put_data(store: &Store, path: &str, data: &[u8], rows: u64, overwrite: bool) {
+    let array = ArrayData {
+        data,
+        dtype: Dtype::parse("<f8").unwrap(),
+        shape: vec![rows, COLS],
+        fortran_order: false,
+    };
+    let options = PutOptions {
+        overwrite,
+        ..PutOptions::default()
+    };
+    store
+        .put(&array, &Target::Path(path.into()), options)
+        .unwrap();
+}
+
+/// The child: one put of generation `generation` with `rows` rows, marked when the
+/// array is ready and the put starts. Does nothing when run as an ordinary test.
+#[test]
+fn put_child() {
+    let Some(job) = child_job() else {
+        return;
+    };
+    let store = Store::open(Some(&job[0]), None).unwrap();
+    let (generation, rows) = (job[2].parse().unwrap(), job[3].parse().unwrap());
+    let data = array(generation, rows);
+    mark();
+    put_data(&store, &job[1], &data, rows, job[4] == "overwrite");
+}
+
+fn job(config: &str, path: &str, generation: u64, rows: u64, overwrite: bool) -> Vec<String> {
+    let mode = if overwrite { "overwrite" } else { "new" };
+    [
+        config,
+        path,
+        &generation.to_string(),
+        &rows.to_string(),
+        mode,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// What is at `path` now: `None`, or the generation and rows of a complete array.
+fn state(store: &Store, path: &str) -> Option<(u64, u64)> {
+    if !store.exists(path).unwrap() {
+        return None;
+    }
+    let r = store
+        .open_ref(path)
+        .unwrap_or_else(|e| panic!("{path} is not a whole object: {e}"));
+    let rows = r.shape()[0];
+    assert_eq!(r.shape(), &[rows, COLS], "{path}");
+    let bytes = r.load(Order::C).unwrap();
+    let generation = (f64::from_le_bytes(bytes[..8].try_into().unwrap()) as u64) >> 32;
+    assert!(
+        bytes == array(generation, rows),
+        "{path}: mixed or partial content"
+    );
+    Some((generation, rows))
+}
+
+#[test]
+fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
+    let mut rng = Rng::from_clock("put crash test");
+    const MAX_ROWS: u64 = 16_384; // 8 MiB
+    for (name, config_for) in STORES {
+        let dir = Scratch::new(&format!("put-crash-{name}"));
+        let config = config_for(dir.path());
+        let store = Store::open(Some(&config), None).unwrap();
+        // How long a put of the largest array takes, so kills land before, during
+        // and after it.
+        let full = time_from_mark(child(
+            "put_child",
+            &job(&config, "calibrate.npy", 1, MAX_ROWS, false),
+        ));
+
+        let (mut old, mut new) = (0, 0);
+        for trial in 0..TRIALS {
+            let overwrite = trial % 2 == 1;
+            let path = format!("rec/{}{trial}.npy", if overwrite { "over" } else { "new" });
+            let before = overwrite.then(|| {
+                let rows = 1 + rng.below(MAX_ROWS);
+                put(&store, &path, 1, rows, false);
+                (1, rows)
+            });
+            let rows = 1 + rng.below(MAX_ROWS);
+            let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 3 / 2));
+            kill_after_mark(
+                child("put_child", &job(&config, &path, 2, rows, overwrite)),
+                delay,
+            );
+            match state(&store, &path) {
+                s if s == before => old += 1,
+                Some((2, r)) if r == rows => new += 1,
+                other => panic!("{path}: {other:?}, expected {before:?} or {:?}", (2, rows)),
+            }
+        }
+        let leftovers = sweep_temp_files(dir.path());
+        eprintln!(
+            "{name}: {TRIALS} SIGKILL trials of put (half overwriting): {old} kept the old \
+             state, {new} hold the complete new array, {} temp files left and removed: {leftovers:?}",
+            leftovers.len()
+        );
+        assert_eq!(old + new, TRIALS);
+        assert!(
+            old > 0 && new > 0,
+            "kills should land before and after the publish"
+        );
+    }
+}
