@@ -3,6 +3,7 @@
 use crate::{bail, Error, ErrorKind, Result};
 use memmap2::{Mmap, MmapMut, MmapOptions};
 use std::fs::File;
+use std::path::{Path, PathBuf};
 
 /// How a memory map may be used, as in numpy's `mmap_mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl Mapping {
         let map = map_region(file, path, mode, 0, len)?;
         Ok(Mapping {
             map,
-            path: path.to_path_buf(),
+            path: PathBuf::from(path),
             mode,
             offset: 0,
             len,
@@ -79,7 +80,7 @@ impl Mapping {
         let map = map_region(file, path, mode, offset, len)?;
         Ok(Mapping {
             map,
-            path: path.to_path_buf(),
+            path: PathBuf::from(path),
             mode,
             offset: 0,
             len,
