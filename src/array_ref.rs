@@ -7,12 +7,18 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::Store;
+use crate::store::{Head, ReadCtx, Store};
+use crate::transfer::Transfer;
 use crate::{bail, Error, ErrorKind, Result};
 use std::sync::OnceLock;
 
-/// How much of an object a first header read fetches; nearly every header fits.
+/// How much of an object a first header read fetches when nothing is known about it
+/// (a reference opened by path); nearly every header fits.
 const HEADER_PROBE: u64 = 4096;
+
+/// A first load of an array whose header and data together are at most this large
+/// fetches both with one request.
+const SMALL_OBJECT: u64 = 1 << 20;
 
 /// Where the data of a stored object lies, learnt from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +65,8 @@ impl ArrayRef {
     /// A reference to the object at a store-relative `path`; reads only its header.
     pub fn open(store: &Store, path: &str) -> Result<ArrayRef> {
         crate::path::validate_relative_path(path)?;
-        let (parsed, size) = read_header(store, path)?;
-        let layout = check_size(store, path, &parsed, size)?;
+        let (parsed, head) = read_header(store, path, HEADER_PROBE)?;
+        let layout = check_size(store, path, &parsed, head.size)?;
         let header = parsed.header;
         ArrayRef::build(
             store,
@@ -181,10 +187,29 @@ impl ArrayRef {
         if let Some(layout) = self.layout.get() {
             return Ok(*layout);
         }
-        let (parsed, size) = read_header(&self.store, self.path())?;
+        self.read_checked_header(self.expected_header_len())
+            .map(|(layout, _)| layout)
+    }
+
+    /// The length numpy gives this array's header: what a reference from JSON asks
+    /// for first, so one small request fetches exactly the header (a second follows
+    /// only when the stored header is longer, e.g. padded by another writer).
+    fn expected_header_len(&self) -> u64 {
+        let header = Header {
+            dtype: self.dtype.clone(),
+            fortran_order: false,
+            shape: self.meta.shape.clone(),
+        };
+        header.encode().len() as u64
+    }
+
+    /// Read `probe` bytes (more if the header is longer), check the header against
+    /// the metadata and the object's size, and remember the layout.
+    fn read_checked_header(&self, probe: u64) -> Result<(StoredLayout, Head)> {
+        let (parsed, head) = read_header(&self.store, self.path(), probe)?;
         self.check_agrees(&parsed.header)?;
-        let layout = check_size(&self.store, self.path(), &parsed, size)?;
-        Ok(*self.layout.get_or_init(|| layout))
+        let layout = check_size(&self.store, self.path(), &parsed, head.size)?;
+        Ok((*self.layout.get_or_init(|| layout), head))
     }
 
     /// Refuse a stored header that disagrees with this reference's metadata.
@@ -233,24 +258,82 @@ impl ArrayRef {
 
     /// The whole array into `buf`, whose length must equal [`ArrayRef::nbytes`].
     pub fn load_into(&self, buf: &mut [u8], order: Order) -> Result<()> {
+        self.load_into_counted(buf, order, None)
+    }
+
+    /// [`ArrayRef::load_into`] reporting bytes to (and stopping on) `transfer`.
+    ///
+    /// Object stores: a first load of a small array fetches header and data with one
+    /// request; otherwise the data comes as concurrent ranged GETs written straight
+    /// into `buf` (into a scratch copy first when the order must be converted).
+    pub fn load_into_counted(
+        &self,
+        buf: &mut [u8],
+        order: Order,
+        transfer: Option<&Transfer>,
+    ) -> Result<()> {
         check_buffer(buf.len(), self.nbytes, "the array")?;
-        let layout = self.stored_layout()?;
+        let layout = match self.layout.get() {
+            Some(layout) => *layout,
+            None => {
+                let expected = self.expected_header_len();
+                let whole = expected.saturating_add(self.nbytes);
+                let probe = if whole <= SMALL_OBJECT {
+                    whole
+                } else {
+                    expected
+                };
+                let (layout, head) = self.read_checked_header(probe)?;
+                let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
+                if (head.bytes.len() as u64) >= end {
+                    if let Some(t) = transfer {
+                        t.add(self.nbytes);
+                    }
+                    return self.deliver(
+                        &head.bytes[start as usize..end as usize],
+                        buf,
+                        order,
+                        layout,
+                    );
+                }
+                layout
+            }
+        };
+        let ctx = ReadCtx {
+            transfer,
+            if_match: None,
+        };
         if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            return self
-                .store
-                .backend()
-                .read_at(self.path(), layout.data_offset, buf);
+            return self.store.backend().read_ranges(
+                self.path(),
+                &mut [(layout.data_offset, buf)],
+                ctx,
+            );
+        }
+        self.with_stored_bytes(layout, ctx, |src| self.deliver(src, buf, order, layout))
+    }
+
+    /// Copy the stored data `src` into `buf`, converting to `order` when needed.
+    fn deliver(
+        &self,
+        src: &[u8],
+        buf: &mut [u8],
+        order: Order,
+        layout: StoredLayout,
+    ) -> Result<()> {
+        if !order.needs_conversion(layout.fortran_order, self.shape()) {
+            buf.copy_from_slice(src);
+            return Ok(());
         }
         let itemsize = self.itemsize() as usize;
-        self.with_stored_bytes(layout, |src| {
-            convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
-        })
+        convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
     }
 
     /// Run `f` over the stored data bytes: mapped in place for local files, else read.
     fn with_stored_bytes(
         &self,
         layout: StoredLayout,
+        ctx: ReadCtx,
         f: impl FnOnce(&[u8]) -> Result<()>,
     ) -> Result<()> {
         if let Some(file) = self.store.backend().local_file(self.path())? {
@@ -258,9 +341,11 @@ impl ArrayRef {
             return f(map.as_slice());
         }
         let mut stored = vec![0u8; self.nbytes as usize];
-        self.store
-            .backend()
-            .read_at(self.path(), layout.data_offset, &mut stored)?;
+        self.store.backend().read_ranges(
+            self.path(),
+            &mut [(layout.data_offset, &mut stored[..])],
+            ctx,
+        )?;
         f(&stored)
     }
 
@@ -303,12 +388,18 @@ impl ArrayRef {
         if !layout.fortran_order {
             backend.read_at(self.path(), layout.data_offset + first * per_row, target)?;
         } else {
-            // Column-major: each of the trailing index combinations holds a run of `count` rows.
+            // Column-major: each of the trailing index combinations holds a run of
+            // `count` rows; object stores coalesce runs that lie close together.
             let run = (count * itemsize) as usize;
-            for (i, chunk) in target.chunks_mut(run).enumerate() {
-                let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
-                backend.read_at(self.path(), offset, chunk)?;
-            }
+            let mut runs: Vec<(u64, &mut [u8])> = target
+                .chunks_mut(run)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
+                    (offset, chunk)
+                })
+                .collect();
+            backend.read_ranges(self.path(), &mut runs, ReadCtx::default())?;
         }
         let _ = end;
         if convert {
@@ -325,13 +416,20 @@ impl ArrayRef {
 
     /// Memory-map the stored data. File stores map the stored file itself
     /// (`ReadWrite` writes through to the stored object, as numpy's `r+` does).
+    ///
+    /// Remote stores map a local copy from the cache (`cache_dir`, `cache_max_bytes`),
+    /// downloaded when missing or when the object's size or ETag changed. `ReadWrite`
+    /// is refused there: writes to the copy would never reach the store.
     pub fn mmap(&self, mode: MapMode) -> Result<Mapping> {
-        let Some(file) = self.store.backend().local_file(self.path())? else {
-            bail!(
-                Unsupported,
-                "memory mapping {} needs a file store (remote stores map through a local cache, not available yet)",
-                self.store.describe(self.path())
-            );
+        self.mmap_counted(mode, None)
+    }
+
+    /// [`ArrayRef::mmap`] reporting a cache download to (and stopping on) `transfer`.
+    pub fn mmap_counted(&self, mode: MapMode, transfer: Option<&Transfer>) -> Result<Mapping> {
+        let backend = self.store.backend();
+        let file = match backend.local_file(self.path())? {
+            Some(file) => file,
+            None => self.cached_copy(mode, transfer)?,
         };
         let mapping = Mapping::map_whole(&file, mode)?;
         let parsed = match parse_header(mapping.file_bytes())? {
@@ -344,6 +442,48 @@ impl ArrayRef {
         let layout = check_size(&self.store, self.path(), &parsed, mapping.file_len())?;
         let _ = self.layout.set(layout);
         mapping.with_data(layout.data_offset, self.nbytes)
+    }
+
+    /// The remote object's local copy, fetched into the cache when needed.
+    fn cached_copy(
+        &self,
+        mode: MapMode,
+        transfer: Option<&Transfer>,
+    ) -> Result<std::path::PathBuf> {
+        let backend = self.store.backend();
+        let described = || self.store.describe(self.path());
+        if mode == MapMode::ReadWrite {
+            bail!(
+                Unsupported,
+                "cannot map {} with mode \"r+\": remote objects are mapped from a local cached \
+                 copy and writes would never reach the store; use \"c\" (copy-on-write) or \"r\"",
+                described()
+            );
+        }
+        let Some(identity) = backend.cache_identity() else {
+            bail!(
+                Unsupported,
+                "memory mapping {} needs a file store or a remote store",
+                described()
+            );
+        };
+        // One small request: the header (checked now, before any download) and the
+        // object's current size and ETag, which validate or name the cached copy.
+        let (_, head) = self.read_checked_header(self.expected_header_len())?;
+        let etag = head.etag.as_deref();
+        crate::cache::RemoteCache::for_options(&self.store.spec().options).fetch(
+            &identity,
+            self.path(),
+            head.size,
+            etag,
+            |dst| {
+                let ctx = ReadCtx {
+                    transfer,
+                    if_match: etag,
+                };
+                backend.read_ranges(self.path(), &mut [(0, dst)], ctx)
+            },
+        )
     }
 
     /// Whether the object exists.
@@ -364,22 +504,20 @@ fn check_buffer(len: usize, needed: u64, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Read and parse the header of the object at `path`; returns it with the object size.
-fn read_header(store: &Store, path: &str) -> Result<(ParsedHeader, u64)> {
+/// Read and parse the header of the object at `path`, first asking for `probe` bytes
+/// (one ranged request on object stores, which also tells the object's size and
+/// ETag) and once more only if the header is longer. Returns the header and what
+/// the last request brought.
+fn read_header(store: &Store, path: &str, probe: u64) -> Result<(ParsedHeader, Head)> {
     let backend = store.backend();
-    let mut want = HEADER_PROBE;
+    // The fixed part (magic, version, length) must be there to learn the full length.
+    let mut want = probe.max(12);
     loop {
-        let prefix = backend.read_prefix(path, want)?;
+        let head = backend.read_head(path, want)?;
+        let prefix = &head.bytes;
         let described = || store.describe(path);
-        match parse_header(&prefix).map_err(|e| e.context(described()))? {
-            HeaderParse::Complete(parsed) => {
-                let size = if (prefix.len() as u64) < want {
-                    prefix.len() as u64
-                } else {
-                    backend.size(path)?
-                };
-                return Ok((parsed, size));
-            }
+        match parse_header(prefix).map_err(|e| e.context(described()))? {
+            HeaderParse::Complete(parsed) => return Ok((parsed, head)),
             HeaderParse::NeedMore { total }
                 if total > want
                     && (prefix.len() as u64) == want

@@ -3,15 +3,16 @@
 mod backend;
 mod local;
 mod object;
+mod remote;
 mod runtime;
 
-pub(crate) use backend::{Backend, WriteOptions};
+pub(crate) use backend::{Backend, Head, ReadCtx, WriteOptions};
 pub use local::TEMP_SUFFIX;
 
 use crate::array_ref::ArrayRef;
 use crate::config::{Config, Protocol, StoreSpec};
 use crate::put::{ArrayData, PutOptions, Target};
-use crate::{bail, Result};
+use crate::Result;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,11 +43,7 @@ impl Store {
         let backend: Box<dyn Backend> = match spec.protocol {
             Protocol::File => Box::new(local::LocalBackend::open(Path::new(&spec.location))?),
             Protocol::Memory => Box::new(object::ObjectBackend::memory()),
-            other => bail!(
-                Unsupported,
-                "store '{}' uses protocol {other:?}, which this build cannot open yet",
-                spec.name
-            ),
+            Protocol::S3 | Protocol::Gcs | Protocol::Azure => Box::new(remote::open(&spec)?),
         };
         Ok(Store {
             inner: Arc::new(Inner { spec, backend }),
