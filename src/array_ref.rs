@@ -558,3 +558,71 @@ fn check_size(store: &Store, path: &str, parsed: &ParsedHeader, size: u64) -> Re
         data_offset: parsed.data_offset,
     })
 }
+
+/// Bulk loads run at most this many references at once unless told otherwise.
+pub const DEFAULT_BULK_CONCURRENCY: usize = 16;
+
+/// Load many references concurrently, each whole into its own buffer (whose length
+/// must equal that reference's [`ArrayRef::nbytes`]), in `order`. At most
+/// `concurrency` references are in flight at once (0: [`DEFAULT_BULK_CONCURRENCY`]);
+/// each reference's own transfer may use ranged requests in parallel too.
+///
+/// Returns one result per item, in order: a failed item does not stop the others.
+/// Items not started when `transfer` is cancelled fail with `Cancelled`.
+pub fn load_many(
+    items: &mut [(&ArrayRef, &mut [u8])],
+    order: Order,
+    concurrency: usize,
+    transfer: Option<&Transfer>,
+) -> Vec<Result<()>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = items.len();
+    let workers = match concurrency {
+        0 => DEFAULT_BULK_CONCURRENCY,
+        c => c,
+    }
+    .min(n);
+    let slots: Vec<Mutex<Option<&mut (&ArrayRef, &mut [u8])>>> =
+        items.iter_mut().map(|item| Mutex::new(Some(item))).collect();
+    let results: Vec<Mutex<Option<Result<()>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        let item = slots[i].lock().ok().and_then(|mut slot| slot.take());
+        let result = match (item, transfer.map_or(Ok(()), Transfer::check)) {
+            (_, Err(e)) => Err(e),
+            (Some((r, buf)), Ok(())) => {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    r.load_into_counted(buf, order, transfer)
+                }));
+                outcome.unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "a bulk load panicked")))
+            }
+            (None, Ok(())) => Err(Error::new(ErrorKind::Internal, "bulk item taken twice")),
+        };
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(result);
+        }
+    };
+    if workers <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "bulk item not run")))
+        })
+        .collect()
+}
