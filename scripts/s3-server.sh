@@ -6,7 +6,9 @@
 #   scripts/s3-server.sh stop [moto|s3s]
 # moto (default): `moto_server` from its own virtualenv ($NPYSTORE_MOTO_VENV, default
 #   <repo>/.venv-moto, pinned by scripts/requirements-moto.txt: moto's pins conflict
-#   with datajoint[s3]). It accepts any credentials.
+#   with datajoint[s3]). Started with INITIAL_NO_AUTH_ACTION_COUNT=3, spent by
+#   scripts/moto-credentials.py on an IAM user and key, so it checks credentials and
+#   signatures from then on (NPYSTORE_S3_CHECKS_AUTH=1 is exported).
 # s3s: `s3s-fs` (benchmarks only; install it with
 #   `cargo install s3s-fs@0.14.1 --features binary --locked`), serving a fresh /tmp
 #   directory and checking signatures against a random key pair.
@@ -24,7 +26,7 @@ bucket=npystore-test
 start() {
   if server_running; then cat "$state/env"; return; fi
   server_stop
-  local port access secret
+  local port access secret auth=
   port=$(free_port)
   access=npy$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
   secret=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
@@ -33,11 +35,15 @@ start() {
       local py
       py=$(NPYSTORE_VENV=${NPYSTORE_MOTO_VENV:-$repo/.venv-moto} \
         NPYSTORE_VENV_REQUIREMENTS=$repo/scripts/requirements-moto.txt "$repo/scripts/python-env.sh")
-      server_launch "$port" "$(dirname "$py")/moto_server" -H 127.0.0.1 -p "$port"
-      curl -sf -o /dev/null -X PUT "http://127.0.0.1:$port/$bucket" || die "cannot create bucket $bucket"
+      server_launch "$port" env INITIAL_NO_AUTH_ACTION_COUNT=3 "$(dirname "$py")/moto_server" -H 127.0.0.1 -p "$port"
+      read -r access secret < <("$py" "$repo/scripts/moto-credentials.py" "http://127.0.0.1:$port" "$bucket") ||
+        die "cannot create the IAM key and bucket $bucket"
+      [ -n "$secret" ] || die "no credentials from moto-credentials.py"
+      auth=" NPYSTORE_S3_CHECKS_AUTH=1"
       ;;
     s3s)
       local bin data
+      auth=" NPYSTORE_S3_CHECKS_AUTH=1"
       bin=$(command -v s3s-fs || echo "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs")
       [ -x "$bin" ] || die "s3s-fs not installed: cargo install s3s-fs@0.14.1 --features binary --locked"
       mkdir -p "$state"
@@ -50,7 +56,7 @@ start() {
     *) die "unknown server kind '$kind' (moto|s3s)" ;;
   esac
   echo "export NPYSTORE_S3_ENDPOINT=http://127.0.0.1:$port NPYSTORE_S3_BUCKET=$bucket" \
-    "NPYSTORE_S3_ACCESS_KEY=$access NPYSTORE_S3_SECRET_KEY=$secret" >"$state/env"
+    "NPYSTORE_S3_ACCESS_KEY=$access NPYSTORE_S3_SECRET_KEY=$secret$auth" >"$state/env"
   cat "$state/env"
 }
 

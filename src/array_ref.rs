@@ -583,8 +583,10 @@ pub fn load_many(
         c => c,
     }
     .min(n);
-    let slots: Vec<Mutex<Option<&mut (&ArrayRef, &mut [u8])>>> =
-        items.iter_mut().map(|item| Mutex::new(Some(item))).collect();
+    let slots: Vec<Mutex<Option<&mut (&ArrayRef, &mut [u8])>>> = items
+        .iter_mut()
+        .map(|item| Mutex::new(Some(item)))
+        .collect();
     let results: Vec<Mutex<Option<Result<()>>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || loop {
@@ -599,7 +601,9 @@ pub fn load_many(
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     r.load_into_counted(buf, order, transfer)
                 }));
-                outcome.unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "a bulk load panicked")))
+                outcome.unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Internal, "a bulk load panicked"))
+                })
             }
             (None, Ok(())) => Err(Error::new(ErrorKind::Internal, "bulk item taken twice")),
         };

@@ -24,8 +24,24 @@ fn f64_bytes(n: usize, seed: f64) -> Vec<u8> {
         .collect()
 }
 
-fn put(store: &Store, path: &str, data: &[u8], dtype: &str, shape: &[u64], fortran: bool) -> ArrayRef {
-    put_opts(store, path, data, dtype, shape, fortran, PutOptions::default()).unwrap()
+fn put(
+    store: &Store,
+    path: &str,
+    data: &[u8],
+    dtype: &str,
+    shape: &[u64],
+    fortran: bool,
+) -> ArrayRef {
+    put_opts(
+        store,
+        path,
+        data,
+        dtype,
+        shape,
+        fortran,
+        PutOptions::default(),
+    )
+    .unwrap()
 }
 
 fn put_opts(
@@ -68,29 +84,91 @@ fn puts_single_and_multipart_and_loads_them_back() {
         let small = f64_bytes(12, 1.0);
         let a = put(&store, "a/small.npy", &small, "<f8", &[3, 4], false);
         let opened = store.open_ref("a/small.npy").unwrap();
-        assert_eq!((opened.shape(), opened.fortran_order()), (&[3u64, 4][..], Some(false)));
+        assert_eq!(
+            (opened.shape(), opened.fortran_order()),
+            (&[3u64, 4][..], Some(false))
+        );
         assert_eq!(opened.load(Order::C).unwrap(), small, "{}", r.kind);
         assert_eq!(a.json(), store.ref_from_json(a.json()).unwrap().json());
 
         // 12 MiB: a multipart upload of three parts, read back in 5 MiB ranges.
         let (rows, cols) = (1024usize, 1536usize);
         let big = f64_bytes(rows * cols, 2.0);
-        let b = put(&store, "a/big.npy", &big, "<f8", &[rows as u64, cols as u64], false);
+        let b = put(
+            &store,
+            "a/big.npy",
+            &big,
+            "<f8",
+            &[rows as u64, cols as u64],
+            false,
+        );
         let fresh = store.ref_from_json(b.json()).unwrap();
         assert!(fresh.load(Order::C).unwrap() == big, "{}", r.kind);
         assert!(fresh.load(Order::Fortran).unwrap() == c_to_f_2d(&big, rows, cols));
-        let again = put_opts(&store, "a/big.npy", &big, "<f8", &[rows as u64, cols as u64], false, PutOptions::default());
-        assert_eq!(again.unwrap_err().kind(), ErrorKind::AlreadyExists, "{}", r.kind);
-        let again = put_opts(&store, "a/small.npy", &small, "<f8", &[3, 4], false, PutOptions::default());
-        assert_eq!(again.unwrap_err().kind(), ErrorKind::AlreadyExists, "{}", r.kind);
+        let again = put_opts(
+            &store,
+            "a/big.npy",
+            &big,
+            "<f8",
+            &[rows as u64, cols as u64],
+            false,
+            PutOptions::default(),
+        );
+        assert_eq!(
+            again.unwrap_err().kind(),
+            ErrorKind::AlreadyExists,
+            "{}",
+            r.kind
+        );
+        let again = put_opts(
+            &store,
+            "a/small.npy",
+            &small,
+            "<f8",
+            &[3, 4],
+            false,
+            PutOptions::default(),
+        );
+        assert_eq!(
+            again.unwrap_err().kind(),
+            ErrorKind::AlreadyExists,
+            "{}",
+            r.kind
+        );
         let replaced = f64_bytes(12, 9.0);
-        let overwrite = PutOptions { overwrite: true, ..Default::default() };
-        put_opts(&store, "a/small.npy", &replaced, "<f8", &[3, 4], false, overwrite).unwrap();
-        assert_eq!(store.open_ref("a/small.npy").unwrap().load(Order::C).unwrap(), replaced);
+        let overwrite = PutOptions {
+            overwrite: true,
+            ..Default::default()
+        };
+        put_opts(
+            &store,
+            "a/small.npy",
+            &replaced,
+            "<f8",
+            &[3, 4],
+            false,
+            overwrite,
+        )
+        .unwrap();
+        assert_eq!(
+            store
+                .open_ref("a/small.npy")
+                .unwrap()
+                .load(Order::C)
+                .unwrap(),
+            replaced
+        );
 
         // Stored in Fortran order: loads convert, AsStored does not.
         let fdata = c_to_f_2d(&big, rows, cols);
-        let f = put(&store, "a/fortran.npy", &fdata, "<f8", &[rows as u64, cols as u64], true);
+        let f = put(
+            &store,
+            "a/fortran.npy",
+            &fdata,
+            "<f8",
+            &[rows as u64, cols as u64],
+            true,
+        );
         let fresh = store.ref_from_json(f.json()).unwrap();
         assert!(fresh.load(Order::C).unwrap() == big);
         assert_eq!(fresh.fortran_order(), Some(true));
@@ -111,12 +189,25 @@ fn rows_read_only_their_bytes_in_both_stored_orders() {
         let c = f64_bytes(rows * cols, 0.25);
         let shape = [rows as u64, cols as u64];
         let rc = put(&store, "rows/c.npy", &c, "<f8", &shape, false);
-        let rf = put(&store, "rows/f.npy", &c_to_f_2d(&c, rows, cols), "<f8", &shape, true);
+        let rf = put(
+            &store,
+            "rows/f.npy",
+            &c_to_f_2d(&c, rows, cols),
+            "<f8",
+            &shape,
+            true,
+        );
         for stored in [&rc, &rf] {
             let fresh = store.ref_from_json(stored.json()).unwrap();
             let mut out = vec![0u8; 5 * cols * 8];
             fresh.read_rows(10, 5, &mut out, Order::C).unwrap();
-            assert_eq!(out, c[10 * cols * 8..15 * cols * 8], "{} {}", r.kind, stored.path());
+            assert_eq!(
+                out,
+                c[10 * cols * 8..15 * cols * 8],
+                "{} {}",
+                r.kind,
+                stored.path()
+            );
             let mut outf = vec![0u8; 5 * cols * 8];
             fresh.read_rows(10, 5, &mut outf, Order::Fortran).unwrap();
             assert_eq!(outf, c_to_f_2d(&out, 5, cols));
@@ -133,7 +224,14 @@ fn one_row_of_a_fresh_ref_transfers_the_row_and_the_header_only() {
         let store = r.open(cache.path());
         let (rows, cols) = (2000usize, 128usize);
         let data = f64_bytes(rows * cols, 3.0);
-        let stored = put(&store, "count/a.npy", &data, "<f8", &[rows as u64, cols as u64], false);
+        let stored = put(
+            &store,
+            "count/a.npy",
+            &data,
+            "<f8",
+            &[rows as u64, cols as u64],
+            false,
+        );
         let proxy = proxy::Proxy::start(r.server_addr(), 0);
         let via = r.try_open(r.block_at(&proxy.url()), json!({})).unwrap();
         let fresh = via.ref_from_json(stored.json()).unwrap();
@@ -142,7 +240,12 @@ fn one_row_of_a_fresh_ref_transfers_the_row_and_the_header_only() {
         assert_eq!(row, data[1234 * cols * 8..1235 * cols * 8]);
         // Two responses: the 128-byte header, then the 1 KiB row; allow their HTTP headers.
         let body = 128 + (cols * 8) as u64;
-        assert!(proxy.down() < body + 2 * 1500, "{}: {} bytes came back", r.kind, proxy.down());
+        assert!(
+            proxy.down() < body + 2 * 1500,
+            "{}: {} bytes came back",
+            r.kind,
+            proxy.down()
+        );
     }
 }
 
@@ -162,22 +265,43 @@ fn mmap_maps_a_validated_cached_copy() {
         let mut copy = fresh.mmap_counted(MapMode::CopyOnWrite, Some(&t2)).unwrap();
         assert_eq!(t2.done(), 0, "{}: the cached copy is reused", r.kind);
         copy.as_mut_slice().unwrap()[0] ^= 0xff;
-        assert!(map.as_slice() == data.as_slice(), "copy-on-write stays private");
+        assert!(
+            map.as_slice() == data.as_slice(),
+            "copy-on-write stays private"
+        );
         let err = fresh.mmap(MapMode::ReadWrite).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsupported);
         assert!(err.message().contains("r+"), "{err}");
 
         // A changed object (new ETag) is fetched again, never served stale.
         let changed = f64_bytes(5000, 8.0);
-        let overwrite = PutOptions { overwrite: true, ..Default::default() };
-        put_opts(&store, "m/a.npy", &changed, "<f8", &[50, 100], false, overwrite).unwrap();
+        let overwrite = PutOptions {
+            overwrite: true,
+            ..Default::default()
+        };
+        put_opts(
+            &store,
+            "m/a.npy",
+            &changed,
+            "<f8",
+            &[50, 100],
+            false,
+            overwrite,
+        )
+        .unwrap();
         let newer = store.ref_from_json(stored.json()).unwrap();
         assert!(newer.mmap(MapMode::ReadOnly).unwrap().as_slice() == changed.as_slice());
         let copies = std::fs::read_dir(cache.path()).unwrap().count();
         assert_eq!(copies, 1, "{}: the stale copy was replaced", r.kind);
 
-        let tiny = r.open_with(json!({"cache_dir": cache.path().to_str().unwrap(), "cache_max_bytes": 1000}));
-        let err = tiny.ref_from_json(stored.json()).unwrap().mmap(MapMode::ReadOnly).unwrap_err();
+        let tiny = r.open_with(
+            json!({"cache_dir": cache.path().to_str().unwrap(), "cache_max_bytes": 1000}),
+        );
+        let err = tiny
+            .ref_from_json(stored.json())
+            .unwrap()
+            .mmap(MapMode::ReadOnly)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
     }
 }
@@ -196,9 +320,13 @@ fn bulk_loads_every_item_and_reports_each_failure() {
                 store.ref_from_json(stored.json()).unwrap()
             })
             .collect();
-        let missing = r#"{"path": "bulk/missing.npy", "store": "r", "dtype": "float64", "shape": [1000]}"#;
+        let missing =
+            r#"{"path": "bulk/missing.npy", "store": "r", "dtype": "float64", "shape": [1000]}"#;
         refs.insert(5, store.ref_from_json(missing).unwrap());
-        let mut bufs: Vec<Vec<u8>> = refs.iter().map(|r| vec![0u8; r.nbytes() as usize]).collect();
+        let mut bufs: Vec<Vec<u8>> = refs
+            .iter()
+            .map(|r| vec![0u8; r.nbytes() as usize])
+            .collect();
         let total: u64 = refs.iter().map(|r| r.nbytes()).sum();
         let mut last = (0, 0);
         let mut cb = |done, total| {
@@ -206,12 +334,20 @@ fn bulk_loads_every_item_and_reports_each_failure() {
             true
         };
         let results = with_progress(total, Some(&mut cb), |t| {
-            let mut items: Vec<(&ArrayRef, &mut [u8])> =
-                refs.iter().zip(bufs.iter_mut()).map(|(r, b)| (r, b.as_mut_slice())).collect();
+            let mut items: Vec<(&ArrayRef, &mut [u8])> = refs
+                .iter()
+                .zip(bufs.iter_mut())
+                .map(|(r, b)| (r, b.as_mut_slice()))
+                .collect();
             load_many(&mut items, Order::C, 8, Some(t))
         });
         assert_eq!(results.len(), 25);
-        assert_eq!(results[5].as_ref().unwrap_err().kind(), ErrorKind::NotFound, "{}", r.kind);
+        assert_eq!(
+            results[5].as_ref().unwrap_err().kind(),
+            ErrorKind::NotFound,
+            "{}",
+            r.kind
+        );
         for (i, result) in results.iter().enumerate().filter(|(i, _)| *i != 5) {
             let a = if i < 5 { i } else { i - 1 };
             assert!(result.is_ok(), "{} item {i}: {result:?}", r.kind);
@@ -230,12 +366,25 @@ fn errors_are_specific_bounded_in_time_and_free_of_secrets() {
             assert_eq!(err.kind(), kind, "{} {what}: {err}", r.kind);
             r.assert_no_secret(err.message());
         };
-        check(&store.open_ref("none/here.npy").unwrap_err(), ErrorKind::NotFound, "missing object");
+        check(
+            &store.open_ref("none/here.npy").unwrap_err(),
+            ErrorKind::NotFound,
+            "missing object",
+        );
         let json = r#"{"path": "none/here.npy", "store": "r", "dtype": "int8", "shape": [3]}"#;
-        let err = store.ref_from_json(json).unwrap().load(Order::C).unwrap_err();
+        let err = store
+            .ref_from_json(json)
+            .unwrap()
+            .load(Order::C)
+            .unwrap_err();
         check(&err, ErrorKind::NotFound, "missing object by JSON");
 
-        let nobucket = r.try_open(r.block_with(r.bucket_key(), json!("no-such-bucket-npy")), json!({})).unwrap();
+        let nobucket = r
+            .try_open(
+                r.block_with(r.bucket_key(), json!("no-such-bucket-npy")),
+                json!({}),
+            )
+            .unwrap();
         let err = nobucket.open_ref("a.npy").unwrap_err();
         check(&err, ErrorKind::BucketNotFound, "missing bucket");
         assert!(err.message().contains("no-such-bucket-npy"), "{err}");
@@ -243,27 +392,56 @@ fn errors_are_specific_bounded_in_time_and_free_of_secrets() {
         let fast = json!({"connect_timeout_ms": 500, "request_timeout_ms": 400, "retries": 1});
         let start = Instant::now();
         let unreachable = format!("http://127.0.0.1:{}", proxy::closed_port());
-        let err = r.try_open(r.block_at(&unreachable), fast.clone()).unwrap().open_ref("a.npy").unwrap_err();
+        let err = r
+            .try_open(r.block_at(&unreachable), fast.clone())
+            .unwrap()
+            .open_ref("a.npy")
+            .unwrap_err();
         check(&err, ErrorKind::Network, "unreachable endpoint");
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
 
         let silent = proxy::Silent::start();
         let start = Instant::now();
-        let err = r.try_open(r.block_at(&format!("http://{}", silent.addr)), fast).unwrap().open_ref("a.npy").unwrap_err();
+        let err = r
+            .try_open(r.block_at(&format!("http://{}", silent.addr)), fast)
+            .unwrap()
+            .open_ref("a.npy")
+            .unwrap_err();
         check(&err, ErrorKind::Timeout, "silent endpoint");
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
 
         // Throttled twice (503 SlowDown), then served: retried with backoff.
         let data = f64_bytes(10, 0.0);
         let stored = put(&store, "err/a.npy", &data, "<f8", &[10], false);
         let proxy = proxy::Proxy::start(r.server_addr(), 2);
-        let via = r.try_open(r.block_at(&proxy.url()), json!({"retries": 4})).unwrap();
-        assert_eq!(via.ref_from_json(stored.json()).unwrap().load(Order::C).unwrap(), data);
+        let via = r
+            .try_open(r.block_at(&proxy.url()), json!({"retries": 4}))
+            .unwrap();
+        assert_eq!(
+            via.ref_from_json(stored.json())
+                .unwrap()
+                .load(Order::C)
+                .unwrap(),
+            data
+        );
         assert_eq!(proxy.throttled.load(std::sync::atomic::Ordering::SeqCst), 2);
         let proxy = proxy::Proxy::start(r.server_addr(), 100);
-        let via = r.try_open(r.block_at(&proxy.url()), json!({"retries": 1})).unwrap();
+        let via = r
+            .try_open(r.block_at(&proxy.url()), json!({"retries": 1}))
+            .unwrap();
         let err = via.open_ref("err/a.npy").unwrap_err();
-        assert!(err.message().contains("503") || err.message().contains("SlowDown"), "{err}");
+        assert!(
+            err.message().contains("503") || err.message().contains("SlowDown"),
+            "{err}"
+        );
         r.assert_no_secret(err.message());
     }
 }
@@ -277,9 +455,18 @@ fn rejected_credentials_are_permission_denied_without_the_secret() {
                 let cs = r.block["connection_string"].as_str().unwrap();
                 let cs: Vec<String> = cs
                     .split(';')
-                    .map(|p| if p.starts_with("AccountKey=") { format!("AccountKey={wrong}") } else { p.to_string() })
+                    .map(|p| {
+                        if p.starts_with("AccountKey=") {
+                            format!("AccountKey={wrong}")
+                        } else {
+                            p.to_string()
+                        }
+                    })
                     .collect();
-                (r.block_with("connection_string", json!(cs.join(";"))), wrong.to_string())
+                (
+                    r.block_with("connection_string", json!(cs.join(";"))),
+                    wrong.to_string(),
+                )
             }
             _ => {
                 let wrong = "wrong-secret-key-npystore-0123456789";

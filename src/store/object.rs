@@ -641,6 +641,133 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Format, "{err}");
     }
 
+    /// An in-memory store whose multipart uploads fail at part 2 and record aborts.
+    #[derive(Debug, Default)]
+    struct FailingParts {
+        inner: object_store::memory::InMemory,
+        aborted: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[derive(Debug)]
+    struct FailingUpload {
+        parts: usize,
+        aborted: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[async_trait::async_trait]
+    impl object_store::MultipartUpload for FailingUpload {
+        fn put_part(&mut self, _data: PutPayload) -> object_store::UploadPart {
+            self.parts += 1;
+            let fail = self.parts == 2;
+            Box::pin(async move {
+                if fail {
+                    Err(object_store::Error::Generic {
+                        store: "test",
+                        source: "part 2 refused".into(),
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+        }
+        async fn complete(&mut self) -> object_store::Result<object_store::PutResult> {
+            panic!("a failed upload must not be completed")
+        }
+        async fn abort(&mut self) -> object_store::Result<()> {
+            self.aborted
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    impl std::fmt::Display for FailingParts {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("FailingParts")
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ObjectStore for FailingParts {
+        async fn put_opts(
+            &self,
+            location: &ObjectPath,
+            payload: PutPayload,
+            opts: PutOptions,
+        ) -> object_store::Result<object_store::PutResult> {
+            self.inner.put_opts(location, payload, opts).await
+        }
+        async fn put_multipart_opts(
+            &self,
+            _location: &ObjectPath,
+            _opts: object_store::PutMultipartOptions,
+        ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
+            Ok(Box::new(FailingUpload {
+                parts: 0,
+                aborted: self.aborted.clone(),
+            }))
+        }
+        async fn get_opts(
+            &self,
+            location: &ObjectPath,
+            options: GetOptions,
+        ) -> object_store::Result<object_store::GetResult> {
+            self.inner.get_opts(location, options).await
+        }
+        fn delete_stream(
+            &self,
+            locations: futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>>,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>> {
+            self.inner.delete_stream(locations)
+        }
+        fn list(
+            &self,
+            prefix: Option<&ObjectPath>,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+        {
+            self.inner.list(prefix)
+        }
+        fn list_with_offset(
+            &self,
+            prefix: Option<&ObjectPath>,
+            offset: &ObjectPath,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+        {
+            self.inner.list_with_offset(prefix, offset)
+        }
+        async fn list_with_delimiter(
+            &self,
+            prefix: Option<&ObjectPath>,
+        ) -> object_store::Result<object_store::ListResult> {
+            self.inner.list_with_delimiter(prefix).await
+        }
+        async fn copy_opts(
+            &self,
+            from: &ObjectPath,
+            to: &ObjectPath,
+            options: object_store::CopyOptions,
+        ) -> object_store::Result<()> {
+            self.inner.copy_opts(from, to, options).await
+        }
+    }
+
+    #[test]
+    fn a_failed_multipart_upload_is_aborted_and_leaves_nothing() {
+        let store = Arc::new(FailingParts::default());
+        let aborted = store.aborted.clone();
+        let mut b = ObjectBackend::new(store, "", "test://");
+        b.tuning = Tuning {
+            concurrency: 2,
+            part_size: 5 << 20,
+        };
+        let data = vec![7u8; 16 << 20];
+        let err = b
+            .write_atomic("big.bin", &[&data], WriteOptions::default())
+            .unwrap_err();
+        assert!(err.message().contains("part 2 refused"), "{err}");
+        assert_eq!(aborted.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(!b.exists("big.bin").unwrap());
+    }
+
     #[test]
     fn secrets_never_reach_messages() {
         let b = ObjectBackend::memory().remote(

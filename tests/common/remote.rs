@@ -37,7 +37,10 @@ fn fresh_location() -> String {
 /// `secure: false`, as DataJoint users write it.
 pub fn s3() -> Option<Remote> {
     let endpoint = var("NPYSTORE_S3_ENDPOINT")?;
-    let (access, secret) = (var("NPYSTORE_S3_ACCESS_KEY")?, var("NPYSTORE_S3_SECRET_KEY")?);
+    let (access, secret) = (
+        var("NPYSTORE_S3_ACCESS_KEY")?,
+        var("NPYSTORE_S3_SECRET_KEY")?,
+    );
     Some(Remote {
         kind: "s3",
         block: json!({
@@ -89,7 +92,8 @@ pub fn all() -> Vec<Remote> {
 impl Remote {
     /// The store, with npystore `options` (e.g. `{"retries": 0}`).
     pub fn open_with(&self, options: Value) -> Store {
-        self.try_open(self.block.clone(), options).expect("open remote store")
+        self.try_open(self.block.clone(), options)
+            .expect("open remote store")
     }
 
     /// The store with default options plus a scratch cache directory.
@@ -113,7 +117,11 @@ impl Remote {
     /// Panic if `message` shows any credential.
     pub fn assert_no_secret(&self, message: &str) {
         for s in &self.secrets {
-            assert!(!message.contains(s.as_str()), "{}: secret in message: {message}", self.kind);
+            assert!(
+                !message.contains(s.as_str()),
+                "{}: secret in message: {message}",
+                self.kind
+            );
         }
     }
 }
