@@ -16,7 +16,7 @@ pub struct npy_array {
 /// A memory map of a stored object. The data pointer stays valid until
 /// `npy_mapping_free`. Writes through an "r+" map change the stored file.
 pub struct npy_mapping {
-    inner: Mapping,
+    pub(crate) inner: Mapping,
 }
 
 /// Load the whole array into library memory, in `order` (NPY_ORDER_C,
@@ -120,7 +120,10 @@ pub unsafe extern "C" fn npy_ref_read_rows(
 /// to the stored file), "c" (copy-on-write). File stores map the stored file itself.
 /// On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
 /// NULL) receive the data pointer, its byte length and its offset in the file. The
-/// header is checked against the reference's metadata first.
+/// header is checked against the reference's metadata first. Remote stores (S3, GCS,
+/// Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
+/// stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
+/// writes to the copy would never reach the store.
 ///
 /// # Safety
 /// `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
@@ -146,7 +149,7 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     })
 }
 
-unsafe fn write_mapping_info(
+pub(crate) unsafe fn write_mapping_info(
     mapping: &npy_mapping,
     data: *mut *mut c_void,
     nbytes: *mut u64,
