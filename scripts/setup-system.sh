@@ -14,6 +14,7 @@ packages=(
   postgresql      # server for the DataJoint round-trip tests (scripts/postgres.sh)
   postgresql-client
   python3-venv    # scripts/python-env.sh
+  nodejs          # Azurite (scripts/azurite.sh installs it with npm)
 )
 
 missing=()

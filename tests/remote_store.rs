@@ -24,14 +24,7 @@ fn f64_bytes(n: usize, seed: f64) -> Vec<u8> {
         .collect()
 }
 
-fn put(
-    store: &Store,
-    path: &str,
-    data: &[u8],
-    dtype: &str,
-    shape: &[u64],
-    fortran: bool,
-) -> ArrayRef {
+fn put(store: &Store, path: &str, data: &[u8], shape: &[u64], fortran: bool) -> ArrayRef {
     put_opts(
         store,
         path,
@@ -48,14 +41,13 @@ fn put_opts(
     store: &Store,
     path: &str,
     data: &[u8],
-    dtype: &str,
     shape: &[u64],
     fortran: bool,
     options: PutOptions,
 ) -> npystore::Result<ArrayRef> {
     let array = ArrayData {
         data,
-        dtype: Dtype::parse(dtype).unwrap(),
+        dtype: Dtype::parse("<f8").unwrap(),
         shape: shape.to_vec(),
         fortran_order: fortran,
     };
@@ -82,7 +74,7 @@ fn puts_single_and_multipart_and_loads_them_back() {
             "part_size_bytes": 5 * MIB, "concurrency": 4,
             "cache_dir": cache.path().to_str().unwrap()}));
         let small = f64_bytes(12, 1.0);
-        let a = put(&store, "a/small.npy", &small, "<f8", &[3, 4], false);
+        let a = put(&store, "a/small.npy", &small, &[3, 4], false);
         let opened = store.open_ref("a/small.npy").unwrap();
         assert_eq!(
             (opened.shape(), opened.fortran_order()),
@@ -98,7 +90,6 @@ fn puts_single_and_multipart_and_loads_them_back() {
             &store,
             "a/big.npy",
             &big,
-            "<f8",
             &[rows as u64, cols as u64],
             false,
         );
@@ -109,7 +100,6 @@ fn puts_single_and_multipart_and_loads_them_back() {
             &store,
             "a/big.npy",
             &big,
-            "<f8",
             &[rows as u64, cols as u64],
             false,
             PutOptions::default(),
@@ -124,7 +114,6 @@ fn puts_single_and_multipart_and_loads_them_back() {
             &store,
             "a/small.npy",
             &small,
-            "<f8",
             &[3, 4],
             false,
             PutOptions::default(),
@@ -140,16 +129,7 @@ fn puts_single_and_multipart_and_loads_them_back() {
             overwrite: true,
             ..Default::default()
         };
-        put_opts(
-            &store,
-            "a/small.npy",
-            &replaced,
-            "<f8",
-            &[3, 4],
-            false,
-            overwrite,
-        )
-        .unwrap();
+        put_opts(&store, "a/small.npy", &replaced, &[3, 4], false, overwrite).unwrap();
         assert_eq!(
             store
                 .open_ref("a/small.npy")
@@ -165,7 +145,6 @@ fn puts_single_and_multipart_and_loads_them_back() {
             &store,
             "a/fortran.npy",
             &fdata,
-            "<f8",
             &[rows as u64, cols as u64],
             true,
         );
@@ -188,12 +167,11 @@ fn rows_read_only_their_bytes_in_both_stored_orders() {
         let (rows, cols) = (60usize, 7usize);
         let c = f64_bytes(rows * cols, 0.25);
         let shape = [rows as u64, cols as u64];
-        let rc = put(&store, "rows/c.npy", &c, "<f8", &shape, false);
+        let rc = put(&store, "rows/c.npy", &c, &shape, false);
         let rf = put(
             &store,
             "rows/f.npy",
             &c_to_f_2d(&c, rows, cols),
-            "<f8",
             &shape,
             true,
         );
@@ -228,7 +206,6 @@ fn one_row_of_a_fresh_ref_transfers_the_row_and_the_header_only() {
             &store,
             "count/a.npy",
             &data,
-            "<f8",
             &[rows as u64, cols as u64],
             false,
         );
@@ -255,7 +232,7 @@ fn mmap_maps_a_validated_cached_copy() {
         let cache = Scratch::new("cache");
         let store = r.open(cache.path());
         let data = f64_bytes(5000, 4.0);
-        let stored = put(&store, "m/a.npy", &data, "<f8", &[50, 100], false);
+        let stored = put(&store, "m/a.npy", &data, &[50, 100], false);
         let fresh = store.ref_from_json(stored.json()).unwrap();
         let t1 = Transfer::new();
         let map = fresh.mmap_counted(MapMode::ReadOnly, Some(&t1)).unwrap();
@@ -279,16 +256,7 @@ fn mmap_maps_a_validated_cached_copy() {
             overwrite: true,
             ..Default::default()
         };
-        put_opts(
-            &store,
-            "m/a.npy",
-            &changed,
-            "<f8",
-            &[50, 100],
-            false,
-            overwrite,
-        )
-        .unwrap();
+        put_opts(&store, "m/a.npy", &changed, &[50, 100], false, overwrite).unwrap();
         let newer = store.ref_from_json(stored.json()).unwrap();
         assert!(newer.mmap(MapMode::ReadOnly).unwrap().as_slice() == changed.as_slice());
         let copies = std::fs::read_dir(cache.path()).unwrap().count();
@@ -316,7 +284,7 @@ fn bulk_loads_every_item_and_reports_each_failure() {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let stored = put(&store, &format!("bulk/{i}.npy"), a, "<f8", &[1000], false);
+                let stored = put(&store, &format!("bulk/{i}.npy"), a, &[1000], false);
                 store.ref_from_json(stored.json()).unwrap()
             })
             .collect();
@@ -420,7 +388,7 @@ fn errors_are_specific_bounded_in_time_and_free_of_secrets() {
 
         // Throttled twice (503 SlowDown), then served: retried with backoff.
         let data = f64_bytes(10, 0.0);
-        let stored = put(&store, "err/a.npy", &data, "<f8", &[10], false);
+        let stored = put(&store, "err/a.npy", &data, &[10], false);
         let proxy = proxy::Proxy::start(r.server_addr(), 2);
         let via = r
             .try_open(r.block_at(&proxy.url()), json!({"retries": 4}))

@@ -1,11 +1,11 @@
 //! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
 //! caller's buffer, as a range of rows, or as a memory map (`npy_mapping`).
 
-use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg, str_arg};
+use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg};
 use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
-use crate::{MapMode, Mapping};
+use crate::Mapping;
 use std::ffi::{c_char, c_void};
 
 /// Array data loaded into library-owned memory. Free with `npy_array_free`.
@@ -136,17 +136,17 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = handle(r, "ref")?;
-        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-        let mapping = into_handle(npy_mapping {
-            inner: r.inner.mmap(mode)?,
-        });
-        *out = mapping;
-        write_mapping_info(&*mapping, data, nbytes, offset);
-        Ok(())
-    })
+    let no_progress = None;
+    super::bulk::npy_ref_load_mmap_progress(
+        r,
+        mode,
+        no_progress,
+        std::ptr::null_mut(),
+        out,
+        data,
+        nbytes,
+        offset,
+    )
 }
 
 pub(crate) unsafe fn write_mapping_info(

@@ -1,10 +1,9 @@
 //! Azure Blob Storage from DataJoint's `azure` store spec.
 
-use super::{build_error, client_options, exposed, retry_config, Built};
+use super::{client_options, exposed, retry_config, settings, Built};
 use crate::config::StoreSpec;
-use crate::{bail, Error, ErrorKind, Result};
+use crate::{bail, Result};
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
-use std::sync::Arc;
 
 /// The builder for `spec`: container, then credentials from `connection_string`
 /// (`AccountName`, `AccountKey`, `BlobEndpoint`, `SharedAccessSignature`,
@@ -13,10 +12,7 @@ use std::sync::Arc;
 /// `account_key`; anything unset comes from the environment's chain (`AZURE_*`
 /// variables, workload or managed identity, the Azure CLI).
 pub(super) fn builder(spec: &StoreSpec) -> Result<MicrosoftAzureBuilder> {
-    let az = spec
-        .azure
-        .as_ref()
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "azure store without azure settings"))?;
+    let az = settings(spec.azure.as_ref(), "azure")?;
     let mut b = MicrosoftAzureBuilder::from_env()
         .with_container_name(&az.container)
         .with_client_options(client_options(&spec.options))
@@ -78,14 +74,10 @@ fn apply_connection_string(
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let az = spec.azure.as_ref();
-    let secrets = exposed(
-        az.iter()
-            .flat_map(|a| [&a.account_key, &a.connection_string]),
-    );
-    let mut secrets = secrets;
+    let az = settings(spec.azure.as_ref(), "azure")?;
+    let mut secrets = exposed([&az.account_key, &az.connection_string]);
     // The key inside a connection string is a secret on its own too.
-    if let Some(cs) = az.and_then(|a| a.connection_string.as_ref()) {
+    if let Some(cs) = &az.connection_string {
         secrets.extend(
             cs.expose()
                 .split(';')
@@ -98,22 +90,20 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
         .get_config_value(&AzureConfigKey::Endpoint)
         .or_else(|| builder.get_config_value(&AzureConfigKey::AccountName))
         .unwrap_or_default();
-    let store = builder
-        .build()
-        .map_err(|e| build_error(spec, e, &secrets))?;
-    let container = az.map_or(String::new(), |a| a.container.clone());
-    Ok(Built {
-        store: Arc::new(store),
-        display_root: format!("az://{container}"),
-        identity: format!("azure|{endpoint}|{container}"),
+    Built::from_builder(
+        spec,
+        builder.build(),
+        format!("az://{}", az.container),
+        format!("azure|{endpoint}|{}", az.container),
         secrets,
-    })
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::ErrorKind;
     use AzureConfigKey as K;
 
     fn spec(extra: &str) -> StoreSpec {

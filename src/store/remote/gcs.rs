@@ -3,11 +3,10 @@
 //! No emulator installable here speaks the XML API object_store's GCS client uses, so
 //! only this mapping is tested; the I/O itself is the generic object-store path.
 
-use super::{build_error, client_options, exposed, retry_config, Built};
+use super::{client_options, exposed, retry_config, settings, Built};
 use crate::config::StoreSpec;
-use crate::{bail, Error, ErrorKind, Result};
+use crate::{bail, Result};
 use object_store::gcp::GoogleCloudStorageBuilder;
-use std::sync::Arc;
 
 /// The builder for `spec`. DataJoint (gcsfs) takes `token` as a service-account file
 /// path, the service-account JSON itself, or a method name: `anon` (unsigned
@@ -16,10 +15,7 @@ use std::sync::Arc;
 /// metadata server), which is also what no token means. `project` is not needed for
 /// object access and is ignored.
 pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
-    let gcs = spec
-        .gcs
-        .as_ref()
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "gcs store without gcs settings"))?;
+    let gcs = settings(spec.gcs.as_ref(), "gcs")?;
     let mut b = GoogleCloudStorageBuilder::from_env()
         .with_bucket_name(&gcs.bucket)
         .with_client_options(client_options(&spec.options))
@@ -40,24 +36,21 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let gcs = spec.gcs.as_ref();
-    let secrets = exposed(gcs.iter().map(|g| &g.token));
-    let store = builder(spec)?
-        .build()
-        .map_err(|e| build_error(spec, e, &secrets))?;
-    let bucket = gcs.map_or(String::new(), |g| g.bucket.clone());
-    Ok(Built {
-        store: Arc::new(store),
-        display_root: format!("gs://{bucket}"),
-        identity: format!("gcs|{bucket}"),
-        secrets,
-    })
+    let gcs = settings(spec.gcs.as_ref(), "gcs")?;
+    Built::from_builder(
+        spec,
+        builder(spec)?.build(),
+        format!("gs://{}", gcs.bucket),
+        format!("gcs|{}", gcs.bucket),
+        exposed([&gcs.token]),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::ErrorKind;
     use object_store::gcp::GoogleConfigKey as K;
 
     fn spec(token: &str) -> StoreSpec {

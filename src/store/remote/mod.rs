@@ -43,6 +43,28 @@ pub(super) struct Built {
     secrets: Vec<String>,
 }
 
+impl Built {
+    /// Build `builder`'s store for `spec`, naming build errors without `secrets`.
+    fn from_builder<B>(
+        spec: &StoreSpec,
+        built: std::result::Result<B, object_store::Error>,
+        display_root: String,
+        identity: String,
+        secrets: Vec<String>,
+    ) -> Result<Built>
+    where
+        B: object_store::ObjectStore,
+    {
+        let store = built.map_err(|e| build_error(spec, e, &secrets))?;
+        Ok(Built {
+            store: std::sync::Arc::new(store),
+            display_root,
+            identity,
+            secrets,
+        })
+    }
+}
+
 /// Timeouts of every request.
 fn client_options(options: &StoreOptions) -> ClientOptions {
     ClientOptions::new()
@@ -62,6 +84,16 @@ fn retry_config(options: &StoreOptions) -> RetryConfig {
             base: 2.0,
         },
     }
+}
+
+/// A protocol's settings block, which validation guarantees for its protocol.
+fn settings<'a, T>(block: Option<&'a T>, protocol: &str) -> Result<&'a T> {
+    block.ok_or_else(|| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("{protocol} store without {protocol} settings"),
+        )
+    })
 }
 
 /// The exposed values of `secrets` that are set.

@@ -1,10 +1,9 @@
 //! S3 and S3-compatible servers from DataJoint's `s3` store spec.
 
-use super::{build_error, client_options, exposed, retry_config, Built};
+use super::{client_options, exposed, retry_config, settings, Built};
 use crate::config::StoreSpec;
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
 use object_store::aws::AmazonS3Builder;
-use std::sync::Arc;
 
 /// Whether `url` is AWS itself: then object_store derives the regional endpoint.
 fn is_aws(url: &str) -> bool {
@@ -22,10 +21,7 @@ fn is_aws(url: &str) -> bool {
 /// credentials from the spec or else the environment's chain (`AWS_*` variables,
 /// profile-less web identity, instance metadata), region and addressing style.
 pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
-    let s3 = spec
-        .s3
-        .as_ref()
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "s3 store without s3 settings"))?;
+    let s3 = settings(spec.s3.as_ref(), "s3")?;
     let url = s3.endpoint_url();
     let mut b = AmazonS3Builder::from_env()
         .with_bucket_name(&s3.bucket)
@@ -53,20 +49,15 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let s3 = spec.s3.as_ref();
-    let secrets = exposed(s3.iter().flat_map(|s| [&s.access_key, &s.secret_key]));
-    let store = builder(spec)?
-        .build()
-        .map_err(|e| build_error(spec, e, &secrets))?;
-    let (bucket, url) = s3.map_or((String::new(), String::new()), |s| {
-        (s.bucket.clone(), s.endpoint_url())
-    });
-    Ok(Built {
-        store: Arc::new(store),
-        display_root: format!("s3://{bucket}"),
-        identity: format!("s3|{url}|{bucket}"),
-        secrets,
-    })
+    let s3 = settings(spec.s3.as_ref(), "s3")?;
+    let url = s3.endpoint_url();
+    Built::from_builder(
+        spec,
+        builder(spec)?.build(),
+        format!("s3://{}", s3.bucket),
+        format!("s3|{url}|{}", s3.bucket),
+        exposed([&s3.access_key, &s3.secret_key]),
+    )
 }
 
 #[cfg(test)]
