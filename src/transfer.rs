@@ -103,7 +103,8 @@ pub fn with_progress<R: Send>(
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
             rx.recv_timeout(PROGRESS_INTERVAL)
         {
-            let done = transfer.done();
+            // Coalesced gaps and headers may add a little more than `total`.
+            let done = transfer.done().min(total);
             if reporting && done != last {
                 last = done;
                 if !progress(done, total) {
@@ -113,7 +114,7 @@ pub fn with_progress<R: Send>(
             }
         }
         if reporting {
-            progress(transfer.done(), total);
+            progress(transfer.done().min(total), total);
         }
         worker
             .join()

@@ -154,6 +154,14 @@ pub unsafe extern "C" fn npy_refs_load_into(
                 let Some(r) = refs[i].as_ref() else {
                     bail!(InvalidArgument, "refs[{i}] is NULL");
                 };
+                if lens[i] != r.inner.nbytes() {
+                    bail!(
+                        Length,
+                        "lens[{i}] is {} but the array has {} bytes",
+                        lens[i],
+                        r.inner.nbytes()
+                    );
+                }
                 Ok((&r.inner, bytes_mut_arg(bufs[i].cast(), lens[i], "bufs[i]")?))
             })());
         }
