@@ -583,7 +583,8 @@ pub fn load_many(
         c => c,
     }
     .min(n);
-    let slots: Vec<Mutex<Option<&mut (&ArrayRef, &mut [u8])>>> = items
+    type Slot<'a, 'r, 'b> = Mutex<Option<&'a mut (&'r ArrayRef, &'b mut [u8])>>;
+    let slots: Vec<Slot<'_, '_, '_>> = items
         .iter_mut()
         .map(|item| Mutex::new(Some(item)))
         .collect();

@@ -24,17 +24,9 @@ fn f64_bytes(n: usize, seed: f64) -> Vec<u8> {
         .collect()
 }
 
+/// Put float64 `data` (C or Fortran order) at `path`.
 fn put(store: &Store, path: &str, data: &[u8], shape: &[u64], fortran: bool) -> ArrayRef {
-    put_opts(
-        store,
-        path,
-        data,
-        dtype,
-        shape,
-        fortran,
-        PutOptions::default(),
-    )
-    .unwrap()
+    put_opts(store, path, data, shape, fortran, PutOptions::default()).unwrap()
 }
 
 fn put_opts(
