@@ -356,7 +356,7 @@ impl ArrayRef {
         let Some(&rows) = shape.first() else {
             bail!(Shape, "a 0-d array has no rows to read");
         };
-        let end = first
+        first
             .checked_add(count)
             .filter(|&end| end <= rows)
             .ok_or_else(|| {
@@ -374,7 +374,45 @@ impl ArrayRef {
         if count == 0 || per_row == 0 {
             return Ok(());
         }
-        let layout = self.stored_layout()?;
+        let layout = match self.layout.get() {
+            Some(layout) => *layout,
+            None if self.store.backend().local_file(self.path())?.is_none() => {
+                // A fresh reference to a remote object: fetch the header and the rows
+                // (where numpy's header would put them) at once, not one after the
+                // other; the rows are fetched again only if the header disagrees.
+                let guess = StoredLayout {
+                    fortran_order: false,
+                    data_offset: self.expected_header_len(),
+                };
+                let (header, rows) = std::thread::scope(|scope| {
+                    let header = scope.spawn(|| self.stored_layout());
+                    let rows = self.read_rows_with(guess, first, count, &mut *buf, order);
+                    (header.join(), rows)
+                });
+                let layout = header.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                if layout == guess && rows.is_ok() {
+                    return Ok(());
+                }
+                layout
+            }
+            None => self.stored_layout()?,
+        };
+        self.read_rows_with(layout, first, count, buf, order)
+    }
+
+    /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`.
+    fn read_rows_with(
+        &self,
+        layout: StoredLayout,
+        first: u64,
+        count: u64,
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<()> {
+        let shape = self.shape();
+        let rows = shape[0];
+        let itemsize = self.itemsize();
+        let per_row: u64 = shape[1..].iter().product::<u64>() * itemsize;
         let mut block_shape = shape.to_vec();
         block_shape[0] = count;
         let convert = order.needs_conversion(layout.fortran_order, &block_shape);
@@ -401,7 +439,6 @@ impl ArrayRef {
                 .collect();
             backend.read_ranges(self.path(), &mut runs, ReadCtx::default())?;
         }
-        let _ = end;
         if convert {
             convert_order(
                 &stored,
