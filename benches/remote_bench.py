@@ -89,7 +89,7 @@ def main():
     meta = json.loads(ref.json)
     t_dj = best(lambda: NpyRef(meta, dj_backend).load())
     print(f"load 128 MiB   DataJoint NpyRef.load(): {t_dj:.3f} s")
-    settings = [(1, 128), (2, 64), (4, 32), (8, 16), (16, 8), (8, 8)]
+    settings = [(1, 128), (2, 64), (3, 48), (4, 32), (8, 16), (16, 8)]
     best_ratio, best_default = 0, None
     for conc, part in settings:
         s = store(block, concurrency=conc, part_size_bytes=part * MIB)
@@ -101,7 +101,7 @@ def main():
 
         t = best(load)
         assert np.array_equal(out, big)
-        tag = " (default)" if (conc, part) == (8, 16) else ""
+        tag = " (default)" if (conc, part) == (4, 32) else ""
         print(f"load 128 MiB   npystore concurrency={conc:2d} part={part:3d} MiB: {t:.3f} s"
               f"  -> {t_dj / t:5.1f}x DataJoint{tag}")
         best_ratio = max(best_ratio, t_dj / t)
@@ -131,14 +131,14 @@ def main():
     refs = [writer.put(small[k], path=f"small/{k}.npy") for k in range(n)]
     metas = [json.loads(r.json) for r in refs]
     t_dj = best(lambda: [NpyRef(m, dj_backend).load() for m in metas], repeat=1)
-    for conc in (16, 32, 64):
+    for conc in (16, 32, 64, 128):
         def bulk():
             fresh = [s.ref(r.json) for r in refs]
             arrays, statuses = npy.load_many(fresh, concurrency=conc)
             assert statuses == ["ok"] * n
 
         t = best(bulk, repeat=2)
-        tag = " (default)" if conc == 16 else ""
+        tag = " (default)" if conc == 32 else ""
         print(f"{n} x 64 KiB   npystore npy_refs_load_into concurrency={conc}: {t:.3f} s"
               f"  -> {t_dj / t:5.1f}x DataJoint loop ({t_dj:.3f} s){tag}")
         if tag:

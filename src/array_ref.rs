@@ -597,7 +597,7 @@ fn check_size(store: &Store, path: &str, parsed: &ParsedHeader, size: u64) -> Re
 }
 
 /// Bulk loads run at most this many references at once unless told otherwise.
-pub const DEFAULT_BULK_CONCURRENCY: usize = 16;
+pub const DEFAULT_BULK_CONCURRENCY: usize = 32;
 
 /// Load many references concurrently, each whole into its own buffer (whose length
 /// must equal that reference's [`ArrayRef::nbytes`]), in `order`. At most
