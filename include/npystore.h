@@ -244,7 +244,7 @@ npy_status npy_ref_load_mmap_progress(const npy_ref *r,
 /**
  * Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
  * `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
- * references are loaded at a time (0: the default, 16); each may itself use several
+ * references are loaded at a time (0: the default, 32); each may itself use several
  * ranged requests. `progress` (may be NULL) sees the bytes of all items together.
  *
  * Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
