@@ -46,6 +46,11 @@ fn put_opts(
     store.put(&array, &Target::Path(path.into()), options)
 }
 
+/// The shape `[rows, cols]`.
+fn dims(rows: usize, cols: usize) -> [u64; 2] {
+    [rows as u64, cols as u64]
+}
+
 /// Fortran bytes of a C-order 2-D array of 8-byte items.
 fn c_to_f_2d(c: &[u8], rows: usize, cols: usize) -> Vec<u8> {
     let mut f = vec![0u8; c.len()];
@@ -78,44 +83,23 @@ fn puts_single_and_multipart_and_loads_them_back() {
         // 12 MiB: a multipart upload of three parts, read back in 5 MiB ranges.
         let (rows, cols) = (1024usize, 1536usize);
         let big = f64_bytes(rows * cols, 2.0);
-        let b = put(
-            &store,
-            "a/big.npy",
-            &big,
-            &[rows as u64, cols as u64],
-            false,
-        );
+        let b = put(&store, "a/big.npy", &big, &dims(rows, cols), false);
         let fresh = store.ref_from_json(b.json()).unwrap();
         assert!(fresh.load(Order::C).unwrap() == big, "{}", r.kind);
         assert!(fresh.load(Order::Fortran).unwrap() == c_to_f_2d(&big, rows, cols));
-        let again = put_opts(
-            &store,
-            "a/big.npy",
-            &big,
-            &[rows as u64, cols as u64],
-            false,
-            PutOptions::default(),
-        );
-        assert_eq!(
-            again.unwrap_err().kind(),
-            ErrorKind::AlreadyExists,
-            "{}",
-            r.kind
-        );
-        let again = put_opts(
-            &store,
-            "a/small.npy",
-            &small,
-            &[3, 4],
-            false,
-            PutOptions::default(),
-        );
-        assert_eq!(
-            again.unwrap_err().kind(),
-            ErrorKind::AlreadyExists,
-            "{}",
-            r.kind
-        );
+        // Neither a multipart nor a single put replaces an object unless asked to.
+        for (path, data, shape) in [
+            ("a/big.npy", &big, dims(rows, cols)),
+            ("a/small.npy", &small, [3, 4]),
+        ] {
+            let again = put_opts(&store, path, data, &shape, false, PutOptions::default());
+            assert_eq!(
+                again.unwrap_err().kind(),
+                ErrorKind::AlreadyExists,
+                "{} {path}",
+                r.kind
+            );
+        }
         let replaced = f64_bytes(12, 9.0);
         let overwrite = PutOptions {
             overwrite: true,
@@ -133,13 +117,7 @@ fn puts_single_and_multipart_and_loads_them_back() {
 
         // Stored in Fortran order: loads convert, AsStored does not.
         let fdata = c_to_f_2d(&big, rows, cols);
-        let f = put(
-            &store,
-            "a/fortran.npy",
-            &fdata,
-            &[rows as u64, cols as u64],
-            true,
-        );
+        let f = put(&store, "a/fortran.npy", &fdata, &dims(rows, cols), true);
         let fresh = store.ref_from_json(f.json()).unwrap();
         assert!(fresh.load(Order::C).unwrap() == big);
         assert_eq!(fresh.fortran_order(), Some(true));
@@ -194,13 +172,7 @@ fn one_row_of_a_fresh_ref_transfers_the_row_and_the_header_only() {
         let store = r.open(cache.path());
         let (rows, cols) = (2000usize, 128usize);
         let data = f64_bytes(rows * cols, 3.0);
-        let stored = put(
-            &store,
-            "count/a.npy",
-            &data,
-            &[rows as u64, cols as u64],
-            false,
-        );
+        let stored = put(&store, "count/a.npy", &data, &dims(rows, cols), false);
         let proxy = proxy::Proxy::start(r.server_addr(), 0);
         let via = r.try_open(r.block_at(&proxy.url()), json!({})).unwrap();
         let fresh = via.ref_from_json(stored.json()).unwrap();

@@ -102,7 +102,6 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::ErrorKind;
     use AzureConfigKey as K;
 
@@ -110,10 +109,7 @@ mod tests {
         let text = format!(
             r#"{{"stores": {{"a": {{"protocol": "azure", "container": "c1", "location": "npy"{extra}}}}}}}"#
         );
-        Config::from_arg(Some(&text))
-            .unwrap()
-            .store(Some("a"))
-            .unwrap()
+        super::super::test_spec(&text, "a")
     }
 
     #[test]

@@ -49,7 +49,6 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::ErrorKind;
     use object_store::gcp::GoogleConfigKey as K;
 
@@ -58,10 +57,7 @@ mod tests {
             r#"{{"stores": {{"g": {{"protocol": "gcs", "bucket": "lab-data", "location": "npy",
                  "project": "p"{token}}}}}}}"#
         );
-        Config::from_arg(Some(&text))
-            .unwrap()
-            .store(Some("g"))
-            .unwrap()
+        super::super::test_spec(&text, "g")
     }
 
     #[test]

@@ -114,3 +114,11 @@ fn build_error(spec: &StoreSpec, err: object_store::Error, secrets: &[String]) -
     }
     Error::new(ErrorKind::Config, message)
 }
+
+/// The spec of store `name` in the JSON `config` (unit tests of the builders).
+#[cfg(test)]
+fn test_spec(config: &str, name: &str) -> StoreSpec {
+    crate::config::Config::from_arg(Some(config))
+        .and_then(|c| c.store(Some(name)))
+        .expect("valid test config")
+}

@@ -63,17 +63,13 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use object_store::aws::AmazonS3ConfigKey as K;
 
     fn spec(store: &str, npystore: &str) -> StoreSpec {
         let text = format!(
             r#"{{"stores": {{"x": {store}}}, "npystore": {{"stores": {{"x": {npystore}}}}}}}"#
         );
-        Config::from_arg(Some(&text))
-            .unwrap()
-            .store(Some("x"))
-            .unwrap()
+        super::super::test_spec(&text, "x")
     }
 
     #[test]
