@@ -131,6 +131,14 @@ typedef enum {
    */
   NPY_ERR_NETWORK = 19,
   /**
+   * The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
+   */
+  NPY_ERR_BUCKET_NOT_FOUND = 20,
+  /**
+   * A progress callback returned non-zero: the transfer was stopped.
+   */
+  NPY_ERR_CANCELLED = 21,
+  /**
    * A bug in npystore (an internal check failed or a panic was caught).
    */
   NPY_ERR_INTERNAL = 99,
@@ -178,6 +186,17 @@ typedef struct npy_writer npy_writer;
 typedef int32_t npy_order;
 
 /**
+ * A progress callback: `done` of `total` bytes have been transferred so far;
+ * `user_data` is the pointer given with the callback. Return 0 to go on, anything
+ * else to cancel (the call then fails with NPY_ERR_CANCELLED, soon, not at once).
+ *
+ * Called on the thread that made the call (never on an npystore thread), about
+ * every 100 ms while bytes arrive and once at the end, and never after that call
+ * has returned. It must not free the handles or buffers the call is using.
+ */
+typedef int32_t (*npy_progress_fn)(uint64_t done, uint64_t total, void *user_data);
+
+/**
  * Row-major (C, numpy's default).
  */
 #define NPY_ORDER_C 0
@@ -195,6 +214,72 @@ typedef int32_t npy_order;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
+ * `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
+ * `user_data`. See `npy_progress_fn` for when and where it is called.
+ *
+ * # Safety
+ * `r` is a live handle; `buf` is valid for `buf_len` writes; `progress` is NULL or
+ * callable with `user_data` for the duration of the call.
+ */
+npy_status npy_ref_load_into_progress(const npy_ref *r,
+                                      void *buf,
+                                      uint64_t buf_len,
+                                      npy_order order,
+                                      npy_progress_fn progress,
+                                      void *user_data);
+
+/**
+ * `npy_ref_load_mmap` reporting the download of a remote object into the local
+ * cache to `progress` (may be NULL; nothing is reported for file stores or for a
+ * cached copy that is still valid).
+ *
+ * # Safety
+ * As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
+ * the call.
+ */
+npy_status npy_ref_load_mmap_progress(const npy_ref *r,
+                                      const char *mode,
+                                      npy_progress_fn progress,
+                                      void *user_data,
+                                      npy_mapping **out,
+                                      void **data,
+                                      uint64_t *nbytes,
+                                      uint64_t *offset);
+
+/**
+ * Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
+ * `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
+ * references are loaded at a time (0: the default, 32); each may itself use several
+ * ranged requests. `progress` (may be NULL) sees the bytes of all items together.
+ *
+ * Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
+ * status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
+ * NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]` or `bufs[i]`, NPY_ERR_CANCELLED for
+ * items not finished when the callback cancelled). A failed item does not stop the
+ * others. The call returns NPY_OK when every item succeeded, else the status of the
+ * first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
+ * counting the failures. Buffers must not overlap. An argument error of the call
+ * itself (NULL `refs` with `n > 0`, bad `order`) fails before any item is loaded and
+ * sets every status to that error.
+ *
+ * # Safety
+ * `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
+ * each `refs[i]` is NULL or a live handle; each `bufs[i]` is valid for `lens[i]`
+ * writes; `statuses` is NULL or valid for `n` writes; `progress` is NULL or callable
+ * with `user_data` during the call.
+ */
+npy_status npy_refs_load_into(const npy_ref *const *refs,
+                              void *const *bufs,
+                              const uint64_t *lens,
+                              size_t n,
+                              npy_order order,
+                              size_t concurrency,
+                              npy_progress_fn progress,
+                              void *user_data,
+                              npy_status *statuses);
 
 /**
  * The library's version, e.g. "0.1.0" (static storage, never free it).
@@ -281,7 +366,10 @@ npy_status npy_ref_read_rows(const npy_ref *r,
  * to the stored file), "c" (copy-on-write). File stores map the stored file itself.
  * On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
  * NULL) receive the data pointer, its byte length and its offset in the file. The
- * header is checked against the reference's metadata first.
+ * header is checked against the reference's metadata first. Remote stores (S3, GCS,
+ * Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
+ * stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
+ * writes to the copy would never reach the store.
  *
  * # Safety
  * `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Create (or reuse) the test virtualenv and print its python's path on stdout.
 # Location: $NPYSTORE_VENV, default <repo>/.venv. Idempotent: reinstalls only when
-# requirements-test.txt changed since the last successful install.
+# the requirements ($NPYSTORE_VENV_REQUIREMENTS, default requirements-test.txt)
+# changed since the last successful install.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${NPYSTORE_VENV:-$repo/.venv}
-req=$repo/scripts/requirements-test.txt
+req=${NPYSTORE_VENV_REQUIREMENTS:-$repo/scripts/requirements-test.txt}
 stamp=$venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ]; then

@@ -15,6 +15,7 @@ packages=(
   python3-venv    # scripts/python-env.sh
   octave          # runs the MATLAB binding's tests (octave-cli)
   octave-dev      # mkoctfile --mex and the MEX headers (liboctave-dev is its dummy)
+  nodejs          # Azurite (scripts/azurite.sh installs it with npm)
 )
 
 missing=()

@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust cmake c consumer julia matlab pytest fuzz)
+all_stages=(system tools python rust remote cmake c consumer julia matlab pytest fuzz)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -80,6 +80,28 @@ stage_matlab() {
   (cd bindings/matlab/tests && octave-cli --no-gui --norc --eval 'exit(run_tests() > 0)')
 }
 
+# S3 (moto) and Azure (Azurite) servers on loopback, started once per run for the
+# stages that need them and stopped by finish(); their export lines set NPYSTORE_S3_*
+# and NPYSTORE_AZURE_* (scripts/s3-server.sh, scripts/azurite.sh).
+servers_started=()
+start_server() { # s3 | azurite
+  [[ " ${servers_started[*]} " == *" $1 "* ]] && return 0
+  servers_started+=("$1")
+  local env_lines
+  case $1 in
+    s3) env_lines=$(scripts/s3-server.sh start moto) ;;
+    azurite) env_lines=$(scripts/azurite.sh start) ;;
+  esac
+  eval "$env_lines"
+}
+
+stage_remote() {
+  ensure_python
+  start_server s3
+  start_server azurite
+  NPYSTORE_REMOTE_REQUIRED=1 cargo test --release --locked --test remote_store
+}
+
 postgres_started=
 stage_pytest() {
   if ! find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
@@ -91,6 +113,7 @@ stage_pytest() {
   local pg_env
   pg_env=$(scripts/postgres.sh start)
   eval "$pg_env"
+  start_server s3 # test_datajoint_s3.py
   export NPYSTORE_PREFIX=$prefix
   local rc=0
   "$NPYSTORE_PYTHON" -m pytest -q tests/python || rc=$?
@@ -109,6 +132,13 @@ current=
 finish() {
   local rc=$?
   if [ -n "$postgres_started" ]; then scripts/postgres.sh stop || true; fi
+  local server
+  for server in "${servers_started[@]}"; do
+    case $server in
+      s3) scripts/s3-server.sh stop moto || true ;;
+      azurite) scripts/azurite.sh stop || true ;;
+    esac
+  done
   if [ "$rc" -ne 0 ]; then
     echo "test.sh: FAILED in stage '${current:-setup}' (exit $rc)" >&2
   fi

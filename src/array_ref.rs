@@ -7,14 +7,23 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::{read_file_at, Store};
+use crate::store::{read_file_at, Head, ReadCtx, Store};
+use crate::transfer::Transfer;
 use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// How much of an object a first header read fetches; nearly every header fits.
+/// How much of an object a first header read fetches when nothing is known about it
+/// (a reference opened by path); nearly every header fits.
 const HEADER_PROBE: u64 = 4096;
+
+/// A first load of an array whose header and data together are at most this large
+/// fetches both with one request.
+const SMALL_OBJECT: u64 = 1 << 20;
+
+/// Fetches byte ranges `(offset, destination)` of the object into their destinations.
+type RangeReader<'a> = dyn FnMut(&mut [(u64, &mut [u8])]) -> Result<()> + 'a;
 
 /// Where the data of a stored object lies, learnt from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +70,8 @@ impl ArrayRef {
     /// A reference to the object at a store-relative `path`; reads only its header.
     pub fn open(store: &Store, path: &str) -> Result<ArrayRef> {
         crate::path::validate_relative_path(path)?;
-        let (parsed, size) = read_header(store, path)?;
-        let layout = check_size(store, path, &parsed, size)?;
+        let (parsed, head) = read_header(store, path, HEADER_PROBE)?;
+        let layout = check_size(store, path, &parsed, head.size)?;
         let header = parsed.header;
         ArrayRef::build(
             store,
@@ -183,10 +192,29 @@ impl ArrayRef {
         if let Some(layout) = self.layout.get() {
             return Ok(*layout);
         }
-        let (parsed, size) = read_header(&self.store, self.path())?;
+        self.read_checked_header(self.expected_header_len())
+            .map(|(layout, _)| layout)
+    }
+
+    /// The length numpy gives this array's header: what a reference from JSON asks
+    /// for first, so one small request fetches exactly the header (a second follows
+    /// only when the stored header is longer, e.g. padded by another writer).
+    fn expected_header_len(&self) -> u64 {
+        let header = Header {
+            dtype: self.dtype.clone(),
+            fortran_order: false,
+            shape: self.meta.shape.clone(),
+        };
+        header.encode().len() as u64
+    }
+
+    /// Read `probe` bytes (more if the header is longer), check the header against
+    /// the metadata and the object's size, and remember the layout.
+    fn read_checked_header(&self, probe: u64) -> Result<(StoredLayout, Head)> {
+        let (parsed, head) = read_header(&self.store, self.path(), probe)?;
         self.check_agrees(&parsed.header)?;
-        let layout = check_size(&self.store, self.path(), &parsed, size)?;
-        Ok(*self.layout.get_or_init(|| layout))
+        let layout = check_size(&self.store, self.path(), &parsed, head.size)?;
+        Ok((*self.layout.get_or_init(|| layout), head))
     }
 
     /// Refuse a stored header that disagrees with this reference's metadata.
@@ -223,40 +251,121 @@ impl ArrayRef {
 
     /// The whole array into `buf`, whose length must equal [`ArrayRef::nbytes`].
     pub fn load_into(&self, buf: &mut [u8], order: Order) -> Result<()> {
+        self.load_into_counted(buf, order, None)
+    }
+
+    /// [`ArrayRef::load_into`] reporting bytes to (and stopping on) `transfer`.
+    ///
+    /// Object stores: a first load of a small array fetches header and data with one
+    /// request; otherwise the data comes as concurrent ranged GETs written straight
+    /// into `buf` (into a scratch copy first when the order must be converted).
+    pub fn load_into_counted(
+        &self,
+        buf: &mut [u8],
+        order: Order,
+        transfer: Option<&Transfer>,
+    ) -> Result<()> {
         check_buffer(buf.len(), self.nbytes, "the array")?;
-        let itemsize = self.itemsize() as usize;
         if let Some((file, layout)) = self.open_checked()? {
-            let shown = self.store.describe(self.path());
-            if !order.needs_conversion(layout.fortran_order, self.shape()) {
-                return read_file_at(&file, layout.data_offset, buf, Path::new(&shown));
+            self.load_local(&file, layout, buf, order)?;
+            if let Some(t) = transfer {
+                t.add(self.nbytes);
             }
-            let map = Mapping::map_file(
-                &file,
-                &shown,
-                MapMode::ReadOnly,
-                layout.data_offset,
-                self.nbytes,
-            )?;
-            return convert_order(
-                map.as_slice(),
-                buf,
-                self.shape(),
-                itemsize,
-                layout.fortran_order,
+            return Ok(());
+        }
+        let layout = match self.layout.get() {
+            Some(layout) => *layout,
+            None => {
+                let expected = self.expected_header_len();
+                let whole = expected.saturating_add(self.nbytes);
+                let probe = if whole <= SMALL_OBJECT {
+                    whole
+                } else {
+                    expected
+                };
+                let (layout, head) = self.read_checked_header(probe)?;
+                let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
+                if (head.bytes.len() as u64) >= end {
+                    if let Some(t) = transfer {
+                        t.add(self.nbytes);
+                    }
+                    return self.deliver(
+                        &head.bytes[start as usize..end as usize],
+                        buf,
+                        order,
+                        layout,
+                    );
+                }
+                layout
+            }
+        };
+        let ctx = ReadCtx {
+            transfer,
+            if_match: None,
+        };
+        if !order.needs_conversion(layout.fortran_order, self.shape()) {
+            return self.store.backend().read_ranges(
+                self.path(),
+                &mut [(layout.data_offset, buf)],
+                ctx,
             );
         }
-        let layout = self.stored_layout()?;
+        self.with_stored_bytes(layout, ctx, |src| self.deliver(src, buf, order, layout))
+    }
+
+    /// Copy the stored data `src` into `buf`, converting to `order` when needed.
+    fn deliver(
+        &self,
+        src: &[u8],
+        buf: &mut [u8],
+        order: Order,
+        layout: StoredLayout,
+    ) -> Result<()> {
         if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            return self
-                .store
-                .backend()
-                .read_at(self.path(), layout.data_offset, buf);
+            buf.copy_from_slice(src);
+            return Ok(());
         }
-        let mut stored = vec![0u8; self.nbytes as usize];
-        self.store
-            .backend()
-            .read_at(self.path(), layout.data_offset, &mut stored)?;
-        convert_order(&stored, buf, self.shape(), itemsize, layout.fortran_order)
+        let itemsize = self.itemsize() as usize;
+        convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
+    }
+
+    /// Run `f` over the stored data bytes of an object-store object.
+    fn with_stored_bytes(
+        &self,
+        layout: StoredLayout,
+        ctx: ReadCtx,
+        f: impl FnOnce(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let mut stored = zeroed_buffer(self.nbytes)?;
+        self.store.backend().read_ranges(
+            self.path(),
+            &mut [(layout.data_offset, &mut stored[..])],
+            ctx,
+        )?;
+        f(&stored)
+    }
+
+    /// A file-store load from the file [`ArrayRef::open_checked`] opened: read straight
+    /// into `buf`, or converted from a read-only map of the data.
+    fn load_local(
+        &self,
+        file: &File,
+        layout: StoredLayout,
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<()> {
+        let shown = self.store.describe(self.path());
+        if !order.needs_conversion(layout.fortran_order, self.shape()) {
+            return read_file_at(file, layout.data_offset, buf, Path::new(&shown));
+        }
+        let map = Mapping::map_file(
+            file,
+            &shown,
+            MapMode::ReadOnly,
+            layout.data_offset,
+            self.nbytes,
+        )?;
+        self.deliver(map.as_slice(), buf, order, layout)
     }
 
     /// On a file store: the object's file, opened once, with its header read from it
@@ -303,7 +412,7 @@ impl ArrayRef {
         let Some(&rows) = shape.first() else {
             bail!(Shape, "a 0-d array has no rows to read");
         };
-        let end = first
+        first
             .checked_add(count)
             .filter(|&end| end <= rows)
             .ok_or_else(|| {
@@ -321,16 +430,61 @@ impl ArrayRef {
         if count == 0 || per_row == 0 {
             return Ok(());
         }
-        let local = self.open_checked()?;
-        let layout = match &local {
-            Some((_, layout)) => *layout,
-            None => self.stored_layout()?,
+        if let Some((file, layout)) = self.open_checked()? {
+            let shown = self.store.describe(self.path());
+            let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+                ranges.iter_mut().try_for_each(|(offset, part)| {
+                    read_file_at(&file, *offset, part, Path::new(&shown))
+                })
+            };
+            return self.read_rows_with(layout, first, count, buf, order, &mut read);
+        }
+        let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+            self.store
+                .backend()
+                .read_ranges(self.path(), ranges, ReadCtx::default())
         };
-        let shown = self.store.describe(self.path());
-        let read = |offset: u64, part: &mut [u8]| match &local {
-            Some((file, _)) => read_file_at(file, offset, part, Path::new(&shown)),
-            None => self.store.backend().read_at(self.path(), offset, part),
+        let layout = match self.layout.get() {
+            Some(layout) => *layout,
+            None => {
+                // A fresh reference to a remote object: fetch the header and the rows
+                // (where numpy's header would put them) at once, not one after the
+                // other; the rows are fetched again only if the header disagrees.
+                let guess = StoredLayout {
+                    fortran_order: false,
+                    data_offset: self.expected_header_len(),
+                };
+                let (header, rows) = std::thread::scope(|scope| {
+                    let header = scope.spawn(|| self.stored_layout());
+                    let rows =
+                        self.read_rows_with(guess, first, count, &mut *buf, order, &mut read);
+                    (header.join(), rows)
+                });
+                let layout = header.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                if layout == guess && rows.is_ok() {
+                    return Ok(());
+                }
+                layout
+            }
         };
+        self.read_rows_with(layout, first, count, buf, order, &mut read)
+    }
+
+    /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`,
+    /// fetching byte ranges with `read`.
+    fn read_rows_with(
+        &self,
+        layout: StoredLayout,
+        first: u64,
+        count: u64,
+        buf: &mut [u8],
+        order: Order,
+        read: &mut RangeReader<'_>,
+    ) -> Result<()> {
+        let shape = self.shape();
+        let rows = shape[0];
+        let itemsize = self.itemsize();
+        let per_row: u64 = shape[1..].iter().product::<u64>() * itemsize;
         let mut block_shape = shape.to_vec();
         block_shape[0] = count;
         let convert = order.needs_conversion(layout.fortran_order, &block_shape);
@@ -341,16 +495,21 @@ impl ArrayRef {
         };
         let target: &mut [u8] = if convert { &mut stored } else { buf };
         if !layout.fortran_order {
-            read(layout.data_offset + first * per_row, target)?;
+            read(&mut [(layout.data_offset + first * per_row, target)])?;
         } else {
-            // Column-major: each of the trailing index combinations holds a run of `count` rows.
+            // Column-major: each of the trailing index combinations holds a run of
+            // `count` rows; object stores coalesce runs that lie close together.
             let run = (count * itemsize) as usize;
-            for (i, chunk) in target.chunks_mut(run).enumerate() {
-                let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
-                read(offset, chunk)?;
-            }
+            let mut runs: Vec<(u64, &mut [u8])> = target
+                .chunks_mut(run)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
+                    (offset, chunk)
+                })
+                .collect();
+            read(&mut runs)?;
         }
-        let _ = end;
         if convert {
             convert_order(
                 &stored,
@@ -365,16 +524,26 @@ impl ArrayRef {
 
     /// Memory-map the stored data. File stores map the stored file itself
     /// (`ReadWrite` writes through to the stored object, as numpy's `r+` does).
+    ///
+    /// Remote stores map a local copy from the cache (`cache_dir`, `cache_max_bytes`),
+    /// downloaded when missing or when the object's size or ETag changed. `ReadWrite`
+    /// is refused there: writes to the copy would never reach the store.
     pub fn mmap(&self, mode: MapMode) -> Result<Mapping> {
+        self.mmap_counted(mode, None)
+    }
+
+    /// [`ArrayRef::mmap`] reporting a cache download to (and stopping on) `transfer`.
+    pub fn mmap_counted(&self, mode: MapMode, transfer: Option<&Transfer>) -> Result<Mapping> {
         let write = mode == MapMode::ReadWrite;
-        let Some(file) = self.store.backend().open_local(self.path(), write)? else {
-            bail!(
-                Unsupported,
-                "memory mapping {} needs a file store (remote stores map through a local cache, not available yet)",
-                self.store.describe(self.path())
-            );
+        let (file, shown) = match self.store.backend().open_local(self.path(), write)? {
+            Some(file) => (file, self.store.describe(self.path())),
+            None => {
+                let copy = self.cached_copy(mode, transfer)?;
+                let file =
+                    File::open(&copy).map_err(|e| Error::io(&e, "cannot open", copy.display()))?;
+                (file, copy.display().to_string())
+            }
         };
-        let shown = self.store.describe(self.path());
         let mapping = Mapping::map_whole(&file, &shown, mode)?;
         let parsed = match parse_header(mapping.file_bytes())? {
             HeaderParse::Complete(parsed) => parsed,
@@ -386,6 +555,48 @@ impl ArrayRef {
         let layout = check_size(&self.store, self.path(), &parsed, mapping.file_len())?;
         let _ = self.layout.set(layout);
         mapping.with_data(layout.data_offset, self.nbytes)
+    }
+
+    /// The remote object's local copy, fetched into the cache when needed.
+    fn cached_copy(
+        &self,
+        mode: MapMode,
+        transfer: Option<&Transfer>,
+    ) -> Result<std::path::PathBuf> {
+        let backend = self.store.backend();
+        let described = || self.store.describe(self.path());
+        if mode == MapMode::ReadWrite {
+            bail!(
+                Unsupported,
+                "cannot map {} with mode \"r+\": remote objects are mapped from a local cached \
+                 copy and writes would never reach the store; use \"c\" (copy-on-write) or \"r\"",
+                described()
+            );
+        }
+        let Some(identity) = backend.cache_identity() else {
+            bail!(
+                Unsupported,
+                "memory mapping {} needs a file store or a remote store",
+                described()
+            );
+        };
+        // One small request: the header (checked now, before any download) and the
+        // object's current size and ETag, which validate or name the cached copy.
+        let (_, head) = self.read_checked_header(self.expected_header_len())?;
+        let etag = head.etag.as_deref();
+        crate::cache::RemoteCache::for_options(&self.store.spec().options).fetch(
+            &identity,
+            self.path(),
+            head.size,
+            etag,
+            |dst| {
+                let ctx = ReadCtx {
+                    transfer,
+                    if_match: etag,
+                };
+                backend.read_ranges(self.path(), &mut [(0, dst)], ctx)
+            },
+        )
     }
 
     /// Whether the object exists.
@@ -435,22 +646,20 @@ fn check_buffer(len: usize, needed: u64, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Read and parse the header of the object at `path`; returns it with the object size.
-fn read_header(store: &Store, path: &str) -> Result<(ParsedHeader, u64)> {
+/// Read and parse the header of the object at `path`, first asking for `probe` bytes
+/// (one ranged request on object stores, which also tells the object's size and
+/// ETag) and once more only if the header is longer. Returns the header and what
+/// the last request brought.
+fn read_header(store: &Store, path: &str, probe: u64) -> Result<(ParsedHeader, Head)> {
     let backend = store.backend();
-    let mut want = HEADER_PROBE;
+    // The fixed part (magic, version, length) must be there to learn the full length.
+    let mut want = probe.max(12);
     loop {
-        let prefix = backend.read_prefix(path, want)?;
+        let head = backend.read_head(path, want)?;
+        let prefix = &head.bytes;
         let described = || store.describe(path);
-        match parse_header(&prefix).map_err(|e| e.context(described()))? {
-            HeaderParse::Complete(parsed) => {
-                let size = if (prefix.len() as u64) < want {
-                    prefix.len() as u64
-                } else {
-                    backend.size(path)?
-                };
-                return Ok((parsed, size));
-            }
+        match parse_header(prefix).map_err(|e| e.context(described()))? {
+            HeaderParse::Complete(parsed) => return Ok((parsed, head)),
             HeaderParse::NeedMore { total }
                 if total > want
                     && (prefix.len() as u64) == want
@@ -490,4 +699,77 @@ fn check_size(store: &Store, path: &str, parsed: &ParsedHeader, size: u64) -> Re
         fortran_order: parsed.header.fortran_order,
         data_offset: parsed.data_offset,
     })
+}
+
+/// Bulk loads run at most this many references at once unless told otherwise.
+pub const DEFAULT_BULK_CONCURRENCY: usize = 32;
+
+/// Load many references concurrently, each whole into its own buffer (whose length
+/// must equal that reference's [`ArrayRef::nbytes`]), in `order`. At most
+/// `concurrency` references are in flight at once (0: [`DEFAULT_BULK_CONCURRENCY`]);
+/// each reference's own transfer may use ranged requests in parallel too.
+///
+/// Returns one result per item, in order: a failed item does not stop the others.
+/// Items not started when `transfer` is cancelled fail with `Cancelled`.
+pub fn load_many(
+    items: &mut [(&ArrayRef, &mut [u8])],
+    order: Order,
+    concurrency: usize,
+    transfer: Option<&Transfer>,
+) -> Vec<Result<()>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = items.len();
+    let workers = match concurrency {
+        0 => DEFAULT_BULK_CONCURRENCY,
+        c => c,
+    }
+    .min(n);
+    type Slot<'a, 'r, 'b> = Mutex<Option<&'a mut (&'r ArrayRef, &'b mut [u8])>>;
+    let slots: Vec<Slot<'_, '_, '_>> = items
+        .iter_mut()
+        .map(|item| Mutex::new(Some(item)))
+        .collect();
+    let results: Vec<Mutex<Option<Result<()>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        let item = slots[i].lock().ok().and_then(|mut slot| slot.take());
+        let result = match (item, transfer.map_or(Ok(()), Transfer::check)) {
+            (_, Err(e)) => Err(e),
+            (Some((r, buf)), Ok(())) => {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    r.load_into_counted(buf, order, transfer)
+                }));
+                outcome.unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Internal, "a bulk load panicked"))
+                })
+            }
+            (None, Ok(())) => Err(Error::new(ErrorKind::Internal, "bulk item taken twice")),
+        };
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(result);
+        }
+    };
+    if workers <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "bulk item not run")))
+        })
+        .collect()
 }

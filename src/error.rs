@@ -45,13 +45,17 @@ pub enum ErrorKind {
     State = 18,
     /// The endpoint cannot be reached (connection refused, DNS, TLS).
     Network = 19,
+    /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
+    BucketNotFound = 20,
+    /// A progress callback asked the transfer to stop.
+    Cancelled = 21,
     /// A bug: an internal invariant failed or a panic was caught.
     Internal = 99,
 }
 
 impl ErrorKind {
     /// Every kind, in status-code order.
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::InvalidArgument,
         ErrorKind::Length,
         ErrorKind::Dtype,
@@ -71,6 +75,8 @@ impl ErrorKind {
         ErrorKind::AlreadyExists,
         ErrorKind::State,
         ErrorKind::Network,
+        ErrorKind::BucketNotFound,
+        ErrorKind::Cancelled,
         ErrorKind::Internal,
     ];
 
@@ -101,6 +107,8 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => c"already_exists",
             ErrorKind::State => c"state",
             ErrorKind::Network => c"network",
+            ErrorKind::BucketNotFound => c"bucket_not_found",
+            ErrorKind::Cancelled => c"cancelled",
             ErrorKind::Internal => c"internal",
         }
     }

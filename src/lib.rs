@@ -18,6 +18,8 @@
 /// cbindgen:ignore
 pub mod array_ref;
 /// cbindgen:ignore
+pub(crate) mod cache;
+/// cbindgen:ignore
 pub mod config;
 /// cbindgen:ignore
 pub mod error;
@@ -35,6 +37,8 @@ pub mod path;
 pub mod put;
 /// cbindgen:ignore
 pub mod store;
+/// cbindgen:ignore
+pub mod transfer;
 /// cbindgen:ignore
 pub mod writer;
 

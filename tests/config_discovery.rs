@@ -370,7 +370,7 @@ fn npystore_block_sets_options_per_store_and_rejects_unknown_keys() {
     let a = c.store(Some("a")).unwrap().options;
     assert_eq!(
         (a.retries, a.fsync, a.concurrency, a.region),
-        (2, true, 8, None)
+        (2, true, 4, None)
     );
     let b = c.store(Some("b")).unwrap().options;
     assert_eq!((b.retries, b.fsync, b.concurrency), (7, true, 3));

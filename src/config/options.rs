@@ -23,11 +23,13 @@ pub struct StoreOptions {
     pub request_timeout_ms: u64,
     /// Remote stores: retries of a failed request, with backoff (default 5).
     pub retries: u32,
-    /// Remote stores: ranged reads / multipart parts in flight at once (default 8).
+    /// Remote stores: ranged reads / multipart parts in flight at once (default 4; see
+    /// docs/remote.md for the measurements behind it).
     pub concurrency: usize,
-    /// Remote stores: size of one multipart part and read range (default 16 MiB; 5 MiB..=5 GiB).
+    /// Remote stores: size of one multipart part and read range (default 32 MiB; 5 MiB..=5 GiB).
     pub part_size_bytes: u64,
-    /// Remote stores: where memory-mapped copies are cached; `None`: `<temp dir>/npystore-cache`.
+    /// Remote stores: where memory-mapped copies are cached; `None`: `$XDG_CACHE_HOME/npystore`,
+    /// else `~/.cache/npystore`.
     pub cache_dir: Option<PathBuf>,
     /// Remote stores: size cap of that cache, least recently used evicted first (default 10 GiB).
     pub cache_max_bytes: u64,
@@ -45,8 +47,8 @@ impl Default for StoreOptions {
             connect_timeout_ms: 10_000,
             request_timeout_ms: 300_000,
             retries: 5,
-            concurrency: 8,
-            part_size_bytes: 16 << 20,
+            concurrency: 4,
+            part_size_bytes: 32 << 20,
             cache_dir: None,
             cache_max_bytes: 10 << 30,
             fsync: false,

@@ -1,11 +1,11 @@
 //! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
 //! caller's buffer, as a range of rows, or as a memory map (`npy_mapping`).
 
-use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg, str_arg};
+use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg};
 use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
-use crate::{MapMode, Mapping};
+use crate::Mapping;
 use std::ffi::{c_char, c_void, CString};
 use std::os::unix::ffi::OsStrExt;
 
@@ -17,8 +17,16 @@ pub struct npy_array {
 /// A memory map of a stored object. The data pointer stays valid until
 /// `npy_mapping_free`. Writes through an "r+" map change the stored file.
 pub struct npy_mapping {
-    inner: Mapping,
+    pub(crate) inner: Mapping,
     path: CString,
+}
+
+impl npy_mapping {
+    /// A handle for `inner`, remembering the mapped file's name for `npy_mapping_path`.
+    pub(crate) fn new(inner: Mapping) -> npy_mapping {
+        let path = CString::new(inner.file_path().as_os_str().as_bytes()).unwrap_or_default();
+        npy_mapping { inner, path }
+    }
 }
 
 /// Load the whole array into library memory, in `order` (NPY_ORDER_C,
@@ -122,7 +130,10 @@ pub unsafe extern "C" fn npy_ref_read_rows(
 /// to the stored file), "c" (copy-on-write). File stores map the stored file itself.
 /// On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
 /// NULL) receive the data pointer, its byte length and its offset in the file. The
-/// header is checked against the reference's metadata first.
+/// header is checked against the reference's metadata first. Remote stores (S3, GCS,
+/// Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
+/// stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
+/// writes to the copy would never reach the store.
 ///
 /// # Safety
 /// `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
@@ -135,20 +146,20 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = handle(r, "ref")?;
-        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-        let inner = r.inner.mmap(mode)?;
-        let path = CString::new(inner.file_path().as_os_str().as_bytes()).unwrap_or_default();
-        let mapping = into_handle(npy_mapping { inner, path });
-        *out = mapping;
-        write_mapping_info(&*mapping, data, nbytes, offset);
-        Ok(())
-    })
+    let no_progress = None;
+    super::bulk::npy_ref_load_mmap_progress(
+        r,
+        mode,
+        no_progress,
+        std::ptr::null_mut(),
+        out,
+        data,
+        nbytes,
+        offset,
+    )
 }
 
-unsafe fn write_mapping_info(
+pub(crate) unsafe fn write_mapping_info(
     mapping: &npy_mapping,
     data: *mut *mut c_void,
     nbytes: *mut u64,

@@ -6,6 +6,7 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+pub mod bulk;
 pub mod info;
 pub mod load;
 pub mod put;

@@ -48,6 +48,10 @@ pub enum npy_status {
     NPY_ERR_STATE = 18,
     /// The endpoint cannot be reached.
     NPY_ERR_NETWORK = 19,
+    /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
+    NPY_ERR_BUCKET_NOT_FOUND = 20,
+    /// A progress callback returned non-zero: the transfer was stopped.
+    NPY_ERR_CANCELLED = 21,
     /// A bug in npystore (an internal check failed or a panic was caught).
     NPY_ERR_INTERNAL = 99,
 }
@@ -75,6 +79,8 @@ impl From<ErrorKind> for npy_status {
             ErrorKind::AlreadyExists => NPY_ERR_ALREADY_EXISTS,
             ErrorKind::State => NPY_ERR_STATE,
             ErrorKind::Network => NPY_ERR_NETWORK,
+            ErrorKind::BucketNotFound => NPY_ERR_BUCKET_NOT_FOUND,
+            ErrorKind::Cancelled => NPY_ERR_CANCELLED,
             ErrorKind::Internal => NPY_ERR_INTERNAL,
         }
     }

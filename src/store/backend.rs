@@ -2,9 +2,30 @@
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
 use super::upload::{Upload, UploadOptions};
+use crate::transfer::Transfer;
 use crate::Result;
 use std::fs::File;
 use std::path::PathBuf;
+
+/// The first bytes of an object and what the same response said about the whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Head {
+    /// Up to the requested number of bytes from the start of the object.
+    pub bytes: Vec<u8>,
+    /// The whole object's size.
+    pub size: u64,
+    /// The object's version tag (an ETag on object stores), when the store has one.
+    pub etag: Option<String>,
+}
+
+/// How a ranged read reports progress and what it insists on.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReadCtx<'a> {
+    /// Progress counter and cancel flag of the caller's transfer.
+    pub transfer: Option<&'a Transfer>,
+    /// Fail (instead of mixing versions) when the object's ETag is no longer this.
+    pub if_match: Option<&'a str>,
+}
 
 /// How a whole object is published.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,4 +92,40 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
         head: &[u8],
         options: UploadOptions,
     ) -> Result<Box<dyn Upload>>;
+    /// The first `len` bytes (fewer when the object is shorter) with the object's size
+    /// and version. Object stores answer with one ranged request.
+    fn read_head(&self, path: &str, len: u64) -> Result<Head> {
+        let bytes = self.read_prefix(path, len)?;
+        let size = if (bytes.len() as u64) < len {
+            bytes.len() as u64
+        } else {
+            self.size(path)?
+        };
+        Ok(Head {
+            bytes,
+            size,
+            etag: None,
+        })
+    }
+
+    /// Fill each `(offset, buf)` with the bytes at `offset`, as [`Backend::read_at`] does;
+    /// object stores coalesce nearby ranges and fetch them concurrently.
+    fn read_ranges(&self, path: &str, ranges: &mut [(u64, &mut [u8])], ctx: ReadCtx) -> Result<()> {
+        for (offset, buf) in ranges.iter_mut() {
+            if let Some(t) = ctx.transfer {
+                t.check()?;
+            }
+            self.read_at(path, *offset, buf)?;
+            if let Some(t) = ctx.transfer {
+                t.add(buf.len() as u64);
+            }
+        }
+        Ok(())
+    }
+
+    /// A name for the store's location that differs between stores (remote caches key
+    /// their copies by it); `None` for stores that need no cache.
+    fn cache_identity(&self) -> Option<String> {
+        None
+    }
 }

@@ -4,10 +4,11 @@ mod backend;
 mod beneath;
 mod local;
 mod object;
+mod remote;
 mod runtime;
 pub(crate) mod upload;
 
-pub(crate) use backend::{Backend, WriteOptions};
+pub(crate) use backend::{Backend, Head, ReadCtx, WriteOptions};
 pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 
@@ -16,7 +17,7 @@ use crate::config::{Config, Protocol, StoreSpec};
 use crate::format::Dtype;
 use crate::put::{ArrayData, PutOptions, Target};
 use crate::writer::Writer;
-use crate::{bail, Result};
+use crate::Result;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,11 +48,7 @@ impl Store {
         let backend: Box<dyn Backend> = match spec.protocol {
             Protocol::File => Box::new(local::LocalBackend::open(Path::new(&spec.location))?),
             Protocol::Memory => Box::new(object::ObjectBackend::memory()),
-            other => bail!(
-                Unsupported,
-                "store '{}' uses protocol {other:?}, which this build cannot open yet",
-                spec.name
-            ),
+            Protocol::S3 | Protocol::Gcs | Protocol::Azure => Box::new(remote::open(&spec)?),
         };
         Ok(Store {
             inner: Arc::new(Inner { spec, backend }),

@@ -1,15 +1,48 @@
-//! Object stores through the `object_store` crate (in-memory today; S3, GCS and
-//! Azure plug in here). Every call runs on the embedded runtime.
+//! Object stores through the `object_store` crate: in-memory, S3, GCS and Azure (built
+//! by `super::remote`). Every call runs on the embedded runtime.
+//!
+//! Reads are ranged GETs streamed straight into the caller's buffer: nearby ranges are
+//! coalesced, long ones split into parts of `part_size`, and up to `concurrency` parts
+//! are in flight at once. Writes are one PUT up to `part_size` and a parallel
+//! multipart upload above it, aborted on every failure.
 
-use super::backend::{Backend, WriteOptions};
+use super::backend::{Backend, Head, ReadCtx, WriteOptions};
 use super::runtime::block_on;
 use super::upload::{Multipart, ObjectUpload, Upload, UploadOptions};
+use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use object_store::{
+    GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Ranges closer than this are fetched by one request (the gap is read and dropped).
+const COALESCE_GAP: u64 = 256 << 10;
+/// S3 allows at most this many parts in one multipart upload.
+const MAX_PARTS: u64 = 10_000;
+
+/// How transfers are split and how many requests run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tuning {
+    /// Requests in flight at once per call.
+    pub concurrency: usize,
+    /// Largest ranged GET, multipart part size, and the largest single PUT.
+    pub part_size: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        let options = crate::config::StoreOptions::default();
+        Tuning {
+            concurrency: options.concurrency,
+            part_size: options.part_size_bytes,
+        }
+    }
+}
 
 /// A store backed by an [`ObjectStore`], with objects under `prefix`.
 #[derive(Debug, Clone)]
@@ -22,6 +55,11 @@ pub(crate) struct ObjectBackend {
     prefix: String,
     /// How to name the store in messages, e.g. `s3://bucket` or `memory://`.
     display_root: String,
+    /// Distinguishes this store's objects from other stores' (cache keys).
+    identity: Option<String>,
+    pub(crate) tuning: Tuning,
+    /// Credentials that must never reach a message.
+    secrets: Vec<String>,
 }
 
 impl ObjectBackend {
@@ -36,6 +74,9 @@ impl ObjectBackend {
             multipart: None,
             prefix: prefix.trim_matches('/').to_string(),
             display_root: display_root.trim_end_matches('/').to_string(),
+            identity: None,
+            tuning: Tuning::default(),
+            secrets: Vec::new(),
         }
     }
 
@@ -43,6 +84,15 @@ impl ObjectBackend {
     /// the same store as `store` (e.g. the same `AmazonS3`).
     pub(crate) fn with_multipart(mut self, multipart: Arc<dyn MultipartStore>) -> ObjectBackend {
         self.multipart = Some(Multipart(multipart));
+        self
+    }
+
+    /// The same backend as a remote store: `identity` keys its cached copies, `tuning`
+    /// splits its transfers, and `secrets` are scrubbed from every message.
+    pub(crate) fn remote(mut self, identity: String, tuning: Tuning, secrets: Vec<String>) -> Self {
+        self.identity = Some(identity);
+        self.tuning = tuning;
+        self.secrets = secrets.into_iter().filter(|s| s.len() >= 4).collect();
         self
     }
 
@@ -63,19 +113,314 @@ impl ObjectBackend {
             .map_err(|e| Error::new(ErrorKind::Path, format!("invalid object key {full:?}: {e}")))
     }
 
-    pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
-        let kind = match &err {
-            object_store::Error::NotFound { .. } => ErrorKind::NotFound,
-            object_store::Error::AlreadyExists { .. }
-            | object_store::Error::Precondition { .. } => ErrorKind::AlreadyExists,
-            object_store::Error::PermissionDenied { .. }
-            | object_store::Error::Unauthenticated { .. } => ErrorKind::PermissionDenied,
-            object_store::Error::NotSupported { .. }
-            | object_store::Error::NotImplemented { .. } => ErrorKind::Unsupported,
-            _ => ErrorKind::Io,
-        };
-        Error::new(kind, format!("{operation} {}: {err}", self.describe(path)))
+    /// `text` with every configured secret replaced by `***`.
+    fn scrub(&self, text: String) -> String {
+        self.secrets
+            .iter()
+            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
+
+    pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
+        let kind = classify(&err);
+        let what = self.describe(path);
+        let message = match kind {
+            ErrorKind::BucketNotFound => format!(
+                "{operation} {what}: the bucket or container of {} does not exist: {err}",
+                self.display_root
+            ),
+            ErrorKind::Network => {
+                format!("{operation} {what}: cannot reach the store's endpoint: {err}")
+            }
+            ErrorKind::Timeout => format!("{operation} {what}: timed out: {err}"),
+            _ => format!("{operation} {what}: {err}"),
+        };
+        Error::new(kind, self.scrub(message))
+    }
+
+    /// Split a read of `ranges` into requests: coalesce neighbours, cut at `part_size`.
+    fn plan(&self, ranges: &mut [(u64, &mut [u8])]) -> Vec<Part> {
+        let mut segs: Vec<Seg> = ranges
+            .iter_mut()
+            .filter(|(_, buf)| !buf.is_empty())
+            .map(|(offset, buf)| Seg {
+                offset: *offset,
+                ptr: SendPtr(buf.as_mut_ptr()),
+                len: buf.len(),
+            })
+            .collect();
+        segs.sort_by_key(|s| s.offset);
+        let part_size = self.tuning.part_size.max(1);
+        let mut parts: Vec<Part> = Vec::new();
+        for mut seg in segs {
+            while seg.len > 0 {
+                let (join, room) = match parts.last() {
+                    Some(p)
+                        if seg.offset >= p.end
+                            && seg.offset - p.end <= COALESCE_GAP
+                            && seg.offset < p.start + part_size =>
+                    {
+                        (true, p.start + part_size - seg.offset)
+                    }
+                    _ => (false, part_size),
+                };
+                let take = (seg.len as u64).min(room) as usize;
+                let piece = Seg { len: take, ..seg };
+                match parts.last_mut() {
+                    Some(p) if join => {
+                        p.end = seg.offset + take as u64;
+                        p.segs.push(piece);
+                    }
+                    _ => parts.push(Part {
+                        start: seg.offset,
+                        end: seg.offset + take as u64,
+                        segs: vec![piece],
+                    }),
+                }
+                // SAFETY: `take <= seg.len`: the pointer stays within (or one past) its buffer.
+                seg = Seg {
+                    offset: seg.offset + take as u64,
+                    ptr: SendPtr(unsafe { seg.ptr.0.add(take) }),
+                    len: seg.len - take,
+                };
+            }
+        }
+        parts
+    }
+
+    /// Upload `chunks` as a multipart upload of parts of at least `part_size` bytes,
+    /// `concurrency` parts at a time; any failure aborts the upload.
+    fn put_multipart(&self, path: &str, chunks: &[&[u8]], total: u64) -> Result<()> {
+        let part_size = self
+            .tuning
+            .part_size
+            .max(total.div_ceil(MAX_PARTS))
+            .max(5 << 20);
+        let sources: Vec<(SendConstPtr, usize)> = chunks
+            .iter()
+            .map(|c| (SendConstPtr(c.as_ptr()), c.len()))
+            .collect();
+        let (store, key) = (self.store.clone(), self.key(path)?);
+        let concurrency = self.tuning.concurrency.max(1);
+        let outcome = block_on(async move {
+            let mut upload = store
+                .put_multipart_opts(&key, Default::default())
+                .await
+                .map_err(|e| (e, "cannot start the multipart upload of"))?;
+            let mut in_flight = FuturesUnordered::new();
+            let mut failure = None;
+            let mut next = 0u64;
+            while next < total && failure.is_none() {
+                let len = part_size.min(total - next);
+                // SAFETY: the sources are the caller's chunks, alive and unchanged until
+                // this future completes (block_on waits for it).
+                let bytes = unsafe { copy_span(&sources, next, len) };
+                in_flight.push(upload.put_part(PutPayload::from(bytes)));
+                next += len;
+                if in_flight.len() >= concurrency {
+                    if let Some(Err(e)) = in_flight.next().await {
+                        failure = Some((e, "cannot upload a part of"));
+                    }
+                }
+            }
+            while failure.is_none() {
+                match in_flight.next().await {
+                    Some(Err(e)) => failure = Some((e, "cannot upload a part of")),
+                    Some(Ok(())) => {}
+                    None => break,
+                }
+            }
+            drop(in_flight);
+            if failure.is_none() {
+                if let Err(e) = upload.complete().await {
+                    failure = Some((e, "cannot complete the multipart upload of"));
+                }
+            }
+            match failure {
+                None => Ok(()),
+                Some(err) => {
+                    // Leave no parts behind; the first error is the one worth reporting.
+                    let _ = upload.abort().await;
+                    Err(err)
+                }
+            }
+        })?;
+        outcome.map_err(|(e, operation)| self.map_err(e, operation, path))
+    }
+}
+
+/// The error kind an `object_store` error deserves, looking through its causes.
+fn classify(err: &object_store::Error) -> ErrorKind {
+    let text = error_chain(err);
+    let bucket_missing = ["NoSuchBucket", "ContainerNotFound", "bucket does not exist"]
+        .iter()
+        .any(|marker| text.contains(marker));
+    match err {
+        object_store::Error::NotFound { .. } if bucket_missing => ErrorKind::BucketNotFound,
+        object_store::Error::NotFound { .. } => ErrorKind::NotFound,
+        object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. } => {
+            ErrorKind::AlreadyExists
+        }
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => ErrorKind::PermissionDenied,
+        object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. } => {
+            ErrorKind::Unsupported
+        }
+        _ if bucket_missing => ErrorKind::BucketNotFound,
+        _ => causes_kind(err).unwrap_or(ErrorKind::Io),
+    }
+}
+
+/// Network and timeout failures, found among an error's causes.
+fn causes_kind(err: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(http) = e.downcast_ref::<object_store::client::HttpError>() {
+            use object_store::client::HttpErrorKind as K;
+            match http.kind() {
+                K::Connect => return Some(ErrorKind::Network),
+                K::Timeout => return Some(ErrorKind::Timeout),
+                _ => {}
+            }
+        }
+        let text = e.to_string();
+        if text.contains("status code: 401") || text.contains("status code: 403") {
+            return Some(ErrorKind::PermissionDenied);
+        }
+        cause = e.source();
+    }
+    None
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
+/// A destination pointer that may cross to the runtime's threads.
+#[derive(Debug, Clone, Copy)]
+struct SendPtr(*mut u8);
+// SAFETY: each pointer addresses a region written by exactly one request, and the
+// caller blocks until every request has finished (see `fetch_parts`).
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+/// A source pointer that may cross to the runtime's threads (read only).
+#[derive(Debug, Clone, Copy)]
+struct SendConstPtr(*const u8);
+// SAFETY: the caller's chunks outlive the blocking call that reads them.
+unsafe impl Send for SendConstPtr {}
+unsafe impl Sync for SendConstPtr {}
+
+/// `len` bytes at `offset` of the concatenation of `sources`, copied.
+///
+/// # Safety
+/// Every `(ptr, len)` in `sources` is a live, readable buffer.
+unsafe fn copy_span(sources: &[(SendConstPtr, usize)], offset: u64, len: u64) -> bytes::Bytes {
+    let mut out = Vec::with_capacity(len as usize);
+    let mut at = 0u64;
+    for &(ptr, n) in sources {
+        let (start, end) = (at, at + n as u64);
+        at = end;
+        let lo = offset.max(start);
+        let hi = (offset + len).min(end);
+        if lo < hi {
+            let s = std::slice::from_raw_parts(ptr.0, n);
+            out.extend_from_slice(&s[(lo - start) as usize..(hi - start) as usize]);
+        }
+    }
+    bytes::Bytes::from(out)
+}
+
+/// A stretch of one destination buffer, at `offset` in the object.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    offset: u64,
+    ptr: SendPtr,
+    len: usize,
+}
+
+/// One ranged GET `[start, end)` and the destinations it fills.
+#[derive(Debug)]
+struct Part {
+    start: u64,
+    end: u64,
+    segs: Vec<Seg>,
+}
+
+/// Why a part failed.
+enum PartError {
+    Store(object_store::Error),
+    Short { got: u64, wanted: u64 },
+    Cancelled,
+}
+
+/// Stream one part's bytes into its destinations.
+async fn fetch_part(
+    store: Arc<dyn ObjectStore>,
+    key: ObjectPath,
+    part: Part,
+    if_match: Option<String>,
+    transfer: Option<Transfer>,
+) -> std::result::Result<(), PartError> {
+    let options = GetOptions {
+        range: Some(GetRange::Bounded(part.start..part.end)),
+        if_match,
+        ..Default::default()
+    };
+    let result = store
+        .get_opts(&key, options)
+        .await
+        .map_err(PartError::Store)?;
+    let mut stream = result.into_stream();
+    let mut pos = part.start;
+    let mut seg = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(PartError::Store)?;
+        if let Some(t) = &transfer {
+            if t.is_cancelled() {
+                return Err(PartError::Cancelled);
+            }
+            t.add(chunk.len() as u64);
+        }
+        let (chunk_start, chunk_end) = (pos, pos + chunk.len() as u64);
+        while seg < part.segs.len() {
+            let s = part.segs[seg];
+            let (lo, hi) = (
+                s.offset.max(chunk_start),
+                (s.offset + s.len as u64).min(chunk_end),
+            );
+            if lo < hi {
+                // SAFETY: `[lo, hi)` lies inside this segment's buffer, which only this
+                // part writes, and the buffer outlives the blocking call.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        chunk.as_ptr().add((lo - chunk_start) as usize),
+                        s.ptr.0.add((lo - s.offset) as usize),
+                        (hi - lo) as usize,
+                    );
+                }
+            }
+            if s.offset + s.len as u64 <= chunk_end {
+                seg += 1;
+            } else {
+                break;
+            }
+        }
+        pos = chunk_end;
+    }
+    if pos != part.end {
+        return Err(PartError::Short {
+            got: pos - part.start,
+            wanted: part.end - part.start,
+        });
+    }
+    Ok(())
 }
 
 impl Backend for ObjectBackend {
@@ -94,44 +439,112 @@ impl Backend for ObjectBackend {
     }
 
     fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>> {
-        let size = self.size(path)?;
+        self.read_head(path, len).map(|head| head.bytes)
+    }
+
+    fn read_head(&self, path: &str, len: u64) -> Result<Head> {
         let (store, key) = (self.store.clone(), self.key(path)?);
-        let end = len.min(size);
-        let bytes = block_on(async move { store.get_range(&key, 0..end).await })?;
-        Ok(bytes
-            .map_err(|e| self.map_err(e, "cannot read", path))?
-            .to_vec())
+        let got = block_on(async move {
+            let options = GetOptions {
+                range: (len > 0).then_some(GetRange::Bounded(0..len)),
+                head: len == 0,
+                ..Default::default()
+            };
+            let result = store.get_opts(&key, options).await?;
+            let meta = result.meta.clone();
+            let bytes = if len == 0 {
+                bytes::Bytes::new()
+            } else {
+                result.bytes().await?
+            };
+            Ok::<_, object_store::Error>((meta, bytes))
+        })?;
+        match got {
+            Ok((meta, bytes)) => Ok(Head {
+                bytes: bytes.to_vec(),
+                size: meta.size,
+                etag: meta.e_tag,
+            }),
+            // An empty object has no byte 0 to range over (HTTP 416): ask its size.
+            Err(e) if len > 0 && error_chain(&e).contains("416") => {
+                let size = self.size(path)?;
+                if size != 0 {
+                    return Err(self.map_err(e, "cannot read", path));
+                }
+                Ok(Head::default())
+            }
+            Err(e) => Err(self.map_err(e, "cannot read", path)),
+        }
     }
 
     fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()> {
-        if buf.is_empty() {
+        self.read_ranges(path, &mut [(offset, buf)], ReadCtx::default())
+    }
+
+    fn read_ranges(&self, path: &str, ranges: &mut [(u64, &mut [u8])], ctx: ReadCtx) -> Result<()> {
+        let parts = self.plan(ranges);
+        if parts.is_empty() {
             return Ok(());
         }
-        let end = offset + buf.len() as u64;
-        let size = self.size(path)?;
-        if size < end {
-            return Err(Error::new(
+        let (store, key) = (self.store.clone(), self.key(path)?);
+        let if_match = ctx.if_match.map(str::to_string);
+        let transfer = ctx.transfer.cloned();
+        let concurrency = self.tuning.concurrency.max(1);
+        // Every part future is finished or dropped before block_on returns, so no write
+        // into the caller's buffers can happen after this call.
+        let outcome = block_on(async move {
+            let mut fetches = futures_util::stream::iter(parts.into_iter().map(|part| {
+                fetch_part(
+                    store.clone(),
+                    key.clone(),
+                    part,
+                    if_match.clone(),
+                    transfer.clone(),
+                )
+            }))
+            .buffer_unordered(concurrency);
+            while let Some(done) = fetches.next().await {
+                done?;
+            }
+            Ok(())
+        })?;
+        outcome.map_err(|e| match e {
+            PartError::Cancelled => cancelled(),
+            PartError::Short { got, wanted } => Error::new(
                 ErrorKind::Format,
                 format!(
-                    "{} is truncated: {size} bytes, but bytes up to {end} are needed",
+                    "{} is truncated: a read of {wanted} bytes returned {got}",
                     self.describe(path)
                 ),
-            ));
-        }
-        let (store, key) = (self.store.clone(), self.key(path)?);
-        let bytes = block_on(async move { store.get_range(&key, offset..end).await })?
-            .map_err(|e| self.map_err(e, "cannot read", path))?;
-        if bytes.len() != buf.len() {
-            return Err(Error::new(
-                ErrorKind::Io,
-                format!("short read from {}", self.describe(path)),
-            ));
-        }
-        buf.copy_from_slice(&bytes);
-        Ok(())
+            ),
+            PartError::Store(object_store::Error::Precondition { .. })
+                if ctx.if_match.is_some() =>
+            {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("{} changed while it was being read", self.describe(path)),
+                )
+            }
+            PartError::Store(e) => self.map_err(e, "cannot read", path),
+        })
     }
 
     fn write_atomic(&self, path: &str, chunks: &[&[u8]], options: WriteOptions) -> Result<()> {
+        let total: u64 = chunks.iter().map(|c| c.len() as u64).sum();
+        if total > self.tuning.part_size {
+            // A multipart upload cannot say "only if absent": check first (the window
+            // is small, and schema-addressed paths carry a fresh random token).
+            if !options.overwrite && self.exists(path)? {
+                return Err(Error::new(
+                    ErrorKind::AlreadyExists,
+                    format!(
+                        "{} already exists (overwrite was not requested)",
+                        self.describe(path)
+                    ),
+                ));
+            }
+            return self.put_multipart(path, chunks, total);
+        }
         // One PUT is atomic on object stores: the object appears whole or not at all.
         let payload: PutPayload = chunks
             .iter()
@@ -176,5 +589,220 @@ impl Backend for ObjectBackend {
         options: UploadOptions,
     ) -> Result<Box<dyn Upload>> {
         Ok(Box::new(ObjectUpload::begin(self, path, head, options)?))
+    }
+
+    fn cache_identity(&self) -> Option<String> {
+        self.identity
+            .as_ref()
+            .map(|id| format!("{id}|{}", self.prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend(part_size: u64) -> ObjectBackend {
+        let mut b = ObjectBackend::memory();
+        b.tuning = Tuning {
+            concurrency: 3,
+            part_size,
+        };
+        b
+    }
+
+    #[test]
+    fn plans_parts_no_larger_than_part_size_and_coalesces_neighbours() {
+        let b = backend(100);
+        let mut big = vec![0u8; 250];
+        let parts = b.plan(&mut [(10, &mut big[..])]);
+        let spans: Vec<_> = parts.iter().map(|p| (p.start, p.end)).collect();
+        assert_eq!(spans, vec![(10, 110), (110, 210), (210, 260)]);
+        let (mut a, mut c) = (vec![0u8; 8], vec![0u8; 8]);
+        let parts = b.plan(&mut [(40, &mut c[..]), (0, &mut a[..])]);
+        assert_eq!(parts.len(), 1);
+        assert_eq!((parts[0].start, parts[0].end), (0, 48));
+    }
+
+    #[test]
+    fn reads_scatter_into_each_range_and_multipart_round_trips() {
+        let b = backend(5 << 20);
+        let data: Vec<u8> = (0..(12u32 << 20)).map(|i| (i % 251) as u8).collect();
+        b.write_atomic(
+            "x/big.bin",
+            &[&data[..7], &data[7..]],
+            WriteOptions::default(),
+        )
+        .unwrap();
+        let err = b
+            .write_atomic("x/big.bin", &[&data], WriteOptions::default())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        let mut whole = vec![0u8; data.len()];
+        b.read_at("x/big.bin", 0, &mut whole).unwrap();
+        assert!(whole == data);
+        let (mut r1, mut r2, mut r3) = (vec![0u8; 5], vec![0u8; 3], vec![0u8; 6 << 20]);
+        b.read_ranges(
+            "x/big.bin",
+            &mut [(1000, &mut r2[..]), (3, &mut r1[..]), (100, &mut r3[..])],
+            ReadCtx::default(),
+        )
+        .unwrap();
+        assert_eq!(r1, data[3..8]);
+        assert_eq!(r2, data[1000..1003]);
+        assert!(r3 == data[100..100 + (6 << 20)]);
+        let head = b.read_head("x/big.bin", 64).unwrap();
+        assert_eq!((head.bytes.len(), head.size), (64, data.len() as u64));
+        let mut past = vec![0u8; 10];
+        let err = b
+            .read_at("x/big.bin", data.len() as u64 - 5, &mut past)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Format, "{err}");
+    }
+
+    /// An in-memory store whose multipart uploads fail at part 2 and record aborts.
+    #[derive(Debug, Default)]
+    struct FailingParts {
+        inner: object_store::memory::InMemory,
+        aborted: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[derive(Debug)]
+    struct FailingUpload {
+        parts: usize,
+        aborted: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[async_trait::async_trait]
+    impl object_store::MultipartUpload for FailingUpload {
+        fn put_part(&mut self, _data: PutPayload) -> object_store::UploadPart {
+            self.parts += 1;
+            let fail = self.parts == 2;
+            Box::pin(async move {
+                if fail {
+                    Err(object_store::Error::Generic {
+                        store: "test",
+                        source: "part 2 refused".into(),
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+        }
+        async fn complete(&mut self) -> object_store::Result<object_store::PutResult> {
+            panic!("a failed upload must not be completed")
+        }
+        async fn abort(&mut self) -> object_store::Result<()> {
+            self.aborted
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    impl std::fmt::Display for FailingParts {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("FailingParts")
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ObjectStore for FailingParts {
+        async fn put_opts(
+            &self,
+            location: &ObjectPath,
+            payload: PutPayload,
+            opts: PutOptions,
+        ) -> object_store::Result<object_store::PutResult> {
+            self.inner.put_opts(location, payload, opts).await
+        }
+        async fn put_multipart_opts(
+            &self,
+            _location: &ObjectPath,
+            _opts: object_store::PutMultipartOptions,
+        ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
+            Ok(Box::new(FailingUpload {
+                parts: 0,
+                aborted: self.aborted.clone(),
+            }))
+        }
+        async fn get_opts(
+            &self,
+            location: &ObjectPath,
+            options: GetOptions,
+        ) -> object_store::Result<object_store::GetResult> {
+            self.inner.get_opts(location, options).await
+        }
+        fn delete_stream(
+            &self,
+            locations: futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>>,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>> {
+            self.inner.delete_stream(locations)
+        }
+        fn list(
+            &self,
+            prefix: Option<&ObjectPath>,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+        {
+            self.inner.list(prefix)
+        }
+        fn list_with_offset(
+            &self,
+            prefix: Option<&ObjectPath>,
+            offset: &ObjectPath,
+        ) -> futures_util::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+        {
+            self.inner.list_with_offset(prefix, offset)
+        }
+        async fn list_with_delimiter(
+            &self,
+            prefix: Option<&ObjectPath>,
+        ) -> object_store::Result<object_store::ListResult> {
+            self.inner.list_with_delimiter(prefix).await
+        }
+        async fn copy_opts(
+            &self,
+            from: &ObjectPath,
+            to: &ObjectPath,
+            options: object_store::CopyOptions,
+        ) -> object_store::Result<()> {
+            self.inner.copy_opts(from, to, options).await
+        }
+    }
+
+    #[test]
+    fn a_failed_multipart_upload_is_aborted_and_leaves_nothing() {
+        let store = Arc::new(FailingParts::default());
+        let aborted = store.aborted.clone();
+        let mut b = ObjectBackend::new(store, "", "test://");
+        b.tuning = Tuning {
+            concurrency: 2,
+            part_size: 5 << 20,
+        };
+        let data = vec![7u8; 16 << 20];
+        let err = b
+            .write_atomic("big.bin", &[&data], WriteOptions::default())
+            .unwrap_err();
+        assert!(err.message().contains("part 2 refused"), "{err}");
+        assert_eq!(aborted.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(!b.exists("big.bin").unwrap());
+    }
+
+    #[test]
+    fn secrets_never_reach_messages() {
+        let b = ObjectBackend::memory().remote(
+            "id".into(),
+            Tuning::default(),
+            vec!["s3cr3t-key".into(), "ab".into()],
+        );
+        let err = b.map_err(
+            object_store::Error::Generic {
+                store: "S3",
+                source: "denied for s3cr3t-key".into(),
+            },
+            "cannot read",
+            "a.npy",
+        );
+        assert!(!err.message().contains("s3cr3t-key"), "{err}");
+        assert!(err.message().contains("***"));
     }
 }

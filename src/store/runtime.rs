@@ -3,11 +3,19 @@
 //! One multi-threaded Tokio runtime per process, created on first use and owned by
 //! the library. Blocking calls send their future to it and wait on a channel, so a
 //! caller that is itself inside some async runtime never gets a nested `block_on`.
+//! The runtime's own threads never wait on it: a blocking call made from one of them
+//! (say, from inside a future) is refused instead of deadlocking the pool.
 
 use crate::{Error, ErrorKind, Result};
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::OnceLock;
 use tokio::runtime::{Builder, Runtime};
+
+thread_local! {
+    /// Set on the runtime's worker threads.
+    static ON_RUNTIME_THREAD: Cell<bool> = const { Cell::new(false) };
+}
 
 fn runtime() -> Result<&'static Runtime> {
     static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
@@ -16,6 +24,7 @@ fn runtime() -> Result<&'static Runtime> {
             Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("npystore-io")
+                .on_thread_start(|| ON_RUNTIME_THREAD.with(|f| f.set(true)))
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())
@@ -35,6 +44,12 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    if ON_RUNTIME_THREAD.with(|f| f.get()) {
+        return Err(Error::new(
+            ErrorKind::State,
+            "a blocking npystore call was made from npystore's own I/O thread",
+        ));
+    }
     let handle = runtime()?.spawn(future);
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     runtime()?.spawn(async move {
@@ -64,5 +79,11 @@ mod tests {
         let outer = Builder::new_current_thread().build().unwrap();
         let value = outer.block_on(async { block_on(async { 7 }).unwrap() });
         assert_eq!(value, 7);
+    }
+
+    #[test]
+    fn refuses_to_block_its_own_threads() {
+        let nested = block_on(async { block_on(async { 1 }).map_err(|e| e.kind()) }).unwrap();
+        assert_eq!(nested, Err(ErrorKind::State));
     }
 }

@@ -65,6 +65,12 @@ _SIGNATURES = {
     "npy_ref_exists": (C.c_int, [_p, C.POINTER(C.c_bool)]),
     "npy_ref_load_into": (C.c_int, [_p, _p, C.c_uint64, C.c_int32]),
     "npy_ref_read_rows": (C.c_int, [_p, C.c_uint64, C.c_uint64, _p, C.c_uint64, C.c_int32]),
+    "npy_ref_load_mmap": (C.c_int, [_p, C.c_char_p, C.POINTER(_p), C.POINTER(_p), C.POINTER(C.c_uint64), C.POINTER(C.c_uint64)]),
+    "npy_mapping_free": (None, [_p]),
+    "npy_refs_load_into": (
+        C.c_int,
+        [C.POINTER(_p), C.POINTER(_p), _u64p, C.c_size_t, C.c_int32, C.c_size_t, _p, _p, C.POINTER(C.c_int32)],
+    ),
 }
 for _name, (_res, _args) in _SIGNATURES.items():
     _fn = getattr(lib, _name)
@@ -182,11 +188,48 @@ class Ref:
         _check(lib.npy_ref_load_into(self._h, out.ctypes.data, out.nbytes, code))
         return out
 
+    def mmap(self, mode="r"):
+        """A read-only numpy view of the mapped data (remote stores: a cached copy);
+        the mapping lives as long as the returned array."""
+        m, data, nbytes = _p(), _p(), C.c_uint64()
+        _check(lib.npy_ref_load_mmap(self._h, mode.encode(), C.byref(m), C.byref(data), C.byref(nbytes), None))
+        if not nbytes.value:
+            lib.npy_mapping_free(m)
+            return np.empty(self.shape, dtype=self._numpy_dtype())
+        buf = (C.c_char * nbytes.value).from_address(data.value)
+        buf.mapping = _Mapping(m)  # unmapped when the last view of buf goes
+        return np.frombuffer(buf, dtype=self._numpy_dtype()).reshape(self.shape)
+
     def read_rows(self, first, count):
         shape = (count,) + self.shape[1:]
         out = np.empty(shape, dtype=self._numpy_dtype())
         _check(lib.npy_ref_read_rows(self._h, first, count, out.ctypes.data, out.nbytes, ORDER_C))
         return out
+
+
+class _Mapping:
+    def __init__(self, handle):
+        self._h = handle
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            lib.npy_mapping_free(self._h)
+            self._h = None
+
+
+def load_many(refs, order="C", concurrency=0):
+    """Load every Ref at once with npy_refs_load_into; returns (arrays, statuses):
+    a failed item's array is None and its status names the failure."""
+    n = len(refs)
+    outs = [np.empty(r.shape, dtype=r._numpy_dtype(), order=order) for r in refs]
+    handles = (_p * n)(*[r._h for r in refs])
+    bufs = (_p * n)(*[o.ctypes.data for o in outs])
+    lens = (C.c_uint64 * n)(*[o.nbytes for o in outs])
+    statuses = (C.c_int32 * n)()
+    code = ORDER_C if order == "C" else ORDER_FORTRAN
+    lib.npy_refs_load_into(handles, bufs, lens, n, code, concurrency, None, None, statuses)
+    names = [lib.npy_status_name(s).decode() if s else "ok" for s in statuses]
+    return [o if s == 0 else None for o, s in zip(outs, statuses)], names
 
 
 class Store:

@@ -1,0 +1,182 @@
+/* Bulk loads (npy_refs_load_into) with per-item statuses, and the progress
+ * callbacks of npy_ref_load_into_progress / npy_ref_load_mmap_progress, on a file
+ * store. With NPYSTORE_S3_ENDPOINT etc. set (scripts/s3-server.sh), the same calls
+ * run against that S3 server too. */
+#include "check.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N 12
+#define LEN 1000
+
+typedef struct {
+  pthread_t thread;
+  int calls;
+  int wrong_thread;
+  uint64_t last_done, last_total;
+  int cancel;
+} progress_log;
+
+static int32_t on_progress(uint64_t done, uint64_t total, void *user_data) {
+  progress_log *log = user_data;
+  log->calls++;
+  if (!pthread_equal(pthread_self(), log->thread)) log->wrong_thread++;
+  log->last_done = done;
+  log->last_total = total;
+  return log->cancel;
+}
+
+static npy_ref *put_array(npy_store *store, const char *path, const double *values, uint64_t n) {
+  npy_target *target = NULL;
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_target_path(path, &target), NPY_OK);
+  REQUIRE_STATUS(npy_put(store, target, values, n * sizeof(double), "<f8", &n, 1, NPY_ORDER_C,
+                         NPY_PUT_OVERWRITE, &ref),
+                 NPY_OK);
+  npy_target_free(target);
+  /* A fresh reference from the JSON, as a reader would have it. */
+  const char *json = NULL;
+  npy_ref *fresh = NULL;
+  REQUIRE_STATUS(npy_ref_to_json(ref, &json), NPY_OK);
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &fresh), NPY_OK);
+  npy_ref_free(ref);
+  return fresh;
+}
+
+static void run_bulk(const char *config) {
+  npy_store *store = NULL;
+  REQUIRE_STATUS(npy_store_open(config, NULL, &store), NPY_OK);
+  static double values[N][LEN];
+  static double out[N + 2][LEN];
+  const npy_ref *refs[N + 2];
+  void *bufs[N + 2];
+  uint64_t lens[N + 2];
+  npy_ref *owned[N + 1];
+  for (int i = 0; i < N; i++) {
+    char path[64];
+    for (int j = 0; j < LEN; j++) values[i][j] = i * 1000.0 + j;
+    snprintf(path, sizeof path, "bulk/%d.npy", i);
+    owned[i] = put_array(store, path, values[i], LEN);
+    refs[i] = owned[i];
+    bufs[i] = out[i];
+    lens[i] = sizeof out[i];
+  }
+  /* Item N: a missing object; item N+1: a NULL reference. */
+  REQUIRE_STATUS(npy_ref_from_json(store,
+                                   "{\"path\": \"bulk/missing.npy\", \"store\": null, "
+                                   "\"dtype\": \"float64\", \"shape\": [1000]}",
+                                   &owned[N]),
+                 NPY_OK);
+  refs[N] = owned[N];
+  bufs[N] = out[N];
+  lens[N] = sizeof out[N];
+  refs[N + 1] = NULL;
+  bufs[N + 1] = out[N + 1];
+  lens[N + 1] = sizeof out[N + 1];
+  lens[3] = 8; /* wrong length: item 3 fails alone */
+
+  npy_status statuses[N + 2];
+  progress_log log = {.thread = pthread_self()};
+  npy_status st = npy_refs_load_into(refs, (void *const *)bufs, lens, N + 2, NPY_ORDER_C, 4,
+                                     on_progress, &log, statuses);
+  CHECK_STATUS(st, NPY_ERR_LENGTH);
+  CHECK(strstr(npy_last_error(), "item 3") != NULL);
+  CHECK(strstr(npy_last_error(), "3 of 14 items failed") != NULL);
+  CHECK(statuses[3] == NPY_ERR_LENGTH);
+  CHECK(statuses[N] == NPY_ERR_NOT_FOUND);
+  CHECK(statuses[N + 1] == NPY_ERR_INVALID_ARGUMENT);
+  for (int i = 0; i < N; i++) {
+    if (i == 3) continue;
+    CHECK(statuses[i] == NPY_OK);
+    CHECK(memcmp(out[i], values[i], sizeof out[i]) == 0);
+  }
+  CHECK(log.calls >= 1 && log.wrong_thread == 0);
+  CHECK(log.last_total == (uint64_t)(N) * LEN * 8);
+  CHECK(log.last_done == (uint64_t)(N - 1) * LEN * 8);
+
+  /* All good: NPY_OK everywhere; NULL statuses and NULL callback are fine. */
+  lens[3] = sizeof out[3];
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, N, NPY_ORDER_FORTRAN, 0, NULL,
+                                  NULL, statuses),
+               NPY_OK);
+  for (int i = 0; i < N; i++) CHECK(statuses[i] == NPY_OK);
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, N, NPY_ORDER_C, 2, NULL, NULL,
+                                  NULL),
+               NPY_OK);
+  CHECK_STATUS(npy_refs_load_into(NULL, NULL, NULL, 0, NPY_ORDER_C, 0, NULL, NULL, NULL), NPY_OK);
+  CHECK_STATUS(npy_refs_load_into(NULL, NULL, NULL, 2, NPY_ORDER_C, 0, NULL, NULL, statuses),
+               NPY_ERR_INVALID_ARGUMENT);
+  CHECK(statuses[0] == NPY_ERR_INVALID_ARGUMENT && statuses[1] == NPY_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, 1, 7, 0, NULL, NULL, NULL),
+               NPY_ERR_INVALID_ARGUMENT);
+
+  /* One load with progress: the last report is the whole array. */
+  progress_log one = {.thread = pthread_self()};
+  CHECK_STATUS(npy_ref_load_into_progress(refs[5], out[0], sizeof out[0], NPY_ORDER_C,
+                                          on_progress, &one),
+               NPY_OK);
+  CHECK(memcmp(out[0], values[5], sizeof out[0]) == 0);
+  CHECK(one.calls >= 1 && one.wrong_thread == 0 && one.last_done == sizeof out[0]);
+  CHECK_STATUS(npy_ref_load_into_progress(refs[5], out[0], 8, NPY_ORDER_C, NULL, NULL),
+               NPY_ERR_LENGTH);
+
+  /* A map with progress; r+ is allowed on file stores only. */
+  npy_mapping *map = NULL;
+  void *data = NULL;
+  uint64_t nbytes = 0;
+  progress_log mlog = {.thread = pthread_self()};
+  CHECK_STATUS(npy_ref_load_mmap_progress(refs[7], "r", on_progress, &mlog, &map, &data, &nbytes,
+                                          NULL),
+               NPY_OK);
+  CHECK(nbytes == LEN * 8 && data != NULL && memcmp(data, values[7], nbytes) == 0);
+  CHECK(mlog.wrong_thread == 0);
+  npy_mapping_free(map);
+
+  for (int i = 0; i <= N; i++) npy_ref_free(owned[i]);
+  npy_store_free(store);
+}
+
+static void run_remote_if_configured(void) {
+  const char *endpoint = getenv("NPYSTORE_S3_ENDPOINT");
+  const char *bucket = getenv("NPYSTORE_S3_BUCKET");
+  const char *access = getenv("NPYSTORE_S3_ACCESS_KEY");
+  const char *secret = getenv("NPYSTORE_S3_SECRET_KEY");
+  if (!endpoint || !bucket || !access || !secret) {
+    printf("test_bulk: no S3 server configured; file store only\n");
+    return;
+  }
+  char config[2048], cache[1024];
+  snprintf(cache, sizeof cache, "%s", check_tmpdir());
+  snprintf(config, sizeof config,
+           "{\"stores\": {\"default\": \"r\", \"r\": {\"protocol\": \"s3\", \"endpoint\": \"%s\", "
+           "\"bucket\": \"%s\", \"location\": \"c-tests\", \"access_key\": \"%s\", "
+           "\"secret_key\": \"%s\"}}, \"npystore\": {\"defaults\": {\"cache_dir\": \"%s\"}}}",
+           endpoint, bucket, access, secret, cache);
+  run_bulk(config);
+  npy_store *store = NULL;
+  REQUIRE_STATUS(npy_store_open(config, NULL, &store), NPY_OK);
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(npy_ref_open(store, "bulk/1.npy", &ref), NPY_OK);
+  npy_mapping *map = NULL;
+  CHECK_STATUS(npy_ref_load_mmap_progress(ref, "r+", NULL, NULL, &map, NULL, NULL, NULL),
+               NPY_ERR_UNSUPPORTED);
+  CHECK(map == NULL);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+int main(void) {
+  char config[8192];
+  snprintf(config, sizeof config,
+           "{\"stores\": {\"default\": \"main\", \"main\": {\"protocol\": \"file\", \"location\": \"%s\"}}}",
+           check_tmpdir());
+  run_bulk(config);
+  run_remote_if_configured();
+  CHECK_STR(npy_status_name(NPY_ERR_BUCKET_NOT_FOUND), "bucket_not_found");
+  CHECK_STR(npy_status_name(NPY_ERR_CANCELLED), "cancelled");
+  return check_done();
+}

@@ -1,0 +1,127 @@
+//! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
+//! that counts the bytes servers send back (and can answer the first connections
+//! with `503 SlowDown`), a server that accepts and never answers, and a port where
+//! nothing listens.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// A forwarding proxy to one server.
+pub struct Proxy {
+    /// Where clients connect.
+    pub addr: SocketAddr,
+    /// Bytes sent from the server to clients so far.
+    pub down_bytes: Arc<AtomicU64>,
+    /// Connections answered with 503 so far.
+    pub throttled: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    /// Forward 127.0.0.1:<new port> to `target`; the first `throttle_first`
+    /// connections get an S3 `503 SlowDown` answer and are closed instead.
+    pub fn start(target: SocketAddr, throttle_first: usize) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let addr = listener.local_addr().unwrap();
+        let down_bytes = Arc::new(AtomicU64::new(0));
+        let throttled = Arc::new(AtomicUsize::new(0));
+        let (down, thr) = (down_bytes.clone(), throttled.clone());
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if thr.load(Ordering::SeqCst) < throttle_first {
+                    thr.fetch_add(1, Ordering::SeqCst);
+                    slow_down(client);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(target) else {
+                    continue;
+                };
+                let down = down.clone();
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                thread::spawn(move || pump(c2, s2, None));
+                thread::spawn(move || pump(server, client, Some(down)));
+            }
+        });
+        Proxy {
+            addr,
+            down_bytes,
+            throttled,
+        }
+    }
+
+    /// Bytes sent back so far.
+    pub fn down(&self) -> u64 {
+        self.down_bytes.load(Ordering::SeqCst)
+    }
+
+    /// The proxy as an `http://` endpoint.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream, count: Option<Arc<AtomicU64>>) {
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if let Some(c) = &count {
+                    c.fetch_add(n as u64, Ordering::SeqCst);
+                }
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn slow_down(mut client: TcpStream) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>\
+                <Message>Please reduce your request rate.</Message></Error>";
+    let _ = write!(
+        client,
+        "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A server that accepts connections and never answers; keeps them open while alive.
+pub struct Silent {
+    pub addr: SocketAddr,
+    _held: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let keep = held.clone();
+        thread::spawn(move || {
+            for c in listener.incoming().flatten() {
+                keep.lock().unwrap().push(c);
+            }
+        });
+        Silent { addr, _held: held }
+    }
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}

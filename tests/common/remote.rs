@@ -1,0 +1,175 @@
+//! The remote stores the suite runs against, from the variables that
+//! scripts/s3-server.sh and scripts/azurite.sh export. Every remote test runs once
+//! per store kind found; with `NPYSTORE_REMOTE_REQUIRED=1` (scripts/test.sh) a missing
+//! server fails the test instead of skipping it.
+#![allow(dead_code)]
+
+use npystore::Store;
+use serde_json::{json, Value};
+
+/// One configured remote store kind.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    /// `s3` or `azure`.
+    pub kind: &'static str,
+    /// The DataJoint store block, with a fresh location prefix.
+    pub block: Value,
+    /// Credential values that must never show in a message.
+    pub secrets: Vec<String>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn fresh_location() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "t{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        npystore::path::random_token(6)
+    )
+}
+
+/// The S3 store, if a server is configured: endpoint given without scheme, with
+/// `secure: false`, as DataJoint users write it.
+pub fn s3() -> Option<Remote> {
+    let endpoint = var("NPYSTORE_S3_ENDPOINT")?;
+    let (access, secret) = (
+        var("NPYSTORE_S3_ACCESS_KEY")?,
+        var("NPYSTORE_S3_SECRET_KEY")?,
+    );
+    Some(Remote {
+        kind: "s3",
+        block: json!({
+            "protocol": "s3",
+            "endpoint": endpoint.trim_start_matches("http://"),
+            "secure": false,
+            "bucket": var("NPYSTORE_S3_BUCKET")?,
+            "location": fresh_location(),
+            "access_key": access,
+            "secret_key": secret,
+        }),
+        secrets: vec![secret],
+    })
+}
+
+/// The Azure store (Azurite), if configured.
+pub fn azure() -> Option<Remote> {
+    let cs = var("NPYSTORE_AZURE_CONNECTION_STRING")?;
+    let key = cs
+        .split(';')
+        .find_map(|p| p.strip_prefix("AccountKey="))
+        .unwrap_or_default()
+        .to_string();
+    Some(Remote {
+        kind: "azure",
+        block: json!({
+            "protocol": "azure",
+            "container": var("NPYSTORE_AZURE_CONTAINER")?,
+            "location": fresh_location(),
+            "connection_string": cs,
+        }),
+        secrets: vec![key, cs],
+    })
+}
+
+/// Every configured remote store (fresh prefixes each call).
+pub fn all() -> Vec<Remote> {
+    let found: Vec<Remote> = [s3(), azure()].into_iter().flatten().collect();
+    if found.is_empty() {
+        assert!(
+            var("NPYSTORE_REMOTE_REQUIRED").is_none(),
+            "no remote store configured: run through scripts/test.sh remote"
+        );
+        eprintln!("no remote store configured (scripts/s3-server.sh, scripts/azurite.sh): skipped");
+    }
+    found
+}
+
+impl Remote {
+    /// The store, with npystore `options` (e.g. `{"retries": 0}`).
+    pub fn open_with(&self, options: Value) -> Store {
+        self.try_open(self.block.clone(), options)
+            .expect("open remote store")
+    }
+
+    /// The store with default options plus a scratch cache directory.
+    pub fn open(&self, cache_dir: &std::path::Path) -> Store {
+        self.open_with(json!({"cache_dir": cache_dir.to_str().unwrap()}))
+    }
+
+    /// Open `block` (a changed copy of [`Remote::block`]) with `options`.
+    pub fn try_open(&self, block: Value, options: Value) -> npystore::Result<Store> {
+        let config = json!({"stores": {"r": block}, "npystore": {"stores": {"r": options}}});
+        Store::open(Some(&config.to_string()), Some("r"))
+    }
+
+    /// A copy of the block with `key` set to `value`.
+    pub fn block_with(&self, key: &str, value: Value) -> Value {
+        let mut block = self.block.clone();
+        block[key] = value;
+        block
+    }
+
+    /// Panic if `message` shows any credential.
+    pub fn assert_no_secret(&self, message: &str) {
+        for s in &self.secrets {
+            assert!(
+                !message.contains(s.as_str()),
+                "{}: secret in message: {message}",
+                self.kind
+            );
+        }
+    }
+}
+
+impl Remote {
+    /// The block pointed at another endpoint (`http://host:port`), e.g. a proxy.
+    pub fn block_at(&self, url: &str) -> Value {
+        match self.kind {
+            "s3" => self.block_with("endpoint", json!(url.trim_start_matches("http://"))),
+            _ => {
+                let cs = self.block["connection_string"].as_str().unwrap();
+                let changed: Vec<String> = cs
+                    .split(';')
+                    .map(|p| match p.strip_prefix("BlobEndpoint=") {
+                        Some(old) => {
+                            let account = old.rsplit('/').next().unwrap_or("");
+                            format!("BlobEndpoint={url}/{account}")
+                        }
+                        None => p.to_string(),
+                    })
+                    .collect();
+                self.block_with("connection_string", json!(changed.join(";")))
+            }
+        }
+    }
+
+    /// The server's address (host:port of the configured endpoint).
+    pub fn server_addr(&self) -> std::net::SocketAddr {
+        let url = match self.kind {
+            "s3" => self.block["endpoint"].as_str().unwrap().to_string(),
+            _ => self.block["connection_string"]
+                .as_str()
+                .unwrap()
+                .split(';')
+                .find_map(|p| p.strip_prefix("BlobEndpoint=http://"))
+                .unwrap()
+                .to_string(),
+        };
+        let hostport = url.split('/').next().unwrap();
+        hostport.parse().expect("endpoint host:port")
+    }
+
+    /// The name of the bucket/container key in the block.
+    pub fn bucket_key(&self) -> &'static str {
+        if self.kind == "s3" {
+            "bucket"
+        } else {
+            "container"
+        }
+    }
+}
