@@ -45,7 +45,7 @@ impl Default for Tuning {
 }
 
 /// A store backed by an [`ObjectStore`], with objects under `prefix`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ObjectBackend {
     pub(crate) store: Arc<dyn ObjectStore>,
     /// The same store's part-by-part upload API (streaming writers); S3, GCS, Azure and
@@ -60,6 +60,19 @@ pub(crate) struct ObjectBackend {
     pub(crate) tuning: Tuning,
     /// Credentials that must never reach a message.
     secrets: Vec<String>,
+}
+
+/// Names the store and its settings only: the client inside would print credentials
+/// (the S3 client shows its access key id), and `secrets` are what must never show.
+impl std::fmt::Debug for ObjectBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectBackend")
+            .field("root", &self.display_root)
+            .field("prefix", &self.prefix)
+            .field("multipart", &self.multipart.is_some())
+            .field("tuning", &self.tuning)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ObjectBackend {
