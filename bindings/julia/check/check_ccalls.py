@@ -26,6 +26,7 @@ noted):
   void (return)                Cvoid, Nothing
   T *                          Ptr{J} (J accepted for T); Ref{J} as an argument
   void *, opaque handle *      Ptr{Cvoid}             (handle objects convert to it)
+  function pointer typedef     Ptr{Cvoid}             (as @cfunction returns it)
   const char *                 also Cstring           (not for a writable char *)
   T **                         Ptr{Ptr{J}}, Ref{Ptr{J}}; const char ** also Ref{Cstring}
 
@@ -132,8 +133,12 @@ def _typedefs(root):
         if node.type != "type_definition":
             continue
         kind = node.child_by_field_name("type")
-        name = node.child_by_field_name("declarator").text.decode()
-        if kind.type == "enum_specifier":
+        declarator = node.child_by_field_name("declarator")
+        name = declarator.text.decode()
+        if declarator.type == "function_declarator":
+            # typedef R (*name)(...): a function pointer, passed like a void *
+            aliases[re.search(r"\(\s*\*\s*(\w+)\s*\)", name).group(1)] = "fnptr"
+        elif kind.type == "enum_specifier":
             aliases[name] = "enum"
         elif kind.type == "struct_specifier":
             aliases[name] = "opaque"
@@ -156,6 +161,8 @@ def _ctype(holder, depth, aliases):
     type_node = holder.child_by_field_name("type")
     name = type_node.text.decode()
     base = aliases.get(name, name)
+    if base == "fnptr":  # a C function pointer is a Ptr{Cvoid} (what @cfunction gives)
+        return CType("void", depth + 1, False, name + (" " + "*" * depth if depth else ""))
     if base not in C_SCALARS:
         raise ValueError(f"C type {name!r} has no Julia mapping in this checker")
     const = any(c.type == "type_qualifier" and c.text == b"const" for c in holder.children)
