@@ -1,36 +1,44 @@
-"""The DataJoint round trip of test_datajoint_file.py, run unchanged on an S3 store
-(moto): DataJoint 2.3.5 inserts through <npy@main> and npystore reads the rows' JSON,
-npystore puts and DataJoint fetches, both build the same paths, rows read. Plus what
-only remote stores have: npystore's bulk load and cached mmap of DataJoint's rows."""
+"""What only remote stores have, on DataJoint's own rows in an S3 store (moto):
+npystore's bulk load and cached mmap of arrays DataJoint 2.3.5 inserted through
+<npy@main>. The round trips themselves run in the parity modules."""
 import json
+import uuid
 
 import numpy as np
 import pytest
 import remote_servers
-from test_datajoint_file import (  # noqa: F401  (tests and fixtures re-run on S3)
-    ARRAYS,
-    assert_same_array,
-    recording,
-    row_json,
-    test_datajoint_writes_npystore_reads,
-    test_npystore_writes_datajoint_reads,
-    test_paths_match_datajoint_for_the_same_key,
-    test_rows_of_a_datajoint_array,
-)
+from conftest import StoreUnderTest
+from djparity import assert_same_array, row_meta
+
+
+class _S3:
+    kind = "s3"
+    secret_keys = ("access_key", "secret_key")
+
+    def __init__(self):
+        self.root = "dj-" + uuid.uuid4().hex[:10]
+
+    def spec(self, name, **settings):
+        location = f"{self.root}/{name}"
+        return {**remote_servers.s3_store(remote_servers.s3_server(), location=location), **settings}
 
 
 @pytest.fixture(scope="module")
-def stores_block():
-    return {"default": "main", "main": remote_servers.s3_store(remote_servers.s3_server())}
+def store():
+    return StoreUnderTest(_S3())
 
 
 @pytest.fixture(scope="module")
-def npy_store(stores_block, tmp_path_factory):
+def npy_store(store, tmp_path_factory):
     import npystore_ctypes
 
     cache = tmp_path_factory.mktemp("npystore-cache")
-    config = {"stores": stores_block, "npystore": {"defaults": {"cache_dir": str(cache)}}}
+    config = {"stores": store.block, "npystore": {"defaults": {"cache_dir": str(cache)}}}
     return npystore_ctypes.Store(json.dumps(config))
+
+
+def row_json(dj, table, key):
+    return json.dumps(row_meta(table, key, "arr"))
 
 
 def test_bulk_load_and_mmap_of_datajoint_rows(dj, recording, npy_store):
@@ -38,7 +46,7 @@ def test_bulk_load_and_mmap_of_datajoint_rows(dj, recording, npy_store):
 
     arrays = {i: np.random.default_rng(i).standard_normal((20, 3 + i)) for i in range(12)}
     for i, a in arrays.items():
-        recording.insert1({"subject": "bulk", "rec_id": 100 + i, "waveform": a})
+        recording.insert1({"subject": "bulk", "rec_id": 100 + i, "arr": a})
     refs = [npy_store.ref(row_json(dj, recording, {"subject": "bulk", "rec_id": 100 + i})) for i in arrays]
     missing = json.loads(refs[0].json)
     missing["path"] = missing["path"].replace(".npy", "_gone.npy")
