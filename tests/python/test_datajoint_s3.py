@@ -1,48 +1,36 @@
-"""The DataJoint round trip of test_datajoint_file.py, run unchanged on an S3 store
-(moto): DataJoint 2.3.5 inserts through <npy@main> and npystore reads the rows' JSON,
-npystore puts and DataJoint fetches, both build the same paths, rows read. Plus what
-only remote stores have: npystore's bulk load and cached mmap of DataJoint's rows."""
+"""What only remote stores have, on DataJoint's rows in an S3 store (moto): npystore's
+bulk load and cached mmap of arrays DataJoint 2.3.5 inserted. The round trips both
+ways, paths, configuration and garbage collection on S3 are the parity modules'
+`s3` runs (conftest.py STORE_KINDS)."""
 import json
 
 import numpy as np
 import pytest
-import remote_servers
-from test_datajoint_file import (  # noqa: F401  (tests and fixtures re-run on S3)
-    ARRAYS,
-    assert_same_array,
-    recording,
-    row_json,
-    test_datajoint_writes_npystore_reads,
-    test_npystore_writes_datajoint_reads,
-    test_paths_match_datajoint_for_the_same_key,
-    test_rows_of_a_datajoint_array,
-)
+from djparity import assert_same_array, row_meta
+
+pytestmark = pytest.mark.parametrize("store", ["s3"], indirect=True)
 
 
 @pytest.fixture(scope="module")
-def stores_block():
-    return {"default": "main", "main": remote_servers.s3_store(remote_servers.s3_server())}
-
-
-@pytest.fixture(scope="module")
-def npy_store(stores_block, tmp_path_factory):
+def cached_store(store, tmp_path_factory):
+    """npystore's handle to the default store with a cache folder for remote maps."""
     import npystore_ctypes
 
     cache = tmp_path_factory.mktemp("npystore-cache")
-    config = {"stores": stores_block, "npystore": {"defaults": {"cache_dir": str(cache)}}}
+    config = {"stores": store.block, "npystore": {"defaults": {"cache_dir": str(cache)}}}
     return npystore_ctypes.Store(json.dumps(config))
 
 
-def test_bulk_load_and_mmap_of_datajoint_rows(dj, recording, npy_store):
+def test_bulk_load_and_mmap_of_datajoint_rows(recording, cached_store):
     import npystore_ctypes
 
     arrays = {i: np.random.default_rng(i).standard_normal((20, 3 + i)) for i in range(12)}
     for i, a in arrays.items():
-        recording.insert1({"subject": "bulk", "rec_id": 100 + i, "waveform": a})
-    refs = [npy_store.ref(row_json(dj, recording, {"subject": "bulk", "rec_id": 100 + i})) for i in arrays]
-    missing = json.loads(refs[0].json)
-    missing["path"] = missing["path"].replace(".npy", "_gone.npy")
-    loaded, statuses = npystore_ctypes.load_many(refs + [npy_store.ref(json.dumps(missing))], concurrency=4)
+        recording.insert1({"subject": "bulk", "rec_id": 100 + i, "arr": a})
+    metas = [row_meta(recording, {"subject": "bulk", "rec_id": 100 + i}, "arr") for i in arrays]
+    refs = [cached_store.ref(json.dumps(m)) for m in metas]
+    missing = {**metas[0], "path": metas[0]["path"].replace(".npy", "_gone.npy")}
+    loaded, statuses = npystore_ctypes.load_many(refs + [cached_store.ref(json.dumps(missing))], concurrency=4)
     assert statuses == ["ok"] * len(arrays) + ["not_found"]
     for i, out in zip(arrays, loaded):
         assert_same_array(out, arrays[i])
