@@ -59,7 +59,10 @@ stage_cmake() {
   echo "installed into $prefix"
 }
 
-stage_c() { ctest_project bindings/c/tests "$build/c-tests"; }
+stage_c() {
+  start_server s3 # test_bulk.c and test_bad_inputs.c run their S3 parts when it is set
+  ctest_project bindings/c/tests "$build/c-tests"
+}
 stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer"; }
 # No Julia binary here: check the package's ccalls against the header (docs/julia.md).
 stage_julia() {

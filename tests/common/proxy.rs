@@ -1,7 +1,7 @@
 //! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
-//! that counts the bytes servers send back (and can answer the first connections
-//! with `503 SlowDown`), a server that accepts and never answers, and a port where
-//! nothing listens.
+//! that counts the bytes servers send back and can spoil the first connections with
+//! a `Fault` (503 SlowDown, a cut or a stall in either direction), a server that
+//! accepts and never answers, and a port where nothing listens.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -16,14 +16,34 @@ pub struct Proxy {
     pub addr: SocketAddr,
     /// Bytes sent from the server to clients so far.
     pub down_bytes: Arc<AtomicU64>,
-    /// Connections answered with 503 so far.
+    /// Connections given the fault (503 for `start`) so far.
     pub throttled: Arc<AtomicUsize>,
+}
+
+/// What the proxy does to a spoiled connection.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// Answer `503 SlowDown` and close, without reaching the server.
+    SlowDown,
+    /// Forward the server's first `n` bytes (status, headers, part of a body), then
+    /// close both ways: a response cut short of its `Content-Length`.
+    CutDown(u64),
+    /// Forward the client's first `n` bytes (a request cut mid-body), then close.
+    CutUp(u64),
+    /// Forward the server's first `n` bytes, then send nothing while staying open.
+    Stall(u64),
 }
 
 impl Proxy {
     /// Forward 127.0.0.1:<new port> to `target`; the first `throttle_first`
     /// connections get an S3 `503 SlowDown` answer and are closed instead.
     pub fn start(target: SocketAddr, throttle_first: usize) -> Proxy {
+        Proxy::faulty(target, Fault::SlowDown, throttle_first)
+    }
+
+    /// Forward 127.0.0.1:<new port> to `target`, giving the first `first`
+    /// connections `fault`.
+    pub fn faulty(target: SocketAddr, fault: Fault, first: usize) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let addr = listener.local_addr().unwrap();
         let down_bytes = Arc::new(AtomicU64::new(0));
@@ -31,8 +51,12 @@ impl Proxy {
         let (down, thr) = (down_bytes.clone(), throttled.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                if thr.load(Ordering::SeqCst) < throttle_first {
+                let spoil = thr.load(Ordering::SeqCst) < first;
+                if spoil {
                     thr.fetch_add(1, Ordering::SeqCst);
+                }
+                let fault = spoil.then_some(fault);
+                if let Some(Fault::SlowDown) = fault {
                     slow_down(client);
                     continue;
                 }
@@ -41,8 +65,14 @@ impl Proxy {
                 };
                 let down = down.clone();
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                thread::spawn(move || pump(c2, s2, None));
-                thread::spawn(move || pump(server, client, Some(down)));
+                let (up, down_fault) = match fault {
+                    Some(Fault::CutUp(n)) => (Some((n, false)), None),
+                    Some(Fault::CutDown(n)) => (None, Some((n, false))),
+                    Some(Fault::Stall(n)) => (None, Some((n, true))),
+                    _ => (None, None),
+                };
+                thread::spawn(move || pump(c2, s2, None, up));
+                thread::spawn(move || pump(server, client, Some(down), down_fault));
             }
         });
         Proxy {
@@ -63,17 +93,35 @@ impl Proxy {
     }
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream, count: Option<Arc<AtomicU64>>) {
+/// Copy `from` to `to` until either ends; with `limit` = (n, stall), only the first
+/// n bytes, then close both streams (or, with `stall`, hold them open, silent).
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    count: Option<Arc<AtomicU64>>,
+    limit: Option<(u64, bool)>,
+) {
     let mut buf = vec![0u8; 256 << 10];
+    let mut left = limit.map_or(u64::MAX, |(n, _)| n);
     loop {
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
                 if let Some(c) = &count {
                     c.fetch_add(n as u64, Ordering::SeqCst);
                 }
                 if to.write_all(&buf[..n]).is_err() {
                     break;
+                }
+                left -= n as u64;
+                if left == 0 {
+                    if let Some((_, true)) = limit {
+                        thread::sleep(std::time::Duration::from_secs(60));
+                    }
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                    return;
                 }
             }
         }

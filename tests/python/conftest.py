@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+import remote_servers  # noqa: E402
 
 # The named stores of every configuration, over one backend: DataJoint's defaults,
 # and the settings that change paths. Token lengths outside 4..16 are clamped.
@@ -38,10 +39,25 @@ class FileKind:
         return {"protocol": "file", "location": str(location), **settings}
 
 
+class S3Kind:
+    """An S3 store on the moto server (`s3_server`): one key prefix per named store,
+    under a fresh prefix per module, as DataJoint users write the block."""
+
+    kind = "s3"
+    secret_keys = ("access_key", "secret_key")
+
+    def __init__(self, request, root):
+        self.server = request.getfixturevalue("s3_server")
+        self.prefix = "parity-" + uuid.uuid4().hex[:10]
+
+    def spec(self, name, **settings):
+        return {**remote_servers.s3_store(self.server, f"{self.prefix}/{name}"), **settings}
+
+
 # A store kind: `kind`, `secret_keys` and `spec(name, **settings)` giving DataJoint's
 # store spec for a fresh location (folder, bucket prefix...) per name; its
 # constructor gets the pytest request (for server fixtures) and a temporary folder.
-STORE_KINDS = {"file": FileKind}
+STORE_KINDS = {"file": FileKind, "s3": S3Kind}
 # One <npy@> attribute per named store, for tables that write to all of them.
 STORE_ATTRIBUTES = {f"a_{name}": name for name in STORE_SETTINGS}
 
@@ -76,6 +92,12 @@ class StoreUnderTest:
 
     def __repr__(self):
         return f"<{self.kind} store>"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The S3 server scripts/test.sh started (NPYSTORE_S3_*), else one started here."""
+    return remote_servers.s3_server()
 
 
 @pytest.fixture(scope="module", params=sorted(STORE_KINDS))
