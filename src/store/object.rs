@@ -62,6 +62,18 @@ pub(crate) struct ObjectBackend {
     secrets: Vec<String>,
 }
 
+impl ObjectBackend {
+    /// A HEAD answers a missing bucket like a missing object (404, no body to tell
+    /// them apart): list under the object's key to get the bucket's own answer.
+    fn check_container(&self, path: &str) -> Result<()> {
+        let (store, key) = (self.store.clone(), self.key(path)?);
+        let listed = block_on(async move { store.list_with_delimiter(Some(&key)).await })?;
+        listed
+            .map(drop)
+            .map_err(|e| self.map_err(e, "cannot list", path))
+    }
+}
+
 /// Names the store and its settings only: the client inside would print credentials
 /// (the S3 client shows its access key id), and `secrets` are what must never show.
 impl std::fmt::Debug for ObjectBackend {
@@ -447,8 +459,14 @@ impl Backend for ObjectBackend {
     fn size(&self, path: &str) -> Result<u64> {
         let (store, key) = (self.store.clone(), self.key(path)?);
         let meta = block_on(async move { store.head(&key).await })?;
-        meta.map(|m| m.size)
-            .map_err(|e| self.map_err(e, "cannot stat", path))
+        match meta.map_err(|e| self.map_err(e, "cannot stat", path)) {
+            Ok(meta) => Ok(meta.size),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                self.check_container(path)?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>> {

@@ -673,6 +673,7 @@ static npy_status s3_wrong_key_put(void) {
   return npy_put(s3_wrong_key, path_target, data, sizeof data, "<f8", shape22, 2, NPY_ORDER_C, 0, &o_ref);
 }
 static npy_status s3_no_bucket_open(void) { return npy_ref_open(s3_no_bucket, "a.npy", &o_ref); }
+static npy_status s3_no_bucket_exists(void) { return npy_store_exists(s3_no_bucket, "a.npy", &b_out); }
 static npy_status s3_no_bucket_put(void) {
   return npy_put(s3_no_bucket, path_target, data, sizeof data, "<f8", shape22, 2, NPY_ORDER_C, 0, &o_ref);
 }
@@ -684,9 +685,8 @@ static const struct bad_case remote_table[] = {
     ROW(s3_silent_exists, NPY_ERR_TIMEOUT, "timed out"),
     ROW(s3_wrong_key_open, NPY_ERR_PERMISSION_DENIED, "privileges"),
     ROW(s3_wrong_key_put, NPY_ERR_PERMISSION_DENIED, "privileges"),
-    /* npy_store_exists on a missing bucket answers false, not NPY_ERR_BUCKET_NOT_FOUND
-     * (a HEAD's 404 has no body to tell; docs/hardening.md, left for the remote stores). */
     ROW(s3_no_bucket_open, NPY_ERR_BUCKET_NOT_FOUND, "s3://npystore-no-such-bucket"),
+    ROW(s3_no_bucket_exists, NPY_ERR_BUCKET_NOT_FOUND, "s3://npystore-no-such-bucket"),
     ROW(s3_no_bucket_put, NPY_ERR_BUCKET_NOT_FOUND, "s3://npystore-no-such-bucket"),
 };
 
