@@ -116,10 +116,11 @@ impl Writer {
                     store.describe(path)
                 );
             }
+            let (part_size, concurrency) = writer_parts(spec.part_size_bytes, spec.concurrency);
             let options = UploadOptions {
                 write,
-                part_size: spec.part_size_bytes,
-                concurrency: spec.concurrency,
+                part_size,
+                concurrency,
             };
             upload = Some(store.backend().begin_upload(path, &head, options)?);
             Ok(())
@@ -277,5 +278,56 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// The memory a streaming writer may hold on an object store: part 0 (kept to send
+/// last), the part being filled and the parts in flight, whatever the recording's length
+/// (until part sizes start doubling after 1,000 parts).
+pub const WRITER_MEMORY_BUDGET: u64 = 96 << 20;
+
+/// S3's smallest part (all but the last).
+const MIN_PART: u64 = 5 << 20;
+
+/// Part size and parts in flight for a writer, from the store's settings, shrunk so that
+/// (parts in flight + 2) x part size stays within [`WRITER_MEMORY_BUDGET`].
+fn writer_parts(part_size: u64, concurrency: usize) -> (u64, usize) {
+    let concurrency = concurrency.max(1);
+    let part = part_size
+        .min(WRITER_MEMORY_BUDGET / (concurrency as u64 + 2))
+        .max(MIN_PART);
+    let fits = (WRITER_MEMORY_BUDGET / part).saturating_sub(2).max(1) as usize;
+    (part, concurrency.min(fits))
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn writer_parts_stay_within_the_memory_budget() {
+        for (part, conc) in [
+            (32 << 20, 4),
+            (16 << 20, 8),
+            (5 << 20, 64),
+            (1 << 30, 1),
+            (8 << 20, 2),
+        ] {
+            let (p, c) = writer_parts(part, conc);
+            assert!(
+                p >= MIN_PART && p <= part.max(MIN_PART),
+                "{part} {conc} -> {p}"
+            );
+            assert!(c >= 1 && c <= conc, "{part} {conc} -> {c}");
+            assert!(
+                (c as u64 + 2) * p <= WRITER_MEMORY_BUDGET,
+                "{part} {conc} -> {p} x {c}"
+            );
+        }
+        assert_eq!(
+            writer_parts(8 << 20, 2),
+            (8 << 20, 2),
+            "small settings are kept"
+        );
     }
 }
