@@ -1,12 +1,12 @@
 //! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
 //! that counts the bytes servers send back (and can answer the first connections
-//! with `503 SlowDown`), a server that accepts and never answers, and a port where
+//! with `503 SlowDown`, or cut every multipart part upload once told to), a server that accepts and never answers, and a port where
 //! nothing listens.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -18,6 +18,9 @@ pub struct Proxy {
     pub down_bytes: Arc<AtomicU64>,
     /// Connections answered with 503 so far.
     pub throttled: Arc<AtomicUsize>,
+    /// Once set, a request uploading a multipart part (`partNumber=` in what the
+    /// client sends) has its connection cut; other requests pass.
+    pub cut_parts: Arc<AtomicBool>,
 }
 
 impl Proxy {
@@ -28,7 +31,8 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let down_bytes = Arc::new(AtomicU64::new(0));
         let throttled = Arc::new(AtomicUsize::new(0));
-        let (down, thr) = (down_bytes.clone(), throttled.clone());
+        let cut_parts = Arc::new(AtomicBool::new(false));
+        let (down, thr, cut) = (down_bytes.clone(), throttled.clone(), cut_parts.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if thr.load(Ordering::SeqCst) < throttle_first {
@@ -39,16 +43,17 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(target) else {
                     continue;
                 };
-                let down = down.clone();
+                let (down, cut) = (down.clone(), cut.clone());
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                thread::spawn(move || pump(c2, s2, None));
-                thread::spawn(move || pump(server, client, Some(down)));
+                thread::spawn(move || pump(c2, s2, Count::Cut(cut)));
+                thread::spawn(move || pump(server, client, Count::Down(down)));
             }
         });
         Proxy {
             addr,
             down_bytes,
             throttled,
+            cut_parts,
         }
     }
 
@@ -63,14 +68,32 @@ impl Proxy {
     }
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream, count: Option<Arc<AtomicU64>>) {
+/// What a pump does besides forwarding: count the bytes (server to client), or cut
+/// part uploads when told to (client to server).
+enum Count {
+    Down(Arc<AtomicU64>),
+    Cut(Arc<AtomicBool>),
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream, count: Count) {
     let mut buf = vec![0u8; 256 << 10];
     loop {
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                if let Some(c) = &count {
-                    c.fetch_add(n as u64, Ordering::SeqCst);
+                match &count {
+                    Count::Down(c) => {
+                        c.fetch_add(n as u64, Ordering::SeqCst);
+                    }
+                    Count::Cut(cut) => {
+                        if cut.load(Ordering::SeqCst)
+                            && buf[..n].windows(11).any(|w| w == b"partNumber=")
+                        {
+                            let _ = from.shutdown(Shutdown::Both);
+                            let _ = to.shutdown(Shutdown::Both);
+                            return;
+                        }
+                    }
                 }
                 if to.write_all(&buf[..n]).is_err() {
                     break;
