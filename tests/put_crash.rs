@@ -12,7 +12,7 @@
 mod common;
 
 use common::crash::{
-    child, child_job, clean_leftovers, kill_after_mark, mark, time_from_mark, Rng, STORES,
+    child, child_job, clean_leftovers, kill_after_mark, mark, settle, time_from_mark, Rng, STORES,
 };
 use common::Scratch;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
@@ -126,6 +126,7 @@ fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
                 child("put_child", &job(&config, &path, 2, rows, overwrite)),
                 delay,
             );
+            settle(name);
             match state(&store, &path) {
                 s if s == before => old += 1,
                 Some((2, r)) if r == rows => new += 1,

@@ -10,7 +10,9 @@
 
 mod common;
 
-use common::crash::{child, child_job, clean_leftovers, kill_after, time_to_finish, Rng, STORES};
+use common::crash::{
+    child, child_job, clean_leftovers, kill_after, settle, time_to_finish, Rng, STORES,
+};
 use common::{repo, run_python, Scratch};
 use npystore::{Dtype, Order, PutOptions, Store, Target};
 use std::time::Duration;
@@ -90,6 +92,7 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
                 child("crash_child", &job(&config, &path, rows, block)),
                 delay,
             );
+            settle(name);
             if !store.exists(&path).unwrap() {
                 absent += 1;
                 continue;
