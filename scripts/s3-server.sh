@@ -26,7 +26,7 @@ bucket=npystore-test
 start() {
   if server_running; then cat "$state/env"; return; fi
   server_stop
-  local port access secret auth=
+  local port access secret auth= admin=
   port=$(free_port)
   access=npy$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
   secret=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
@@ -40,6 +40,7 @@ start() {
         die "cannot create the IAM key and bucket $bucket"
       [ -n "$secret" ] || die "no credentials from moto-credentials.py"
       auth=" NPYSTORE_S3_CHECKS_AUTH=1"
+      admin=" NPYSTORE_S3_ADMIN_PYTHON=$py"
       ;;
     s3s)
       local bin data
@@ -56,7 +57,7 @@ start() {
     *) die "unknown server kind '$kind' (moto|s3s)" ;;
   esac
   echo "export NPYSTORE_S3_ENDPOINT=http://127.0.0.1:$port NPYSTORE_S3_BUCKET=$bucket" \
-    "NPYSTORE_S3_ACCESS_KEY=$access NPYSTORE_S3_SECRET_KEY=$secret$auth" >"$state/env"
+    "NPYSTORE_S3_ACCESS_KEY=$access NPYSTORE_S3_SECRET_KEY=$secret$auth$admin" >"$state/env"
   cat "$state/env"
 }
 

@@ -42,7 +42,7 @@ fn put(store: &Store, path: &str, v: f64) {
 #[test]
 fn npystore_replaces_objects_but_never_truncates_a_mapped_one() {
     let dir = Scratch::new("mmap-replace");
-    let store = Store::open(Some(&file_config(dir.path())), None).unwrap();
+    let store = Store::open(Some(&file_config(dir.path()).unwrap()), None).unwrap();
     put(&store, "a.npy", 1.0);
     let map = store
         .open_ref("a.npy")
@@ -78,7 +78,7 @@ fn npystore_replaces_objects_but_never_truncates_a_mapped_one() {
 #[test]
 fn a_file_truncated_before_mapping_is_refused() {
     let dir = Scratch::new("mmap-truncated");
-    let store = Store::open(Some(&file_config(dir.path())), None).unwrap();
+    let store = Store::open(Some(&file_config(dir.path()).unwrap()), None).unwrap();
     put(&store, "a.npy", 1.0);
     let r = store.open_ref("a.npy").unwrap();
     truncate_from_another_process(&dir.path().join("a.npy"), 4096);
@@ -121,7 +121,7 @@ fn mapping_child() {
 #[test]
 fn truncating_a_mapped_file_from_another_process_raises_sigbus_on_access() {
     let dir = Scratch::new("mmap-sigbus");
-    let config = file_config(dir.path());
+    let config = file_config(dir.path()).unwrap();
     let store = Store::open(Some(&config), None).unwrap();
     put(&store, "a.npy", 1.0);
     let (ready, go) = (dir.path().join("ready"), dir.path().join("go"));

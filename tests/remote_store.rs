@@ -6,10 +6,8 @@
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;
-#[path = "common/remote.rs"]
-mod remote;
 
-use common::Scratch;
+use common::{remote, Scratch};
 use npystore::array_ref::load_many;
 use npystore::transfer::{with_progress, Transfer};
 use npystore::{ArrayData, ArrayRef, Dtype, ErrorKind, MapMode, Order, PutOptions, Store, Target};

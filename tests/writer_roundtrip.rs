@@ -1,16 +1,21 @@
 //! The streaming writer end to end: every dtype family, both orders, 0 rows and
 //! thousands of uneven appends, on a file store (numpy loads the result equal, and it
 //! is byte-identical to np.save wherever the reserved header is numpy's own length)
-//! and on the in-memory object store (multipart with several parts); abort, drop,
-//! partial rows and overwrite rules leave nothing behind.
+//! and on the object stores (the in-memory store, and S3 on moto and Azure on Azurite
+//! when their servers run: scripts/test.sh remote), multipart with several parts;
+//! abort, drop, failed part uploads, partial rows and overwrite rules leave nothing
+//! behind, on S3 down to its list of pending multipart uploads.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
+use common::remote::{self, Remote};
 use common::{repo, run_python, Scratch};
 use npystore::path::{KeyPart, KeyValue};
 use npystore::store::TEMP_SUFFIX;
 use npystore::{Dtype, ErrorKind, Order, PutOptions, Store, Target, Writer};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 fn file_store(dir: &Path) -> Store {
@@ -31,6 +36,57 @@ fn memory_store() -> Store {
         None,
     )
     .expect("open memory store")
+}
+
+/// The object stores' options here: 5 MiB parts (the smallest allowed), 2 in flight.
+fn small_parts() -> Value {
+    json!({"part_size_bytes": 5242880, "concurrency": 2})
+}
+
+/// A store the writer runs on, and its remote server when it has one.
+struct Named {
+    name: String,
+    store: Store,
+    remote: Option<Remote>,
+}
+
+impl Named {
+    /// On S3: no multipart upload is left pending under the store's location.
+    fn assert_no_pending_upload(&self) {
+        if let Some(r) = self.remote.as_ref().filter(|r| r.kind == "s3") {
+            assert_eq!(r.pending_uploads(), Vec::<String>::new(), "{}", self.name);
+        }
+    }
+}
+
+/// The object stores the writer runs on: the in-memory store and every configured
+/// remote server (tests/common/remote.rs; with `NPYSTORE_REMOTE_REQUIRED=1` a
+/// missing server fails), each with [`small_parts`].
+fn object_stores() -> Vec<Named> {
+    let mut stores = vec![Named {
+        name: "memory".into(),
+        store: memory_store(),
+        remote: None,
+    }];
+    for r in remote::all() {
+        stores.push(Named {
+            name: r.kind.into(),
+            store: r.open_with(small_parts()),
+            remote: Some(r),
+        });
+    }
+    stores
+}
+
+/// A file store at `dir`, then [`object_stores`].
+fn all_stores(dir: &Path) -> Vec<Named> {
+    let mut stores = vec![Named {
+        name: "file".into(),
+        store: file_store(dir),
+        remote: None,
+    }];
+    stores.extend(object_stores());
+    stores
 }
 
 struct Case {
@@ -122,7 +178,7 @@ fn every_dtype_and_order_streams_to_what_numpy_saves() {
     let oracle = Scratch::new("writer-oracle");
     let data = Scratch::new("writer-store");
     let store = file_store(data.path());
-    let memory = memory_store();
+    let objects = object_stores();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut pairs = Vec::new();
     let cases = numpy_cases(oracle.path());
@@ -156,21 +212,21 @@ fn every_dtype_and_order_streams_to_what_numpy_saves() {
         pairs.push(reference.display().to_string());
 
         // The same through the generic object-store path.
-        let mut writer = open_writer(&memory, case, &path);
-        stream(&mut writer, &raw, &mut rng, 50);
-        let r = writer.finish().unwrap();
-        assert_eq!(
-            r.load(Order::AsStored).unwrap(),
-            raw,
-            "{} memory",
-            case.name
-        );
-        let reopened = memory.open_ref(&path).unwrap();
-        assert_eq!(
-            reopened.load(Order::C).unwrap(),
-            again.load(Order::C).unwrap()
-        );
+        for o in &objects {
+            let mut writer = open_writer(&o.store, case, &path);
+            stream(&mut writer, &raw, &mut rng, 50);
+            let r = writer.finish().unwrap();
+            let what = format!("{} {}", case.name, o.name);
+            assert_eq!(r.load(Order::AsStored).unwrap(), raw, "{what}");
+            let reopened = o.store.open_ref(&path).unwrap();
+            assert_eq!(
+                reopened.load(Order::C).unwrap(),
+                again.load(Order::C).unwrap(),
+                "{what}"
+            );
+        }
     }
+    objects.iter().for_each(Named::assert_no_pending_upload);
     let args: Vec<&str> = pairs.iter().map(String::as_str).collect();
     let out = run_python(&repo().join("tests/py/check_load.py"), &args);
     assert_eq!(out.trim(), format!("ok {}", cases.len()));
@@ -195,9 +251,15 @@ fn rows_bytes(first: u64, rows: u64) -> Vec<u8> {
 
 #[test]
 fn a_large_recording_spans_many_parts_on_an_object_store() {
-    let store = memory_store();
+    for o in object_stores() {
+        large_recording(&o.store);
+        o.assert_no_pending_upload();
+    }
+}
+
+fn large_recording(store: &Store) {
     let target = Target::Path("big/rec.npy".into());
-    let mut writer = f64_writer(&store, &target, PutOptions::default()).unwrap();
+    let mut writer = f64_writer(store, &target, PutOptions::default()).unwrap();
     let mut rng = Rng(42);
     let mut rows = 0;
     // ~23 MiB: five 5 MiB parts, the last one short.
@@ -223,19 +285,30 @@ fn a_large_recording_spans_many_parts_on_an_object_store() {
 #[test]
 fn abort_drop_and_failed_finish_leave_nothing() {
     let data = Scratch::new("writer-abort");
-    let file = file_store(data.path());
-    let memory = memory_store();
-    for store in [&file, &memory] {
+    for named in all_stores(data.path()) {
+        let store = &named.store;
         let target = Target::Path("a/rec.npy".into());
         let mut w = f64_writer(store, &target, PutOptions::default()).unwrap();
         w.append(&rows_bytes(0, 10)).unwrap();
         w.abort().unwrap();
         assert!(!store.exists("a/rec.npy").unwrap());
 
+        // Past the first two parts, so a multipart upload is under way: aborting or
+        // dropping the writer aborts it.
+        let big = rows_bytes(0, 16_000_000 / 32);
         let mut w = f64_writer(store, &target, PutOptions::default()).unwrap();
-        w.append(&rows_bytes(0, 2_000_000 / 4)).unwrap(); // past the first part
+        w.append(&big).unwrap();
+        pending_upload_seen(&named, "a/rec.npy");
+        w.abort().unwrap();
+        assert!(!store.exists("a/rec.npy").unwrap());
+        named.assert_no_pending_upload();
+
+        let mut w = f64_writer(store, &target, PutOptions::default()).unwrap();
+        w.append(&big).unwrap();
+        pending_upload_seen(&named, "a/rec.npy");
         drop(w);
         assert!(!store.exists("a/rec.npy").unwrap());
+        named.assert_no_pending_upload();
 
         // A schema target is invisible until finish too, and gets a fresh token each time.
         let schema = Target::Schema {
@@ -252,9 +325,60 @@ fn abort_drop_and_failed_finish_leave_nothing() {
         let r = w.finish().unwrap();
         assert_eq!(r.path(), path);
         assert_eq!(r.load(Order::C).unwrap(), rows_bytes(0, 3));
+        named.assert_no_pending_upload();
     }
     assert!(temp_files(data.path()).is_empty());
     assert!(!data.path().join("a/rec.npy").exists());
+}
+
+/// On S3: the listing shows the writer's multipart upload under way (so an empty
+/// listing afterwards means it was aborted, not that the listing sees nothing).
+fn pending_upload_seen(named: &Named, path: &str) {
+    if let Some(r) = named.remote.as_ref().filter(|r| r.kind == "s3") {
+        let key = format!("{}/{path}", r.block["location"].as_str().unwrap());
+        assert_eq!(r.pending_uploads(), vec![key], "{}", named.name);
+    }
+}
+
+/// On S3, through a proxy that cuts every part upload once told to (retries off):
+/// the append or finish that meets the failure reports it, the writer aborts its
+/// multipart upload, and nothing is published.
+#[test]
+fn a_failed_part_upload_on_s3_leaves_no_pending_upload() {
+    let Some(r) = remote::s3_required() else {
+        return;
+    };
+    let proxy = proxy::Proxy::start(r.server_addr(), 0);
+    let mut options = small_parts();
+    options["retries"] = json!(0);
+    let store = r.try_open(r.block_at(&proxy.url()), options).unwrap();
+    let named = Named {
+        name: "s3 via proxy".into(),
+        store,
+        remote: Some(r),
+    };
+    let target = Target::Path("cut/rec.npy".into());
+    let mut w = f64_writer(&named.store, &target, PutOptions::default()).unwrap();
+    let block = rows_bytes(0, (1 << 20) / 32); // 1 MiB
+    for _ in 0..12 {
+        w.append(&block).unwrap(); // parts 0 (held back) and 1 (sent) fill
+    }
+    pending_upload_seen(&named, "cut/rec.npy");
+    proxy
+        .cut_parts
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let failed = (0..40).find_map(|_| w.append(&block).err());
+    // Nothing is pending once the failure is reported, before the writer is dropped.
+    let (what, err) = match failed {
+        Some(e) => {
+            named.assert_no_pending_upload();
+            ("append", e)
+        }
+        None => ("finish", w.finish().unwrap_err()),
+    };
+    eprintln!("s3: a cut part upload failed the {what}: {err}");
+    assert!(!named.store.exists("cut/rec.npy").unwrap());
+    named.assert_no_pending_upload();
 }
 
 #[test]
@@ -292,9 +416,8 @@ fn partial_rows_are_refused_and_write_nothing() {
 #[test]
 fn existing_targets_need_overwrite_and_survive_until_finish() {
     let data = Scratch::new("writer-exists");
-    let file = file_store(data.path());
-    let memory = memory_store();
-    for store in [&file, &memory] {
+    for named in all_stores(data.path()) {
+        let store = &named.store;
         let target = Target::Path("x.npy".into());
         let mut w = f64_writer(store, &target, PutOptions::default()).unwrap();
         w.append(&rows_bytes(0, 1)).unwrap();
@@ -326,6 +449,7 @@ fn existing_targets_need_overwrite_and_survive_until_finish() {
         assert_eq!(late.finish().unwrap_err().kind(), ErrorKind::AlreadyExists);
         let kept = store.open_ref("y.npy").unwrap();
         assert_eq!(kept.load(Order::C).unwrap(), rows_bytes(9, 1));
+        named.assert_no_pending_upload();
     }
     assert!(temp_files(data.path()).is_empty());
 }

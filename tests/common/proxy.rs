@@ -1,12 +1,13 @@
 //! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
-//! that counts the bytes servers send back and can spoil the first connections with
-//! a `Fault` (503 SlowDown, a cut or a stall in either direction), a server that
-//! accepts and never answers, and a port where nothing listens.
+//! that counts the bytes servers send back, can spoil the first connections with a
+//! `Fault` (503 SlowDown, a cut or a stall in either direction) and can cut every
+//! multipart part upload once told to; a server that accepts and never answers; and a
+//! port where nothing listens.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -18,6 +19,9 @@ pub struct Proxy {
     pub down_bytes: Arc<AtomicU64>,
     /// Connections given the fault (503 for `start`) so far.
     pub throttled: Arc<AtomicUsize>,
+    /// Once set, a request uploading a multipart part (`partNumber=` in what the
+    /// client sends) has its connection cut; other requests pass.
+    pub cut_parts: Arc<AtomicBool>,
 }
 
 /// What the proxy does to a spoiled connection.
@@ -48,7 +52,8 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let down_bytes = Arc::new(AtomicU64::new(0));
         let throttled = Arc::new(AtomicUsize::new(0));
-        let (down, thr) = (down_bytes.clone(), throttled.clone());
+        let cut_parts = Arc::new(AtomicBool::new(false));
+        let (down, thr, cut) = (down_bytes.clone(), throttled.clone(), cut_parts.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let spoil = thr.load(Ordering::SeqCst) < first;
@@ -63,7 +68,7 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(target) else {
                     continue;
                 };
-                let down = down.clone();
+                let (down, cut) = (down.clone(), cut.clone());
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                 let (up, down_fault) = match fault {
                     Some(Fault::CutUp(n)) => (Some((n, false)), None),
@@ -71,14 +76,15 @@ impl Proxy {
                     Some(Fault::Stall(n)) => (None, Some((n, true))),
                     _ => (None, None),
                 };
-                thread::spawn(move || pump(c2, s2, None, up));
-                thread::spawn(move || pump(server, client, Some(down), down_fault));
+                thread::spawn(move || pump(c2, s2, None, up, Some(cut)));
+                thread::spawn(move || pump(server, client, Some(down), down_fault, None));
             }
         });
         Proxy {
             addr,
             down_bytes,
             throttled,
+            cut_parts,
         }
     }
 
@@ -94,12 +100,14 @@ impl Proxy {
 }
 
 /// Copy `from` to `to` until either ends; with `limit` = (n, stall), only the first
-/// n bytes, then close both streams (or, with `stall`, hold them open, silent).
+/// n bytes, then close both streams (or, with `stall`, hold them open, silent); with
+/// `cut_parts` set, close both at the first multipart part upload seen.
 fn pump(
     mut from: TcpStream,
     mut to: TcpStream,
     count: Option<Arc<AtomicU64>>,
     limit: Option<(u64, bool)>,
+    cut_parts: Option<Arc<AtomicBool>>,
 ) {
     let mut buf = vec![0u8; 256 << 10];
     let mut left = limit.map_or(u64::MAX, |(n, _)| n);
@@ -107,6 +115,12 @@ fn pump(
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                let part_upload = || buf[..n].windows(11).any(|w| w == b"partNumber=");
+                if cut_parts.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) && part_upload() {
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                    return;
+                }
                 let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
                 if let Some(c) = &count {
                     c.fetch_add(n as u64, Ordering::SeqCst);

@@ -76,6 +76,20 @@ pub fn azure() -> Option<Remote> {
     })
 }
 
+/// The S3 store if configured; with `NPYSTORE_REMOTE_REQUIRED=1` a missing server
+/// fails the test instead of skipping it.
+pub fn s3_required() -> Option<Remote> {
+    let found = s3();
+    if found.is_none() {
+        assert!(
+            var("NPYSTORE_REMOTE_REQUIRED").is_none(),
+            "no S3 server configured: run through scripts/test.sh remote"
+        );
+        eprintln!("no S3 server configured (scripts/s3-server.sh): S3 skipped");
+    }
+    found
+}
+
 /// Every configured remote store (fresh prefixes each call).
 pub fn all() -> Vec<Remote> {
     let found: Vec<Remote> = [s3(), azure()].into_iter().flatten().collect();
@@ -105,6 +119,57 @@ impl Remote {
     pub fn try_open(&self, block: Value, options: Value) -> npystore::Result<Store> {
         let config = json!({"stores": {"r": block}, "npystore": {"stores": {"r": options}}});
         Store::open(Some(&config.to_string()), Some("r"))
+    }
+
+    /// A config JSON naming this store (`r`) the default, with npystore `options`:
+    /// what `Store::open(Some(&config), None)` opens, e.g. in a child process.
+    pub fn config(&self, options: Value) -> String {
+        json!({"stores": {"default": "r", "r": self.block}, "npystore": {"stores": {"r": options}}})
+            .to_string()
+    }
+
+    /// S3 only: the keys of the multipart uploads pending under this store's
+    /// location (object_store cannot list them: tests/py/s3_uploads.py asks boto3
+    /// through `$NPYSTORE_S3_ADMIN_PYTHON`, exported by scripts/s3-server.sh for moto).
+    pub fn pending_uploads(&self) -> Vec<String> {
+        self.s3_uploads("list")
+    }
+
+    /// S3 only: abort the pending multipart uploads under this store's location and
+    /// return their keys.
+    pub fn abort_pending_uploads(&self) -> Vec<String> {
+        self.s3_uploads("abort")
+    }
+
+    fn s3_uploads(&self, action: &str) -> Vec<String> {
+        assert_eq!(self.kind, "s3", "only S3 can list its pending uploads");
+        let python = var("NPYSTORE_S3_ADMIN_PYTHON").expect(
+            "NPYSTORE_S3_ADMIN_PYTHON (a python with boto3) is not set: start moto with \
+             scripts/s3-server.sh or run through scripts/test.sh remote",
+        );
+        let script = super::repo().join("tests/py/s3_uploads.py");
+        let endpoint = format!("http://{}", self.block["endpoint"].as_str().unwrap());
+        let prefix = format!("{}/", self.block["location"].as_str().unwrap());
+        let out = std::process::Command::new(python)
+            .arg(script)
+            .args([
+                action,
+                &endpoint,
+                self.block["bucket"].as_str().unwrap(),
+                &prefix,
+            ])
+            .output()
+            .expect("start the S3 admin python");
+        assert!(
+            out.status.success(),
+            "s3_uploads.py {action} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect()
     }
 
     /// A copy of the block with `key` set to `value`.
