@@ -293,9 +293,9 @@ const MIN_PART: u64 = 5 << 20;
 /// (parts in flight + 2) x part size stays within [`WRITER_MEMORY_BUDGET`].
 fn writer_parts(part_size: u64, concurrency: usize) -> (u64, usize) {
     let concurrency = concurrency.max(1);
-    let part = part_size
-        .min(WRITER_MEMORY_BUDGET / (concurrency as u64 + 2))
-        .max(MIN_PART);
+    // Only ever smaller than configured, and never made smaller than S3's minimum.
+    let budget_part = (WRITER_MEMORY_BUDGET / (concurrency as u64 + 2)).max(MIN_PART);
+    let part = part_size.min(budget_part).max(1);
     let fits = (WRITER_MEMORY_BUDGET / part).saturating_sub(2).max(1) as usize;
     (part, concurrency.min(fits))
 }
@@ -314,10 +314,7 @@ mod budget_tests {
             (8 << 20, 2),
         ] {
             let (p, c) = writer_parts(part, conc);
-            assert!(
-                p >= MIN_PART && p <= part.max(MIN_PART),
-                "{part} {conc} -> {p}"
-            );
+            assert!(p >= MIN_PART && p <= part, "{part} {conc} -> {p}");
             assert!(c >= 1 && c <= conc, "{part} {conc} -> {c}");
             assert!(
                 (c as u64 + 2) * p <= WRITER_MEMORY_BUDGET,
@@ -328,6 +325,11 @@ mod budget_tests {
             writer_parts(8 << 20, 2),
             (8 << 20, 2),
             "small settings are kept"
+        );
+        assert_eq!(
+            writer_parts(1000, 2),
+            (1000, 2),
+            "tiny test parts stay as configured"
         );
     }
 }
