@@ -1,5 +1,6 @@
 function mexfile = npystore_build(varargin)
-% NPYSTORE_BUILD  Compile npystore_mex, the MEX behind the +npystore classes.
+% NPYSTORE_BUILD  Compile npystore_mex, the MEX behind the +npystore classes (and,
+% in Octave, npystore_oct, which loads arrays in place: Octave copies MEX outputs).
 %   npystore_build()                  library from $NPYSTORE_PREFIX, else <repo>/build/prefix
 %   npystore_build('prefix', P)       P holds include/npystore.h and lib/libnpystore.so
 %   npystore_build(..., 'outdir', D)  where the MEX goes (default: this folder)
@@ -31,12 +32,21 @@ end
 if ~exist(opts.outdir, 'dir'), mkdir(opts.outdir); end
 mexfile = fullfile(opts.outdir, ['npystore_mex.' mexext]);
 if exist('OCTAVE_VERSION', 'builtin')
-  [out, status] = mkoctfile('--mex', flags{:}, ['-Wl,-rpath,' lib], '-o', mexfile, sources{:});
-  if status ~= 0
-    error('npystore:internal', 'mkoctfile failed:\n%s', out);
-  end
+  rpath = ['-Wl,-rpath,' lib];
+  octave_build('--mex', flags{:}, rpath, '-o', mexfile, sources{:});
+  % Octave copies every array a MEX returns; npystore_oct loads in place instead.
+  octave_build(['-I' inc], ['-L' lib], '-lnpystore', rpath, ...
+               '-o', fullfile(opts.outdir, 'npystore_oct.oct'), fullfile(here, 'oct', 'npystore_oct.cc'));
 else
   mex(flags{:}, ['LDFLAGS=$LDFLAGS -Wl,-rpath,' lib], '-outdir', opts.outdir, ...
       '-output', 'npystore_mex', sources{:});
+end
+end
+
+function octave_build(varargin)
+% mkoctfile with its output shown only when it fails.
+[out, status] = mkoctfile(varargin{:});
+if status ~= 0
+  error('npystore:internal', 'mkoctfile failed:\n%s', out);
 end
 end

@@ -64,7 +64,8 @@ classdef Ref < handle
         end
         raw = strcmp(mode, 'raw');
       end
-      A = npystore_mex('load', obj.id, double(raw));
+      [A, done] = npystore.internal.loadInPlace('load', obj.id, double(raw));
+      if ~done, A = npystore_mex('load', obj.id, double(raw)); end
     end
 
     function B = readRows(obj, first, count)
@@ -74,7 +75,8 @@ classdef Ref < handle
       if ~isnumeric(first) || ~isscalar(first) || first < 1 || first ~= round(first)
         error('npystore:invalid_argument', 'first must be a positive integer (rows are 1-based)');
       end
-      B = npystore_mex('read_rows', obj.id, double(first) - 1, count);
+      [B, done] = npystore.internal.loadInPlace('read_rows', obj.id, double(first) - 1, count);
+      if ~done, B = npystore_mex('read_rows', obj.id, double(first) - 1, count); end
     end
 
     function m = mmap(obj, mode)

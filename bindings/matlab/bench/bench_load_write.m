@@ -7,7 +7,8 @@ function ratios = bench_load_write(mib, runs)
 %   vs fread + reshape + permute (npy-matlab's readNPY).
 % Write: store.put(A) (column-major, fortran_order True, no copy)
 %   vs fwrite of permute(A) (C order, as numpy writes it by default).
-% Needs npystore_mex on the path (see docs/matlab.md). Not part of the test suite.
+% In Octave, ref.load() goes through npystore_oct (in place); the MEX path, which
+% Octave copies out of, is timed too. Needs npystore_mex on the path (see docs/matlab.md). Not part of the test suite.
 if nargin < 1, mib = 512; end
 if nargin < 2, runs = 3; end
 n = round(sqrt(mib * 2^20 / 8));
@@ -20,6 +21,10 @@ ref = store.put(A, 'path', 'c.npy', 'order', 'C');
 file = fullfile(dir, 'c.npy');
 
 load_ours = best(runs, @() ref.load());
+in_place = exist('npystore_oct', 'file') == 3;
+if in_place  % Octave: also time the MEX path that ref.load() skips
+  load_mex = best(runs, @() npystore_mex('load', ref.id, 0));
+end
 load_base = best(runs, @() read_npy_plain(file));
 write_ours = best(runs, @() store.put(A, 'path', 'w.npy', 'overwrite', true));
 write_base = best(runs, @() write_npy_plain(fullfile(dir, 'p.npy'), A));
@@ -28,6 +33,10 @@ assert(isequal(ref.load(), A) && isequal(read_npy_plain(file), A), 'the loads di
 fprintf('float64 %dx%d (%.0f MiB), C order, best of %d\n', n, n, n * n * 8 / 2^20, runs);
 fprintf('load : npystore %.3f s, fread+reshape+permute %.3f s -> %.1fx\n', ...
         load_ours, load_base, load_base / load_ours);
+if in_place
+  fprintf('       (Octave in place via npystore_oct; the MEX path takes %.3f s -> %.1fx)\n', ...
+          load_mex, load_base / load_mex);
+end
 fprintf('write: npystore %.3f s, fwrite(permute(A))     %.3f s -> %.1fx\n', ...
         write_ours, write_base, write_base / write_ours);
 ratios = [load_base / load_ours, write_base / write_ours];

@@ -70,10 +70,8 @@ double nsm_register(nsm_kind kind, void *handle) {
   return (double)i + (double)slots[i].generation * SLOT_LIMIT;
 }
 
-/* The slot an id names, or NULL when it names no live handle. */
-static slot *find(const mxArray *id) {
-  if (!mxIsDouble(id) || mxIsComplex(id) || mxGetNumberOfElements(id) != 1) return NULL;
-  double v = mxGetScalar(id);
+/* The slot the id value v names, or NULL when it names no live handle. */
+static slot *find_value(double v) {
   if (!(v >= 0) || v > 9007199254740992.0 || v != (double)(uint64_t)v) return NULL;
   uint64_t n = (uint64_t)v;
   size_t i = (size_t)(n % SLOT_LIMIT);
@@ -81,6 +79,22 @@ static slot *find(const mxArray *id) {
     return NULL;
   return &slots[i];
 }
+
+/* The slot an id argument names, or NULL when it names no live handle. */
+static slot *find(const mxArray *id) {
+  if (!mxIsDouble(id) || mxIsComplex(id) || mxGetNumberOfElements(id) != 1) return NULL;
+  return find_value(mxGetScalar(id));
+}
+
+#ifdef HAVE_OCTAVE
+/* For Octave's in-place loader (oct/npystore_oct_load.cc), which finds it by name
+ * with dlsym: the reference behind the id value v, or NULL when v names no live
+ * reference. Ids stay the only thing that crosses into the interpreter. */
+__attribute__((visibility("default"))) const npy_ref *nsm_octave_ref(double v) {
+  slot *s = find_value(v);
+  return s && s->kind == NSM_REF ? (const npy_ref *)s->handle : NULL;
+}
+#endif
 
 static const char *kind_name(nsm_kind kind) {
   switch (kind) {

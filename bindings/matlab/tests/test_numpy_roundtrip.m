@@ -14,20 +14,6 @@ end
 tests = [tests, {@unicode_from_numpy, @char_to_numpy}];
 end
 
-function cases = numpy_cases(ctx, dtype)
-lines = strsplit(strtrim(fileread(fullfile(ctx.numpyDir, 'cases.tsv'))), "\n");
-cases = {};
-for i = 1:numel(lines)
-  f = strsplit(lines{i}, "\t", "CollapseDelimiters", false);
-  if strcmp(f{2}, dtype)
-    shape = str2double(strsplit(f{3}, ','));
-    if isempty(f{3}), shape = zeros(1, 0); end
-    cases(end + 1, :) = {f{1}, shape, f{4}};
-  end
-end
-assert(size(cases, 1) == 18, 'expected 18 numpy cases for %s', dtype);
-end
-
 function numpy_to_octave(ctx, dtype)
 store = npystore.Store(strrep(ctx.config, ctx.dir, ctx.numpyDir));
 cases = numpy_cases(ctx, dtype);
