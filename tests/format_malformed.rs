@@ -220,7 +220,12 @@ fn bad_descrs_are_dtype_errors_and_objects_are_refused() {
         "3",
         "[('x',)]",
         "[('x', '<f8'), ('x', '<i4')]",
-        "[(('t', 'x'), '<f8')]",
+        "[(('x', 'x'), '<f8')]",               // a title equal to a name
+        "[(('y', 'x'), '<f8'), ('y', '<i2')]", // ... to another field's name
+        "[(('t', 'x'), '<f8'), (('t', 'y'), '<i2')]", // ... to another title
+        "[((1, 'x'), '<f8')]",                 // numpy allows any title; npystore str
+        "[(('t', 'x', 'z'), '<f8')]",
+        "{'names': ['x'], 'formats': ['<f8'], 'titles': ['a', 'b']}",
         "('<f4', (2,))",
         "[('x', '<f8', (-1,))]",
         "[('x', '<f8', (1000000, 1000000))]",

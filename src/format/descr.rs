@@ -68,16 +68,32 @@ fn shape_of(v: &Value) -> Result<Vec<u64>> {
     }
 }
 
-fn field_name(v: &Value) -> Result<&str> {
+/// A field's name and title: `'name'`, or numpy's `('title', 'name')` pair.
+fn field_key(v: &Value) -> Result<(&str, Option<&str>)> {
     match v {
-        Value::Str(s) => Ok(s),
-        Value::Tuple(_) => bail!(
-            Dtype,
-            "field titles ((title, name) pairs) are not supported"
-        ),
+        Value::Str(s) => Ok((s, None)),
+        Value::Tuple(pair) => match pair.as_slice() {
+            [title, Value::Str(name)] => Ok((name, Some(title_str(title)?))),
+            _ => bail!(
+                Dtype,
+                "a titled field name must be a (title, name) pair of str"
+            ),
+        },
         other => bail!(
             Dtype,
             "a field name must be a str, not {}",
+            other.type_name()
+        ),
+    }
+}
+
+/// A field title; numpy allows any object, npystore str titles only.
+fn title_str(v: &Value) -> Result<&str> {
+    match v {
+        Value::Str(s) => Ok(s),
+        other => bail!(
+            Dtype,
+            "field titles must be str, not {} (numpy allows other objects; npystore does not)",
             other.type_name()
         ),
     }
@@ -107,10 +123,10 @@ fn from_field_list(items: &[Value], align: bool) -> Result<Dtype> {
                 item.type_name()
             );
         };
-        let (name, dtype) = match parts.as_slice() {
-            [name, fmt] => (field_name(name)?, convert(fmt, align)?),
-            [name, fmt, shape] => (
-                field_name(name)?,
+        let ((name, title), dtype) = match parts.as_slice() {
+            [key, fmt] => (field_key(key)?, convert(fmt, align)?),
+            [key, fmt, shape] => (
+                field_key(key)?,
                 Dtype::sub_array(convert(fmt, align)?, shape_of(shape)?)?,
             ),
             _ => bail!(
@@ -120,8 +136,9 @@ fn from_field_list(items: &[Value], align: bool) -> Result<Dtype> {
             ),
         };
         let size = dtype.itemsize();
-        let is_padding =
-            name.is_empty() && matches!(&dtype, Dtype::Scalar(s) if s.kind() == ScalarKind::Void);
+        let is_padding = name.is_empty()
+            && title.is_none()
+            && matches!(&dtype, Dtype::Scalar(s) if s.kind() == ScalarKind::Void);
         if align {
             max_align = max_align.max(dtype.alignment());
             offset = align_up(offset, dtype.alignment())?;
@@ -129,6 +146,7 @@ fn from_field_list(items: &[Value], align: bool) -> Result<Dtype> {
         if !is_padding {
             fields.push(Field {
                 name: name.to_string(),
+                title: title.map(str::to_string),
                 dtype,
                 offset,
             });
@@ -147,6 +165,7 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
     let mut formats = None;
     let mut offsets = None;
     let mut itemsize = None;
+    let mut titles = None;
     for (k, v) in items {
         let Value::Str(key) = k else {
             bail!(Dtype, "dtype dict keys must be str, not {}", k.type_name());
@@ -157,8 +176,7 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
             "offsets" => &mut offsets,
             "itemsize" => &mut itemsize,
             "aligned" if matches!(v, Value::Bool(_)) => continue, // offsets are explicit
-            "titles" if titles_absent(v) => continue,
-            "titles" => bail!(Dtype, "field titles are not supported"),
+            "titles" => &mut titles,
             _ => bail!(Dtype, "unexpected key '{key}' in a dtype dict"),
         };
         if slot.replace(v).is_some() {
@@ -182,25 +200,34 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
             formats.len()
         );
     }
-    let offsets = match offsets {
-        Some(_) => Some(list(offsets, "offsets")?),
-        None => None,
+    let optional = |v: Option<&Value>, what: &str| -> Result<Option<Vec<Value>>> {
+        let Some(_) = v else { return Ok(None) };
+        let items = list(v, what)?;
+        if items.len() != names.len() {
+            bail!(
+                Dtype,
+                "dtype dict has {} names but a different number of {what}",
+                names.len()
+            );
+        }
+        Ok(Some(items))
     };
-    if offsets.as_ref().is_some_and(|o| o.len() != names.len()) {
-        bail!(
-            Dtype,
-            "dtype dict has {} names but a different number of offsets",
-            names.len()
-        );
-    }
+    let offsets = optional(offsets, "offsets")?;
+    let titles = optional(titles, "titles")?;
     let mut fields = Vec::with_capacity(names.len());
     let mut end = 0u64;
     for (i, (n, f)) in names.iter().zip(&formats).enumerate() {
         let dtype = convert(f, align)?;
         let offset = non_negative(offsets.as_ref().map(|o| &o[i]), "field offset", end)?;
         end = end.max(checked_add(offset, dtype.itemsize())?);
+        let (name, pair_title) = field_key(n)?;
+        let title = match titles.as_ref().map(|t| &t[i]) {
+            None | Some(Value::None) => pair_title,
+            Some(t) => Some(title_str(t)?),
+        };
         fields.push(Field {
-            name: field_name(n)?.to_string(),
+            name: name.to_string(),
+            title: title.map(str::to_string),
             dtype,
             offset,
         });
@@ -217,10 +244,6 @@ fn non_negative(v: Option<&Value>, what: &str, default: u64) -> Result<u64> {
         Some(other) => bail!(Dtype, "{what} must be an int, not {}", other.type_name()),
         None => Ok(default),
     }
-}
-
-fn titles_absent(v: &Value) -> bool {
-    matches!(v, Value::List(t) | Value::Tuple(t) if t.iter().all(|x| *x == Value::None))
 }
 
 /// The descr as numpy writes it into a header dict (`repr(dtype_to_descr(dtype))`).
@@ -258,7 +281,7 @@ pub(crate) fn field_list(
         if padding && f.offset > offset {
             entries.push(pad(f.offset - offset));
         }
-        let name = repr_str(&f.name);
+        let name = field_key_repr(f);
         entries.push(match &f.dtype {
             Dtype::SubArray { base, shape } => {
                 format!("({name}, {}, {})", elem(base), repr_shape(shape))
@@ -271,4 +294,12 @@ pub(crate) fn field_list(
         entries.push(pad(itemsize - offset));
     }
     format!("[{}]", entries.join(", "))
+}
+
+/// A field's key as numpy prints it: `'name'`, or `('title', 'name')` when titled.
+fn field_key_repr(f: &Field) -> String {
+    match &f.title {
+        Some(title) => format!("({}, {})", repr_str(title), repr_str(&f.name)),
+        None => repr_str(&f.name),
+    }
 }

@@ -266,6 +266,9 @@ impl Scalar {
 pub struct Field {
     /// The field name (never empty; numpy's `''` entries are padding, not fields).
     pub name: String,
+    /// numpy's field title, a second key for the field (`(('title', 'name'), '<f8')`
+    /// in a descr); `None` for the usual untitled field. Only str titles are kept.
+    pub title: Option<String>,
     /// The field's type (a scalar, a sub-array or a nested structure).
     pub dtype: Dtype,
     /// Byte offset of the field inside one item.
@@ -274,9 +277,9 @@ pub struct Field {
 
 /// A numpy dtype as stored in `.npy` files.
 ///
-/// Field titles (`(('title', 'name'), '<f8')`) and object dtypes are not supported:
-/// the first is a [`crate::ErrorKind::Dtype`] error, the second
-/// [`crate::ErrorKind::ObjectDtype`].
+/// Object dtypes are not supported ([`crate::ErrorKind::ObjectDtype`]); field titles
+/// are, when they are strings (numpy also allows other objects as titles: those are
+/// a [`crate::ErrorKind::Dtype`] error).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Dtype {
     /// One scalar per item.
@@ -369,9 +372,8 @@ impl Dtype {
                 fields: fields
                     .iter()
                     .map(|fl| Field {
-                        name: fl.name.clone(),
                         dtype: fl.dtype.map_scalars(f),
-                        offset: fl.offset,
+                        ..fl.clone()
                     })
                     .collect(),
                 itemsize: *itemsize,
@@ -402,8 +404,9 @@ impl Dtype {
         }
     }
 
-    /// A checked structure: unique non-empty names, fields in increasing,
-    /// non-overlapping offset order (what a `.npy` descr can express), all inside `itemsize`.
+    /// A checked structure: unique non-empty names, titles unused as another name or
+    /// title (numpy's rule), fields in increasing, non-overlapping offset order (what
+    /// a `.npy` descr can express), all inside `itemsize`.
     pub fn structure(fields: Vec<Field>, itemsize: u64) -> Result<Dtype> {
         if itemsize > MAX_ITEMSIZE {
             bail!(
@@ -418,6 +421,17 @@ impl Dtype {
             }
             if fields[..i].iter().any(|g| g.name == f.name) {
                 bail!(Dtype, "duplicate field name '{}'", f.name);
+            }
+            if let Some(title) = &f.title {
+                let taken = |(j, g): (usize, &Field)| {
+                    g.name == *title || (j != i && g.title.as_ref() == Some(title))
+                };
+                if fields.iter().enumerate().any(taken) {
+                    bail!(
+                        Dtype,
+                        "field title '{title}' is already used as a name or title"
+                    );
+                }
             }
             if f.offset < end {
                 bail!(Dtype, "field '{}' at offset {} overlaps or precedes the previous field (a .npy descr cannot express that)", f.name, f.offset);

@@ -39,10 +39,18 @@ fn is_packed(fields: &[Field], itemsize: u64) -> bool {
     end == itemsize
 }
 
+/// numpy's `_struct_dict_str`: names, formats, offsets, titles (only when a field
+/// has one), itemsize.
 fn dict_form(fields: &[Field], itemsize: u64) -> String {
     let join = |f: &dyn Fn(&Field) -> String| fields.iter().map(f).collect::<Vec<_>>().join(", ");
+    let titles = if fields.iter().any(|f| f.title.is_some()) {
+        let title = |f: &Field| f.title.as_deref().map_or("None".to_string(), repr_str);
+        format!(", 'titles': [{}]", join(&title))
+    } else {
+        String::new()
+    };
     format!(
-        "{{'names': [{}], 'formats': [{}], 'offsets': [{}], 'itemsize': {itemsize}}}",
+        "{{'names': [{}], 'formats': [{}], 'offsets': [{}]{titles}, 'itemsize': {itemsize}}}",
         join(&|f| repr_str(&f.name)),
         join(&|f| short(&f.dtype)),
         join(&|f| f.offset.to_string()),

@@ -44,6 +44,10 @@ def zoo_dtypes():
         np.dtype([("π", "<f8"), ("数据", "<i2")]),   # non-Latin-1 names: format 3.0
         np.dtype([(f"f{i}", "|i1") for i in range(4000)]),  # long header: format 2.0
         np.dtype([("ld", "<f16"), ("cld", "<c32", (2,))]),
+        np.dtype([(("title of x", "x"), "<f8"), ("y", "<i2")]),               # field titles
+        np.dtype([(("t", "a"), "<f4", (2,)), ("n", [(("", "z"), "|u1")])]),   # sub-array, nested, ''
+        np.dtype({"names": ["a", "b"], "formats": ["u1", "<f8"], "offsets": [0, 8],
+                  "titles": [None, "B's title"], "itemsize": 24}),              # titles, dict form
         np.dtype([]),
     ]
     return [np.dtype(x) for x in d]
