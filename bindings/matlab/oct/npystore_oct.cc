@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 
 #include <complex>
+#include <memory>
 #include <cstring>
 #include <new>
 #include <string>
@@ -47,11 +48,20 @@ npy_status fill(const Block &b, void *buf, uint64_t len, npy_order order) {
   return npy_ref_load_into(b.ref, buf, len, order);
 }
 
-// A new Octave array of `dv` whose buffer the library fills. `new T[n]` leaves
-// plain element types uninitialised, so no zero-filling pass precedes the load.
+// The allocator Octave's arrays use (Array-fwd.h), so the array frees what we allocate.
+#if defined(OCTAVE_HAVE_STD_PMR_POLYMORPHIC_ALLOCATOR)
+template <typename T> using octave_alloc = std::pmr::polymorphic_allocator<T>;
+#else
+template <typename T> using octave_alloc = std::allocator<T>;
+#endif
+
+// A new Octave array of `dv` whose buffer the library fills. The buffer comes from
+// Octave's allocator without constructing elements, so no zero-filling pass
+// precedes the load; Array takes ownership (and frees it on an error too).
 template <typename T, typename OctArray>
 octave_value load_as(const Block &b, const dim_vector &dv, octave_idx_type n, npy_order order) {
-  Array<T> data(new T[n], dv);
+  octave_alloc<T> alloc;
+  Array<T> data(std::allocator_traits<octave_alloc<T>>::allocate(alloc, n), dv, alloc);
   check(fill(b, data.fortran_vec(), static_cast<uint64_t>(n) * sizeof(T), order));
   return octave_value(OctArray(data));
 }
