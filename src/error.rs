@@ -43,7 +43,8 @@ pub enum ErrorKind {
     AlreadyExists = 17,
     /// The handle is in the wrong state for the call (e.g. writer already finished).
     State = 18,
-    /// The endpoint cannot be reached (connection refused, DNS, TLS).
+    /// The endpoint cannot be reached (connection refused, DNS, TLS), or the
+    /// connection to it broke mid-request (reset, or closed before the response ended).
     Network = 19,
     /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
     BucketNotFound = 20,

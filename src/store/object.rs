@@ -154,9 +154,10 @@ impl ObjectBackend {
                 "{operation} {what}: the bucket or container of {} does not exist: {err}",
                 self.display_root
             ),
-            ErrorKind::Network => {
-                format!("{operation} {what}: cannot reach the store's endpoint: {err}")
-            }
+            ErrorKind::Network => format!(
+                "{operation} {what}: cannot reach the store's endpoint, or the connection \
+                 broke: {err}"
+            ),
             ErrorKind::Timeout => format!("{operation} {what}: timed out: {err}"),
             _ => format!("{operation} {what}: {err}"),
         };
@@ -298,14 +299,16 @@ fn classify(err: &object_store::Error) -> ErrorKind {
     }
 }
 
-/// Network and timeout failures, found among an error's causes.
+/// Network and timeout failures, found among an error's causes: a connection that
+/// cannot be opened, or that broke before the response was complete (reset, closed
+/// mid-body: object_store's `Request` and `Interrupted` kinds), is `Network`.
 fn causes_kind(err: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cause {
         if let Some(http) = e.downcast_ref::<object_store::client::HttpError>() {
             use object_store::client::HttpErrorKind as K;
             match http.kind() {
-                K::Connect => return Some(ErrorKind::Network),
+                K::Connect | K::Request | K::Interrupted => return Some(ErrorKind::Network),
                 K::Timeout => return Some(ErrorKind::Timeout),
                 _ => {}
             }
@@ -506,7 +509,8 @@ impl Backend for ObjectBackend {
                 etag: meta.e_tag,
             }),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
-            Err(e) if len > 0 && error_chain(&e).contains("416") => {
+            // (The status as printed: a bare "416" also matches paths and timings.)
+            Err(e) if len > 0 && error_chain(&e).contains("416 Range Not Satisfiable") => {
                 let size = self.size(path)?;
                 if size != 0 {
                     return Err(self.map_err(e, "cannot read", path));

@@ -1,7 +1,7 @@
 //! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
 //! that counts the bytes servers send back (and their 412 answers), can spoil the
-//! first connections with a `Fault` (503 SlowDown, a cut or a stall in either
-//! direction) and can cut every multipart part upload once told to; a server
+//! first connections with a `Fault` (503 SlowDown, a cut, a reset or a stall in
+//! either direction) and can cut every multipart part upload once told to; a server
 //! that accepts and never answers; and a port where nothing listens.
 #![allow(dead_code)]
 
@@ -40,6 +40,12 @@ pub enum Fault {
     CutUp(u64),
     /// Forward the server's first `n` bytes, then send nothing while staying open.
     Stall(u64),
+    /// Forward the server's first `n` bytes, then reset the client's connection
+    /// (RST, not FIN: `SO_LINGER` 0, then close), as a crashed middlebox does.
+    ResetDown(u64),
+    /// Forward the client's first `n` bytes (an upload reset mid-body), then reset
+    /// the client's connection.
+    ResetUp(u64),
 }
 
 /// What a direction does once its byte limit is reached.
@@ -49,6 +55,8 @@ enum Then {
     Close,
     /// Hold both open and silent.
     Stall,
+    /// Reset the client's connection (RST).
+    Reset,
 }
 
 /// Forward only this many bytes in one direction, then do this.
@@ -60,8 +68,10 @@ impl Fault {
         match self {
             Fault::SlowDown => (None, None),
             Fault::CutUp(n) => (Some((n, Then::Close)), None),
+            Fault::ResetUp(n) => (Some((n, Then::Reset)), None),
             Fault::CutDown(n) => (None, Some((n, Then::Close))),
             Fault::Stall(n) => (None, Some((n, Then::Stall))),
+            Fault::ResetDown(n) => (None, Some((n, Then::Reset))),
         }
     }
 }
@@ -101,6 +111,7 @@ impl Proxy {
                     continue;
                 };
                 let (up_limit, down_limit) = fault.map_or((None, None), Fault::limits);
+                let reset = Arc::new(AtomicBool::new(false));
                 let up = Pump {
                     client: client.try_clone().unwrap(),
                     server: server.try_clone().unwrap(),
@@ -108,6 +119,7 @@ impl Proxy {
                     limit: up_limit,
                     counters: None,
                     cut_parts: Some(cut.clone()),
+                    reset: reset.clone(),
                 };
                 let down = Pump {
                     client,
@@ -116,6 +128,7 @@ impl Proxy {
                     limit: down_limit,
                     counters: Some(counters.clone()),
                     cut_parts: None,
+                    reset,
                 };
                 thread::spawn(move || up.run());
                 thread::spawn(move || down.run());
@@ -155,6 +168,9 @@ struct Pump {
     counters: Option<(Arc<AtomicU64>, Arc<AtomicUsize>)>,
     /// Up only: once set, close both at the first multipart part upload seen.
     cut_parts: Option<Arc<AtomicBool>>,
+    /// Set by the direction that resets the connection, so that the other does not
+    /// close it with a FIN first.
+    reset: Arc<AtomicBool>,
 }
 
 impl Pump {
@@ -188,13 +204,17 @@ impl Pump {
             }
             left -= chunk.len() as u64;
             if left == 0 {
-                if let Some((_, Then::Stall)) = self.limit {
-                    thread::sleep(Duration::from_secs(60));
+                match self.limit {
+                    Some((_, Then::Reset)) => return self.reset(),
+                    Some((_, Then::Stall)) => thread::sleep(Duration::from_secs(60)),
+                    _ => {}
                 }
                 return self.close();
             }
         }
-        let _ = to.shutdown(Shutdown::Write);
+        if !self.reset.load(Ordering::SeqCst) {
+            let _ = to.shutdown(Shutdown::Write);
+        }
     }
 
     fn cutting_parts(&self) -> bool {
@@ -206,6 +226,19 @@ impl Pump {
     /// Close both connections (FIN).
     fn close(&self) {
         let _ = self.client.shutdown(Shutdown::Both);
+        let _ = self.server.shutdown(Shutdown::Both);
+    }
+
+    /// Reset the client's connection: with `SO_LINGER` 0 the last close of its socket
+    /// sends RST instead of FIN. Shutting the reading side (which sends nothing) and
+    /// the server's connection wakes the other direction, which sees `reset`, leaves
+    /// without a FIN and drops its handles; whichever direction drops last resets.
+    fn reset(&self) {
+        self.reset.store(true, Ordering::SeqCst);
+        socket2::SockRef::from(&self.client)
+            .set_linger(Some(Duration::ZERO))
+            .expect("SO_LINGER 0 on the client's connection");
+        let _ = self.client.shutdown(Shutdown::Read);
         let _ = self.server.shutdown(Shutdown::Both);
     }
 }
