@@ -139,11 +139,10 @@ impl ObjectBackend {
             .map_err(|e| Error::new(ErrorKind::Path, format!("invalid object key {full:?}: {e}")))
     }
 
-    /// `text` with every configured secret replaced by `***`.
+    /// `text` with every configured secret, and every password inside a URL,
+    /// replaced by `***`.
     fn scrub(&self, text: String) -> String {
-        self.secrets
-            .iter()
-            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
+        crate::config::redact::scrub(&text, &self.secrets)
     }
 
     pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
