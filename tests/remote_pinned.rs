@@ -10,8 +10,9 @@ mod common;
 #[path = "common/proxy.rs"]
 mod proxy;
 
+use common::f64s::put_opts;
 use common::{remote, Scratch};
-use npystore::{ArrayData, ArrayRef, Dtype, ErrorKind, MapMode, Order, PutOptions, Store, Target};
+use npystore::{ArrayRef, ErrorKind, MapMode, Order, PutOptions, Store};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -48,22 +49,15 @@ fn generation_of(bytes: &[u8], rows: u64) -> Option<u64> {
     (bytes == logical(first, rows).as_slice()).then_some(first)
 }
 
-/// Put generation `generation` at `path`, stored in Fortran order when `fortran`.
+/// Put generation `generation` at `path` (replacing what is there), stored in
+/// Fortran order when `fortran`.
 fn put(store: &Store, path: &str, generation: u64, rows: u64, fortran: bool) -> ArrayRef {
     let data = stored(generation, rows, fortran);
-    let array = ArrayData {
-        data: &data,
-        dtype: Dtype::parse("<f8").unwrap(),
-        shape: vec![rows, COLS],
-        fortran_order: fortran,
-    };
-    let options = PutOptions {
+    let overwrite = PutOptions {
         overwrite: true,
         ..PutOptions::default()
     };
-    store
-        .put(&array, &Target::Path(path.into()), options)
-        .unwrap()
+    put_opts(store, path, &data, &[rows, COLS], fortran, overwrite).unwrap()
 }
 
 /// A store to run on: `direct` writes, `via` reads (through a counting proxy on
