@@ -127,7 +127,8 @@ typedef enum {
    */
   NPY_ERR_STATE = 18,
   /**
-   * The endpoint cannot be reached.
+   * The endpoint cannot be reached, or the connection to it broke mid-request
+   * (reset, or closed before the response ended).
    */
   NPY_ERR_NETWORK = 19,
   /**

@@ -108,7 +108,8 @@ stage_remote() {
   # The suites with remote stores in their store lists; without a server they skip
   # them in the rust stage, here a missing server fails (tests/common/remote.rs).
   NPYSTORE_REMOTE_REQUIRED=1 cargo test --release --locked --test remote_store \
-    --test writer_roundtrip --test writer_crash --test put_crash --test stress
+    --test remote_pinned --test remote_faults --test writer_roundtrip --test writer_crash \
+    --test put_crash --test stress
 }
 
 postgres_started=

@@ -7,12 +7,12 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::{read_file_at, Head, ReadCtx, Store};
+use crate::store::{etag, read_file_at, Head, ReadCtx, Store};
 use crate::transfer::Transfer;
+use crate::version::{on_one_version, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
 use std::path::Path;
-use std::sync::OnceLock;
 
 /// How much of an object a first header read fetches when nothing is known about it
 /// (a reference opened by path); nearly every header fits.
@@ -37,6 +37,12 @@ pub struct StoredLayout {
 /// A reference to an array in a store. Cheap to create; shape and dtype need no I/O.
 ///
 /// Shareable across threads: every method takes `&self`.
+///
+/// On object stores a reference remembers the version (ETag) of the object whose
+/// header it read (at open, at its first load, or from the put that made it) and
+/// reads data only from that version; when the object was replaced since, the new
+/// header is read and checked against the reference (shape and dtype must still
+/// agree, or the load is a `Mismatch`) and the new version is read, whole.
 #[derive(Debug)]
 pub struct ArrayRef {
     store: Store,
@@ -45,7 +51,7 @@ pub struct ArrayRef {
     nbytes: u64,
     json: String,
     descr: String,
-    layout: OnceLock<StoredLayout>,
+    seen: Seen,
 }
 
 impl ArrayRef {
@@ -73,27 +79,38 @@ impl ArrayRef {
         let (parsed, head) = read_header(store, path, HEADER_PROBE)?;
         let layout = check_size(store, path, &parsed, head.size)?;
         let header = parsed.header;
+        let version = Version {
+            layout,
+            size: head.size,
+            etag: head.etag,
+        };
         ArrayRef::build(
             store,
             path.to_string(),
             header.dtype,
             header.shape,
-            Some(layout),
+            Some(version),
         )
     }
 
-    /// A reference to an object just written with `header` at `data_offset`.
+    /// A reference to an object just written with `header` at `data_offset`, whose
+    /// version the store named `etag`.
     pub(crate) fn written(
         store: &Store,
         path: String,
         header: Header,
         data_offset: u64,
+        etag: Option<String>,
     ) -> Result<ArrayRef> {
-        let layout = StoredLayout {
-            fortran_order: header.fortran_order,
-            data_offset,
+        let version = Version {
+            layout: StoredLayout {
+                fortran_order: header.fortran_order,
+                data_offset,
+            },
+            size: header.data_len()?.saturating_add(data_offset),
+            etag,
         };
-        ArrayRef::build(store, path, header.dtype, header.shape, Some(layout))
+        ArrayRef::build(store, path, header.dtype, header.shape, Some(version))
     }
 
     fn build(
@@ -101,7 +118,7 @@ impl ArrayRef {
         path: String,
         dtype: Dtype,
         shape: Vec<u64>,
-        layout: Option<StoredLayout>,
+        version: Option<Version>,
     ) -> Result<ArrayRef> {
         let header = Header {
             dtype,
@@ -115,10 +132,6 @@ impl ArrayRef {
             dtype: header.dtype.numpy_str(),
             shape: header.shape,
         };
-        let cell = OnceLock::new();
-        if let Some(layout) = layout {
-            let _ = cell.set(layout);
-        }
         Ok(ArrayRef {
             store: store.clone(),
             json: meta.to_json(),
@@ -126,7 +139,7 @@ impl ArrayRef {
             dtype: header.dtype,
             nbytes,
             meta,
-            layout: cell,
+            seen: Seen::new(version),
         })
     }
 
@@ -178,22 +191,23 @@ impl ArrayRef {
     pub fn json(&self) -> &str {
         &self.json
     }
-    /// Whether the stored order is Fortran; `None` until the header has been read.
+    /// Whether the stored order is Fortran (of the version read last); `None` until
+    /// the header has been read.
     pub fn fortran_order(&self) -> Option<bool> {
-        self.layout.get().map(|l| l.fortran_order)
+        self.seen.layout().map(|l| l.fortran_order)
     }
     /// Whether the stored header has been read and checked against the metadata.
     pub fn is_loaded(&self) -> bool {
-        self.layout.get().is_some()
+        self.seen.layout().is_some()
     }
 
     /// The stored layout, reading and checking the header on first use.
     pub fn stored_layout(&self) -> Result<StoredLayout> {
-        if let Some(layout) = self.layout.get() {
-            return Ok(*layout);
+        if let Some(layout) = self.seen.layout() {
+            return Ok(layout);
         }
         self.read_checked_header(self.expected_header_len())
-            .map(|(layout, _)| layout)
+            .map(|(version, _)| version.layout)
     }
 
     /// The length numpy gives this array's header: what a reference from JSON asks
@@ -209,12 +223,28 @@ impl ArrayRef {
     }
 
     /// Read `probe` bytes (more if the header is longer), check the header against
-    /// the metadata and the object's size, and remember the layout.
-    fn read_checked_header(&self, probe: u64) -> Result<(StoredLayout, Head)> {
+    /// the metadata and the object's size, and remember that version.
+    fn read_checked_header(&self, probe: u64) -> Result<(Version, Head)> {
         let (parsed, head) = read_header(&self.store, self.path(), probe)?;
         self.check_agrees(&parsed.header)?;
-        let layout = check_size(&self.store, self.path(), &parsed, head.size)?;
-        Ok((*self.layout.get_or_init(|| layout), head))
+        let version = Version {
+            layout: check_size(&self.store, self.path(), &parsed, head.size)?,
+            size: head.size,
+            etag: head.etag.clone(),
+        };
+        self.seen.set(version.clone());
+        Ok((version, head))
+    }
+
+    /// The version to read first: the one seen last, or else (reading `probe` bytes)
+    /// the current one, with the answer that brought its header.
+    fn first_version(&self, probe: u64) -> Result<(Version, Option<Head>)> {
+        match self.seen.get() {
+            Some(version) => Ok((version, None)),
+            None => self
+                .read_checked_header(probe)
+                .map(|(version, head)| (version, Some(head))),
+        }
     }
 
     /// Refuse a stored header that disagrees with this reference's metadata.
@@ -258,7 +288,8 @@ impl ArrayRef {
     ///
     /// Object stores: a first load of a small array fetches header and data with one
     /// request; otherwise the data comes as concurrent ranged GETs written straight
-    /// into `buf` (into a scratch copy first when the order must be converted).
+    /// into `buf` (into a scratch copy first when the order must be converted), all
+    /// pinned to the version whose header was read.
     pub fn load_into_counted(
         &self,
         buf: &mut [u8],
@@ -273,42 +304,53 @@ impl ArrayRef {
             }
             return Ok(());
         }
-        let layout = match self.layout.get() {
-            Some(layout) => *layout,
-            None => {
-                let expected = self.expected_header_len();
-                let whole = expected.saturating_add(self.nbytes);
-                let probe = if whole <= SMALL_OBJECT {
-                    whole
-                } else {
-                    expected
-                };
-                let (layout, head) = self.read_checked_header(probe)?;
-                let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
-                if (head.bytes.len() as u64) >= end {
-                    if let Some(t) = transfer {
-                        t.add(self.nbytes);
-                    }
-                    return self.deliver(
-                        &head.bytes[start as usize..end as usize],
-                        buf,
-                        order,
-                        layout,
-                    );
-                }
-                layout
-            }
+        let expected = self.expected_header_len();
+        let whole = expected.saturating_add(self.nbytes);
+        let probe = if whole <= SMALL_OBJECT {
+            whole
+        } else {
+            expected
         };
+        on_one_version(
+            self.first_version(probe)?,
+            || self.read_checked_header(probe),
+            |version, head| self.load_version(version, head, buf, order, transfer),
+        )
+    }
+
+    /// Load `version` of an object-store object into `buf`: from `head`, the answer
+    /// that brought its header, when that holds all the data; else by ranged reads
+    /// pinned to the version's ETag.
+    fn load_version(
+        &self,
+        version: &Version,
+        head: Option<&Head>,
+        buf: &mut [u8],
+        order: Order,
+        transfer: Option<&Transfer>,
+    ) -> Result<()> {
+        let layout = version.layout;
+        let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
+        if let Some(head) = head.filter(|head| head.bytes.len() as u64 >= end) {
+            if let Some(t) = transfer {
+                t.add(self.nbytes);
+            }
+            return self.deliver(
+                &head.bytes[start as usize..end as usize],
+                buf,
+                order,
+                layout,
+            );
+        }
         let ctx = ReadCtx {
             transfer,
-            if_match: None,
+            if_match: version.etag.as_deref(),
         };
         if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            return self.store.backend().read_ranges(
-                self.path(),
-                &mut [(layout.data_offset, buf)],
-                ctx,
-            );
+            let backend = self.store.backend();
+            return backend
+                .read_ranges(self.path(), &mut [(layout.data_offset, buf)], ctx)
+                .map(drop);
         }
         self.with_stored_bytes(layout, ctx, |src| self.deliver(src, buf, order, layout))
     }
@@ -390,7 +432,11 @@ impl ArrayRef {
                 HeaderParse::Complete(parsed) => {
                     self.check_agrees(&parsed.header)?;
                     let layout = check_size(&self.store, self.path(), &parsed, size)?;
-                    let _ = self.layout.set(layout);
+                    self.seen.set(Version {
+                        layout,
+                        size,
+                        etag: None,
+                    });
                     return Ok(Some((file, layout)));
                 }
                 HeaderParse::NeedMore { total }
@@ -439,35 +485,67 @@ impl ArrayRef {
             };
             return self.read_rows_with(layout, first, count, buf, order, &mut read);
         }
-        let mut read = |ranges: &mut [(u64, &mut [u8])]| {
-            self.store
-                .backend()
-                .read_ranges(self.path(), ranges, ReadCtx::default())
+        let first_version = match self.seen.get() {
+            Some(version) => (version, None),
+            None => match self.rows_with_header(first, count, buf, order)? {
+                Ok(()) => return Ok(()),
+                Err(fetched) => fetched,
+            },
         };
-        let layout = match self.layout.get() {
-            Some(layout) => *layout,
-            None => {
-                // A fresh reference to a remote object: fetch the header and the rows
-                // (where numpy's header would put them) at once, not one after the
-                // other; the rows are fetched again only if the header disagrees.
-                let guess = StoredLayout {
-                    fortran_order: false,
-                    data_offset: self.expected_header_len(),
+        let probe = self.expected_header_len();
+        on_one_version(
+            first_version,
+            || self.read_checked_header(probe),
+            |version, _| {
+                let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+                    let ctx = ReadCtx {
+                        transfer: None,
+                        if_match: version.etag.as_deref(),
+                    };
+                    let backend = self.store.backend();
+                    backend.read_ranges(self.path(), ranges, ctx).map(drop)
                 };
-                let (header, rows) = std::thread::scope(|scope| {
-                    let header = scope.spawn(|| self.stored_layout());
-                    let rows =
-                        self.read_rows_with(guess, first, count, &mut *buf, order, &mut read);
-                    (header.join(), rows)
-                });
-                let layout = header.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                if layout == guess && rows.is_ok() {
-                    return Ok(());
-                }
-                layout
-            }
+                self.read_rows_with(version.layout, first, count, buf, order, &mut read)
+            },
+        )
+    }
+
+    /// A fresh reference to a remote object: fetch the header and the rows (where
+    /// numpy's header would put them) at once, not one after the other. `Ok` when the
+    /// rows came from where the header says, of the version the header came from;
+    /// else the version the header names (with its answer), to read the rows again.
+    fn rows_with_header(
+        &self,
+        first: u64,
+        count: u64,
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<std::result::Result<(), (Version, Option<Head>)>> {
+        let guess = StoredLayout {
+            fortran_order: false,
+            data_offset: self.expected_header_len(),
         };
-        self.read_rows_with(layout, first, count, buf, order, &mut read)
+        let mut served = None;
+        let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+            let backend = self.store.backend();
+            served = backend.read_ranges(self.path(), ranges, ReadCtx::default())?;
+            Ok(())
+        };
+        let (header, rows) = std::thread::scope(|scope| {
+            let header = scope.spawn(|| self.read_checked_header(guess.data_offset));
+            let rows = self.read_rows_with(guess, first, count, buf, order, &mut read);
+            (header.join(), rows)
+        });
+        let (version, head) = header.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let same_version = match (&version.etag, &served) {
+            (Some(header), Some(rows)) => etag::same(header, rows),
+            (None, _) => true, // nothing to pin to: as good as it gets
+            (Some(_), None) => false,
+        };
+        if version.layout == guess && rows.is_ok() && same_version {
+            return Ok(Ok(()));
+        }
+        Ok(Err((version, Some(head))))
     }
 
     /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`,
@@ -535,7 +613,9 @@ impl ArrayRef {
     /// [`ArrayRef::mmap`] reporting a cache download to (and stopping on) `transfer`.
     pub fn mmap_counted(&self, mode: MapMode, transfer: Option<&Transfer>) -> Result<Mapping> {
         let write = mode == MapMode::ReadWrite;
-        let (file, shown) = match self.store.backend().open_local(self.path(), write)? {
+        let local = self.store.backend().open_local(self.path(), write)?;
+        let is_local = local.is_some();
+        let (file, shown) = match local {
             Some(file) => (file, self.store.describe(self.path())),
             None => {
                 let copy = self.cached_copy(mode, transfer)?;
@@ -553,7 +633,14 @@ impl ArrayRef {
         };
         self.check_agrees(&parsed.header)?;
         let layout = check_size(&self.store, self.path(), &parsed, mapping.file_len())?;
-        let _ = self.layout.set(layout);
+        if is_local {
+            // (A cached copy's version was remembered with its ETag by `cached_copy`.)
+            self.seen.set(Version {
+                layout,
+                size: mapping.file_len(),
+                etag: None,
+            });
+        }
         mapping.with_data(layout.data_offset, self.nbytes)
     }
 
@@ -581,20 +668,25 @@ impl ArrayRef {
             );
         };
         // One small request: the header (checked now, before any download) and the
-        // object's current size and ETag, which validate or name the cached copy.
-        let (_, head) = self.read_checked_header(self.expected_header_len())?;
-        let etag = head.etag.as_deref();
-        crate::cache::RemoteCache::for_options(&self.store.spec().options).fetch(
-            &identity,
-            self.path(),
-            head.size,
-            etag,
-            |dst| {
-                let ctx = ReadCtx {
-                    transfer,
-                    if_match: etag,
-                };
-                backend.read_ranges(self.path(), &mut [(0, dst)], ctx)
+        // object's current size and ETag, which validate or name the cached copy. The
+        // download is pinned to that ETag; a copy is only ever of one version.
+        let probe = self.expected_header_len();
+        let (version, head) = self.read_checked_header(probe)?;
+        let cache = crate::cache::RemoteCache::for_options(&self.store.spec().options);
+        on_one_version(
+            (version, Some(head)),
+            || self.read_checked_header(probe),
+            |version, _| {
+                let etag = version.etag.as_deref();
+                cache.fetch(&identity, self.path(), version.size, etag, |dst| {
+                    let ctx = ReadCtx {
+                        transfer,
+                        if_match: etag,
+                    };
+                    backend
+                        .read_ranges(self.path(), &mut [(0, dst)], ctx)
+                        .map(drop)
+                })
             },
         )
     }

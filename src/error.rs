@@ -43,7 +43,8 @@ pub enum ErrorKind {
     AlreadyExists = 17,
     /// The handle is in the wrong state for the call (e.g. writer already finished).
     State = 18,
-    /// The endpoint cannot be reached (connection refused, DNS, TLS).
+    /// The endpoint cannot be reached (connection refused, DNS, TLS), or the
+    /// connection to it broke mid-request (reset, or closed before the response ended).
     Network = 19,
     /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
     BucketNotFound = 20,
@@ -121,6 +122,9 @@ impl ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    /// The object changed while it was being read: a read of its newer version may
+    /// succeed (see [`Error::changed`]).
+    changed: bool,
 }
 
 impl Error {
@@ -129,7 +133,27 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            changed: false,
         }
+    }
+
+    /// An object-store object that is no longer the version a read was pinned to
+    /// (its ETag changed between requests): an `Io` error saying so, which the
+    /// reading code answers by starting over on the new version (a bounded number of
+    /// times) instead of mixing bytes of two versions.
+    pub(crate) fn changed(what: impl fmt::Display) -> Self {
+        Error {
+            changed: true,
+            ..Error::new(
+                ErrorKind::Io,
+                format!("{what} changed while it was being read"),
+            )
+        }
+    }
+
+    /// Whether this is an [`Error::changed`] (context added or not).
+    pub(crate) fn is_changed(&self) -> bool {
+        self.changed
     }
 
     /// The kind, which decides the C status code.
@@ -145,8 +169,8 @@ impl Error {
     /// The same error with `context: ` put in front of its message.
     pub fn context(self, context: impl fmt::Display) -> Self {
         Error {
-            kind: self.kind,
             message: format!("{context}: {}", self.message),
+            ..self
         }
     }
 

@@ -40,6 +40,8 @@ pub mod store;
 /// cbindgen:ignore
 pub mod transfer;
 /// cbindgen:ignore
+pub(crate) mod version;
+/// cbindgen:ignore
 pub mod writer;
 
 pub mod ffi;

@@ -85,23 +85,24 @@ pub(crate) fn put(
     }
     let preamble = header.encode();
     let chunks = [preamble.as_slice(), array.data];
-    let path = write_at_target(store, target, options, |path, write| {
+    let (path, etag) = write_at_target(store, target, options, |path, write| {
         store.backend().write_atomic(path, &chunks, write)
     })?;
-    ArrayRef::written(store, path, header, preamble.len() as u64)
+    ArrayRef::written(store, path, header, preamble.len() as u64, etag)
 }
 
-/// Run `write` at the store-relative path `target` names and return that path: an
+/// Run `write` at the store-relative path `target` names and return that path (with
+/// what `write` returned there): an
 /// explicit path once (validated; `options.overwrite` decides replacing), or a
 /// schema-addressed path under a fresh random token, drawing again (up to
 /// `TOKEN_ATTEMPTS` times) while `write` reports `AlreadyExists`; schema paths are never
 /// overwritten. The store's `fsync` setting is folded into the options `write` gets.
-pub(crate) fn write_at_target(
+pub(crate) fn write_at_target<T>(
     store: &Store,
     target: &Target,
     options: PutOptions,
-    mut write: impl FnMut(&str, WriteOptions) -> Result<()>,
-) -> Result<String> {
+    mut write: impl FnMut(&str, WriteOptions) -> Result<T>,
+) -> Result<(String, T)> {
     let options = WriteOptions {
         fsync: options.fsync || store.spec().options.fsync,
         overwrite: options.overwrite,
@@ -109,8 +110,8 @@ pub(crate) fn write_at_target(
     match target {
         Target::Path(path) => {
             crate::path::validate_relative_path(path)?;
-            write(path, options)?;
-            Ok(path.clone())
+            let written = write(path, options)?;
+            Ok((path.clone(), written))
         }
         Target::Schema {
             schema,
@@ -134,7 +135,7 @@ pub(crate) fn write_at_target(
                         attempt += 1
                     }
                     Err(e) => return Err(e),
-                    Ok(()) => return Ok(path),
+                    Ok(written) => return Ok((path, written)),
                 }
             }
         }

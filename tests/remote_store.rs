@@ -7,42 +7,15 @@ mod common;
 #[path = "common/proxy.rs"]
 mod proxy;
 
+use common::f64s::{f64_bytes, put, put_opts};
 use common::{remote, Scratch};
 use npystore::array_ref::load_many;
 use npystore::transfer::{with_progress, Transfer};
-use npystore::{ArrayData, ArrayRef, Dtype, ErrorKind, MapMode, Order, PutOptions, Store, Target};
+use npystore::{ArrayRef, ErrorKind, MapMode, Order, PutOptions};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 const MIB: u64 = 1 << 20;
-
-fn f64_bytes(n: usize, seed: f64) -> Vec<u8> {
-    (0..n)
-        .flat_map(|i| (i as f64 * 0.5 + seed).to_le_bytes())
-        .collect()
-}
-
-/// Put float64 `data` (C or Fortran order) at `path`.
-fn put(store: &Store, path: &str, data: &[u8], shape: &[u64], fortran: bool) -> ArrayRef {
-    put_opts(store, path, data, shape, fortran, PutOptions::default()).unwrap()
-}
-
-fn put_opts(
-    store: &Store,
-    path: &str,
-    data: &[u8],
-    shape: &[u64],
-    fortran: bool,
-    options: PutOptions,
-) -> npystore::Result<ArrayRef> {
-    let array = ArrayData {
-        data,
-        dtype: Dtype::parse("<f8").unwrap(),
-        shape: shape.to_vec(),
-        fortran_order: fortran,
-    };
-    store.put(&array, &Target::Path(path.into()), options)
-}
 
 /// The shape `[rows, cols]`.
 fn dims(rows: usize, cols: usize) -> [u64; 2] {
@@ -412,84 +385,5 @@ fn rejected_credentials_are_permission_denied_without_the_secret() {
         assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{}: {err}", r.kind);
         assert!(!err.message().contains(&secret), "{err}");
         r.assert_no_secret(err.message());
-    }
-}
-
-#[test]
-fn faults_between_client_and_server_are_retried_or_fail_cleanly() {
-    use proxy::Fault;
-    for r in remote::all() {
-        let cache = Scratch::new("cache");
-        let store = r.open(cache.path());
-        let data = f64_bytes(8192, 3.0); // 64 KiB: a cut at 2000 bytes is mid-body
-        let stored = put(&store, "fault/a.npy", &data, &[8192], false);
-        let load_via = |fault: Fault, first: usize, options: serde_json::Value| {
-            let proxy = proxy::Proxy::faulty(r.server_addr(), fault, first);
-            let via = r.try_open(r.block_at(&proxy.url()), options).unwrap();
-            let start = Instant::now();
-            let got = via
-                .ref_from_json(stored.json())
-                .and_then(|x| x.load(Order::C));
-            let spoiled = proxy.throttled.load(std::sync::atomic::Ordering::SeqCst);
-            (got, start.elapsed(), spoiled)
-        };
-
-        // Transient: the first two connections are cut mid-body; retried to the bytes.
-        let (got, _, spoiled) = load_via(Fault::CutDown(2000), 2, json!({"retries": 4}));
-        assert_eq!(got.unwrap(), data, "{}: cut twice, then served", r.kind);
-        assert_eq!(spoiled, 2, "{}", r.kind);
-
-        // Persistent: every connection cut or stalled; a clear error within the
-        // deadline, never bytes.
-        let fast = json!({"connect_timeout_ms": 500, "request_timeout_ms": 1000, "retries": 1});
-        for (fault, what) in [
-            (Fault::CutDown(2000), "cut mid-body"),
-            (Fault::CutDown(100), "cut in the headers"),
-            (Fault::Stall(2000), "stalled mid-body"),
-        ] {
-            let (got, took, _) = load_via(fault, usize::MAX, fast.clone());
-            let err = got.expect_err(what);
-            assert!(
-                matches!(
-                    err.kind(),
-                    ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Io
-                ),
-                "{} {what}: {err}",
-                r.kind
-            );
-            assert!(
-                err.message().contains("fault/a.npy"),
-                "{} {what}: {err}",
-                r.kind
-            );
-            assert!(
-                took < Duration::from_secs(10),
-                "{} {what}: {took:?}",
-                r.kind
-            );
-            r.assert_no_secret(err.message());
-        }
-
-        // A put whose request is cut mid-body leaves no object, partial or whole.
-        let proxy = proxy::Proxy::faulty(r.server_addr(), Fault::CutUp(16 << 10), usize::MAX);
-        let via = r.try_open(r.block_at(&proxy.url()), fast.clone()).unwrap();
-        let start = Instant::now();
-        let err = put_opts(
-            &via,
-            "fault/up.npy",
-            &data,
-            &[8192],
-            false,
-            PutOptions::default(),
-        )
-        .unwrap_err();
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{}: {:?}",
-            r.kind,
-            start.elapsed()
-        );
-        r.assert_no_secret(err.message());
-        assert!(!store.exists("fault/up.npy").unwrap(), "{}: {err}", r.kind);
     }
 }

@@ -1,9 +1,11 @@
 //! No secret value appears in an error message, `Debug` output, JSON or the C
 //! last-error text: every store kind (file, s3, gcs, azure, memory) is configured with
 //! credentials, valid and broken in many ways, through JSON text, a file with a
-//! `.secrets/` directory, and `DJ_STORES`; every outcome on the way (parse, validate,
-//! open, and the failing operations of an opened store) is collected and searched
-//! for the secret strings.
+//! `.secrets/` directory, and `DJ_STORES`, and with passwords inside URLs (an S3
+//! endpoint with and without a scheme, a proxy, an Azure `BlobEndpoint`); every
+//! outcome on the way (parse, validate, open, and the failing operations of an opened
+//! store, whose request errors print URLs) is collected and searched for the secret
+//! strings, and the redacted forms (`user:***@host`) must show up.
 
 mod common;
 
@@ -12,13 +14,17 @@ use npystore::config::Config;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
 use std::ffi::{CStr, CString};
 
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 9] = [
     "AKIAS3ACCESSKEYSECRET1",
     "s3-secret-key-SECRET-2",
     "gcs-token-SECRET-3",
     "azure-account-key-SECRET-4",
     "AccountKey=azure-conn-SECRET-5",
     "sa-private-key-SECRET-6",
+    // Passwords inside URLs: an S3 endpoint, a proxy, an Azure BlobEndpoint.
+    "endpoint-pass-SECRET-7",
+    "proxy-pass-SECRET-8",
+    "blob-pass-SECRET-9",
 ];
 
 /// Every outcome collected so far, as text.
@@ -132,10 +138,23 @@ impl Seen {
 }
 
 fn s3(extra: &str) -> String {
+    s3_at("127.0.0.1:9", extra)
+}
+
+/// The S3 store `archive` at `endpoint`, with both keys and `extra` fields.
+fn s3_at(endpoint: &str, extra: &str) -> String {
     format!(
-        r#""archive": {{"protocol": "s3", "endpoint": "127.0.0.1:9", "bucket": "lab", "location": "npy",
+        r#""archive": {{"protocol": "s3", "endpoint": "{endpoint}", "bucket": "lab", "location": "npy",
             "access_key": "{}", "secret_key": "{}", "secure": false{extra}}}"#,
         SECRETS[0], SECRETS[1]
+    )
+}
+
+/// A config of the one store `archive` (the default), without retries: its
+/// requests go to a closed port and fail at once.
+fn alone(archive: &str) -> String {
+    format!(
+        r#"{{"stores": {{"default": "archive", {archive}}}, "npystore": {{"defaults": {{"retries": 0}}}}}}"#
     )
 }
 
@@ -162,6 +181,25 @@ fn no_secret_in_any_error_debug_or_json() {
     // Valid, and broken one way at a time around the same credentials.
     let broken = [
         stores(&dir, &s3("")),
+        // Passwords in URLs: endpoint with and without a scheme, proxy, BlobEndpoint.
+        alone(&s3_at(
+            &format!("http://lab:{}@127.0.0.1:9", SECRETS[6]),
+            "",
+        )),
+        alone(&s3_at(&format!("lab:{}@127.0.0.1:9", SECRETS[6]), "")),
+        alone(&s3(&format!(
+            r#", "proxy_server": "http://px:{}@127.0.0.1:9""#,
+            SECRETS[7]
+        ))),
+        alone(&s3_at(
+            &format!("lab:{}@127.0.0.1:9", SECRETS[6]),
+            r#", "foo": 1"#,
+        )),
+        alone(&format!(
+            r#""archive": {{"protocol": "azure", "container": "c", "location": "x",
+            "connection_string": "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=a2V5a2V5;BlobEndpoint=http://u:{}@127.0.0.1:9/acct"}}"#,
+            SECRETS[8]
+        )),
         stores(&dir, &s3(r#", "foo": 1"#)),
         stores(&dir, &s3(r#", "secure": "yes""#)),
         stores(
@@ -283,6 +321,11 @@ fn no_secret_in_any_error_debug_or_json() {
         "not configured",
         "already exists",
         "Secret(***)",
+        // URL passwords were there to hide: in Debug, and in request errors.
+        "endpoint: \"lab:***@127.0.0.1:9\"",
+        "proxy_server: Some(\"http://px:***@127.0.0.1:9\")",
+        "http://lab:***@127.0.0.1:9/lab/npy/",
+        "http://u:***@127.0.0.1:9/acct/",
     ] {
         assert!(
             all.contains(expected),

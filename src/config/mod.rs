@@ -7,6 +7,7 @@ mod discover;
 mod document;
 mod fields;
 mod options;
+pub(crate) mod redact;
 mod rules;
 mod secret;
 mod spec;

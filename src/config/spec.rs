@@ -53,8 +53,9 @@ impl Protocol {
     }
 }
 
-/// S3 settings of a store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// S3 settings of a store. `Debug` shows no credential: the keys are [`Secret`]s,
+/// and a password inside the endpoint or proxy URL is shown as `***`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct S3Spec {
     /// Host (`s3.amazonaws.com`, `minio:9000`) or full URL (`http://127.0.0.1:9000`).
     pub endpoint: String,
@@ -68,6 +69,23 @@ pub struct S3Spec {
     pub secure: bool,
     /// HTTP proxy URL, if any.
     pub proxy_server: Option<String>,
+}
+
+impl std::fmt::Debug for S3Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::redact::redact_url;
+        f.debug_struct("S3Spec")
+            .field("endpoint", &redact_url(&self.endpoint))
+            .field("bucket", &self.bucket)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key)
+            .field("secure", &self.secure)
+            .field(
+                "proxy_server",
+                &self.proxy_server.as_deref().map(redact_url),
+            )
+            .finish()
+    }
 }
 
 impl S3Spec {

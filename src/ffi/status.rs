@@ -46,7 +46,8 @@ pub enum npy_status {
     NPY_ERR_ALREADY_EXISTS = 17,
     /// The handle is in the wrong state for this call.
     NPY_ERR_STATE = 18,
-    /// The endpoint cannot be reached.
+    /// The endpoint cannot be reached, or the connection to it broke mid-request
+    /// (reset, or closed before the response ended).
     NPY_ERR_NETWORK = 19,
     /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
     NPY_ERR_BUCKET_NOT_FOUND = 20,

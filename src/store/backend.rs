@@ -55,8 +55,14 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()>;
 
     /// Publish `chunks`, concatenated, as the object at `path`: readers see the old
-    /// state or the complete new object, never a partial one.
-    fn write_atomic(&self, path: &str, chunks: &[&[u8]], options: WriteOptions) -> Result<()>;
+    /// state or the complete new object, never a partial one. Returns the new
+    /// object's version tag (ETag) when the store reports one.
+    fn write_atomic(
+        &self,
+        path: &str,
+        chunks: &[&[u8]],
+        options: WriteOptions,
+    ) -> Result<Option<String>>;
 
     /// Whether an object exists at `path`.
     fn exists(&self, path: &str) -> Result<bool>;
@@ -110,7 +116,17 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
 
     /// Fill each `(offset, buf)` with the bytes at `offset`, as [`Backend::read_at`] does;
     /// object stores coalesce nearby ranges and fetch them concurrently.
-    fn read_ranges(&self, path: &str, ranges: &mut [(u64, &mut [u8])], ctx: ReadCtx) -> Result<()> {
+    ///
+    /// Returns the version tag (ETag) every byte was served at, when the store tells
+    /// one. Bytes of two versions are never returned: object stores fail with
+    /// [`crate::Error::changed`] when the object is no longer `ctx.if_match`, or, without
+    /// it, when the requests were answered from different versions.
+    fn read_ranges(
+        &self,
+        path: &str,
+        ranges: &mut [(u64, &mut [u8])],
+        ctx: ReadCtx,
+    ) -> Result<Option<String>> {
         for (offset, buf) in ranges.iter_mut() {
             if let Some(t) = ctx.transfer {
                 t.check()?;
@@ -120,7 +136,7 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
                 t.add(buf.len() as u64);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// A name for the store's location that differs between stores (remote caches key

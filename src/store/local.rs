@@ -184,7 +184,12 @@ impl Backend for LocalBackend {
         read_file_at(&self.open_file(path)?, offset, buf, &self.full(path))
     }
 
-    fn write_atomic(&self, path: &str, chunks: &[&[u8]], options: WriteOptions) -> Result<()> {
+    fn write_atomic(
+        &self,
+        path: &str,
+        chunks: &[&[u8]],
+        options: WriteOptions,
+    ) -> Result<Option<String>> {
         let (dir, name) = self.parent(path, true)?;
         let temp = temp_name_for(name);
         let file = dir.create_new(&temp)?;
@@ -194,7 +199,7 @@ impl Backend for LocalBackend {
         if written.is_err() {
             let _ = dir.remove(&temp);
         }
-        written
+        written.map(|()| None)
     }
 
     fn exists(&self, path: &str) -> Result<bool> {

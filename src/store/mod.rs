@@ -2,6 +2,7 @@
 
 mod backend;
 mod beneath;
+pub(crate) mod etag;
 mod local;
 mod object;
 mod remote;

@@ -7,6 +7,7 @@
 //! multipart upload above it, aborted on every failure.
 
 use super::backend::{Backend, Head, ReadCtx, WriteOptions};
+use super::etag::Agreement;
 use super::runtime::block_on;
 use super::upload::{Multipart, ObjectUpload, Upload, UploadOptions};
 use crate::transfer::{cancelled, Transfer};
@@ -138,11 +139,10 @@ impl ObjectBackend {
             .map_err(|e| Error::new(ErrorKind::Path, format!("invalid object key {full:?}: {e}")))
     }
 
-    /// `text` with every configured secret replaced by `***`.
+    /// `text` with every configured secret, and every password inside a URL,
+    /// replaced by `***`.
     fn scrub(&self, text: String) -> String {
-        self.secrets
-            .iter()
-            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
+        crate::config::redact::scrub(&text, &self.secrets)
     }
 
     pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
@@ -153,9 +153,10 @@ impl ObjectBackend {
                 "{operation} {what}: the bucket or container of {} does not exist: {err}",
                 self.display_root
             ),
-            ErrorKind::Network => {
-                format!("{operation} {what}: cannot reach the store's endpoint: {err}")
-            }
+            ErrorKind::Network => format!(
+                "{operation} {what}: cannot reach the store's endpoint, or the connection \
+                 broke: {err}"
+            ),
             ErrorKind::Timeout => format!("{operation} {what}: timed out: {err}"),
             _ => format!("{operation} {what}: {err}"),
         };
@@ -213,8 +214,9 @@ impl ObjectBackend {
     }
 
     /// Upload `chunks` as a multipart upload of parts of at least `part_size` bytes,
-    /// `concurrency` parts at a time; any failure aborts the upload.
-    fn put_multipart(&self, path: &str, chunks: &[&[u8]], total: u64) -> Result<()> {
+    /// `concurrency` parts at a time; any failure aborts the upload. Returns the new
+    /// object's ETag, when the store tells it.
+    fn put_multipart(&self, path: &str, chunks: &[&[u8]], total: u64) -> Result<Option<String>> {
         let part_size = self
             .tuning
             .part_size
@@ -256,12 +258,13 @@ impl ObjectBackend {
             }
             drop(in_flight);
             if failure.is_none() {
-                if let Err(e) = upload.complete().await {
-                    failure = Some((e, "cannot complete the multipart upload of"));
+                match upload.complete().await {
+                    Ok(done) => return Ok(done.e_tag),
+                    Err(e) => failure = Some((e, "cannot complete the multipart upload of")),
                 }
             }
             match failure {
-                None => Ok(()),
+                None => Ok(None),
                 Some(err) => {
                     // Leave no parts behind; the first error is the one worth reporting.
                     let _ = upload.abort().await;
@@ -295,14 +298,16 @@ fn classify(err: &object_store::Error) -> ErrorKind {
     }
 }
 
-/// Network and timeout failures, found among an error's causes.
+/// Network and timeout failures, found among an error's causes: a connection that
+/// cannot be opened, or that broke before the response was complete (reset, closed
+/// mid-body: object_store's `Request` and `Interrupted` kinds), is `Network`.
 fn causes_kind(err: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cause {
         if let Some(http) = e.downcast_ref::<object_store::client::HttpError>() {
             use object_store::client::HttpErrorKind as K;
             match http.kind() {
-                K::Connect => return Some(ErrorKind::Network),
+                K::Connect | K::Request | K::Interrupted => return Some(ErrorKind::Network),
                 K::Timeout => return Some(ErrorKind::Timeout),
                 _ => {}
             }
@@ -378,21 +383,26 @@ struct Part {
     segs: Vec<Seg>,
 }
 
-/// Why a part failed.
+/// Why a part (or the read it belongs to) failed.
 enum PartError {
     Store(object_store::Error),
-    Short { got: u64, wanted: u64 },
+    Short {
+        got: u64,
+        wanted: u64,
+    },
     Cancelled,
+    /// Answers came from another version than the pinned one, or from two versions.
+    Changed,
 }
 
-/// Stream one part's bytes into its destinations.
+/// Stream one part's bytes into its destinations; returns the ETag it was served at.
 async fn fetch_part(
     store: Arc<dyn ObjectStore>,
     key: ObjectPath,
     part: Part,
     if_match: Option<String>,
     transfer: Option<Transfer>,
-) -> std::result::Result<(), PartError> {
+) -> std::result::Result<Option<String>, PartError> {
     let options = GetOptions {
         range: Some(GetRange::Bounded(part.start..part.end)),
         if_match,
@@ -402,6 +412,7 @@ async fn fetch_part(
         .get_opts(&key, options)
         .await
         .map_err(PartError::Store)?;
+    let etag = result.meta.e_tag.clone();
     let mut stream = result.into_stream();
     let mut pos = part.start;
     let mut seg = 0;
@@ -445,7 +456,7 @@ async fn fetch_part(
             wanted: part.end - part.start,
         });
     }
-    Ok(())
+    Ok(etag)
 }
 
 impl Backend for ObjectBackend {
@@ -497,7 +508,8 @@ impl Backend for ObjectBackend {
                 etag: meta.e_tag,
             }),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
-            Err(e) if len > 0 && error_chain(&e).contains("416") => {
+            // (The status as printed: a bare "416" also matches paths and timings.)
+            Err(e) if len > 0 && error_chain(&e).contains("416 Range Not Satisfiable") => {
                 let size = self.size(path)?;
                 if size != 0 {
                     return Err(self.map_err(e, "cannot read", path));
@@ -510,12 +522,18 @@ impl Backend for ObjectBackend {
 
     fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()> {
         self.read_ranges(path, &mut [(offset, buf)], ReadCtx::default())
+            .map(drop)
     }
 
-    fn read_ranges(&self, path: &str, ranges: &mut [(u64, &mut [u8])], ctx: ReadCtx) -> Result<()> {
+    fn read_ranges(
+        &self,
+        path: &str,
+        ranges: &mut [(u64, &mut [u8])],
+        ctx: ReadCtx,
+    ) -> Result<Option<String>> {
         let parts = self.plan(ranges);
         if parts.is_empty() {
-            return Ok(());
+            return Ok(ctx.if_match.map(str::to_string));
         }
         let (store, key) = (self.store.clone(), self.key(path)?);
         let if_match = ctx.if_match.map(str::to_string);
@@ -534,10 +552,13 @@ impl Backend for ObjectBackend {
                 )
             }))
             .buffer_unordered(concurrency);
+            // The server checks If-Match; the tags of the answers are checked here too,
+            // which also catches parts of an unpinned read served from two versions.
+            let mut agreement = Agreement::pinned(if_match.as_deref());
             while let Some(done) = fetches.next().await {
-                done?;
+                agreement.see(done?.as_deref());
             }
-            Ok(())
+            agreement.agreed().ok_or(PartError::Changed)
         })?;
         outcome.map_err(|e| match e {
             PartError::Cancelled => cancelled(),
@@ -548,19 +569,22 @@ impl Backend for ObjectBackend {
                     self.describe(path)
                 ),
             ),
+            PartError::Changed => Error::changed(self.describe(path)),
             PartError::Store(object_store::Error::Precondition { .. })
                 if ctx.if_match.is_some() =>
             {
-                Error::new(
-                    ErrorKind::Io,
-                    format!("{} changed while it was being read", self.describe(path)),
-                )
+                Error::changed(self.describe(path))
             }
             PartError::Store(e) => self.map_err(e, "cannot read", path),
         })
     }
 
-    fn write_atomic(&self, path: &str, chunks: &[&[u8]], options: WriteOptions) -> Result<()> {
+    fn write_atomic(
+        &self,
+        path: &str,
+        chunks: &[&[u8]],
+        options: WriteOptions,
+    ) -> Result<Option<String>> {
         let total: u64 = chunks.iter().map(|c| c.len() as u64).sum();
         if total > self.tuning.part_size {
             // A multipart upload cannot say "only if absent": check first (the window
@@ -589,7 +613,7 @@ impl Backend for ObjectBackend {
         let (store, key) = (self.store.clone(), self.key(path)?);
         let put =
             block_on(async move { store.put_opts(&key, payload, PutOptions::from(mode)).await })?;
-        put.map(|_| ())
+        put.map(|done| done.e_tag)
             .map_err(|e| self.map_err(e, "cannot write", path))
     }
 

@@ -45,9 +45,10 @@ pub(crate) trait Upload: Send + std::fmt::Debug {
     fn write(&mut self, data: &[u8]) -> Result<()>;
 
     /// Replace the first `head.len()` bytes (the placeholder given at the start, same
-    /// length) with `head` and publish the object. On failure nothing is published
-    /// and everything written is discarded.
-    fn finish(&mut self, head: &[u8]) -> Result<()>;
+    /// length) with `head` and publish the object; returns its version tag (ETag)
+    /// when the store tells one. On failure nothing is published and everything
+    /// written is discarded.
+    fn finish(&mut self, head: &[u8]) -> Result<Option<String>>;
 
     /// Discard everything written. Idempotent; a dropped upload aborts itself.
     fn abort(&mut self) -> Result<()>;
@@ -139,12 +140,12 @@ impl Upload for FileUpload {
             .map_err(|e| Error::io(&e, "cannot write", self.dir.show(&self.temp).display()))
     }
 
-    fn finish(&mut self, head: &[u8]) -> Result<()> {
+    fn finish(&mut self, head: &[u8]) -> Result<Option<String>> {
         let published = self.publish(head);
         if published.is_err() {
             let _ = self.dir.remove(&self.temp);
         }
-        published
+        published.map(|()| None)
     }
 
     fn abort(&mut self) -> Result<()> {
@@ -304,7 +305,7 @@ impl ObjectUpload {
         self.parts[idx] = Some(part);
     }
 
-    fn publish(&mut self, head: &[u8]) -> Result<()> {
+    fn publish(&mut self, head: &[u8]) -> Result<Option<String>> {
         if self.closed {
             bail!(State, "the upload to {} is closed", self.path);
         }
@@ -322,10 +323,13 @@ impl ObjectUpload {
                 PutMode::Create
             };
             let store = self.backend.store.clone();
-            block_on(async move { store.put_opts(&key, payload, PutOptions::from(mode)).await })?
+            let done =
+                block_on(
+                    async move { store.put_opts(&key, payload, PutOptions::from(mode)).await },
+                )?
                 .map_err(|e| self.err(e, "cannot write"))?;
             self.closed = true;
-            return Ok(());
+            return Ok(done.e_tag);
         };
         if !self.current.is_empty() {
             self.send_current()?;
@@ -354,11 +358,11 @@ impl ObjectUpload {
             bail!(Internal, "a part of {} was never uploaded", self.path);
         };
         let (mp, key) = (self.multipart.0.clone(), self.key.clone());
-        block_on(async move { mp.complete_multipart(&key, &id, parts).await })?
+        let done = block_on(async move { mp.complete_multipart(&key, &id, parts).await })?
             .map_err(|e| self.err(e, "cannot complete the upload to"))?;
         self.id = None;
         self.closed = true;
-        Ok(())
+        Ok(done.e_tag)
     }
 }
 
@@ -394,7 +398,7 @@ impl Upload for ObjectUpload {
         Ok(())
     }
 
-    fn finish(&mut self, head: &[u8]) -> Result<()> {
+    fn finish(&mut self, head: &[u8]) -> Result<Option<String>> {
         let published = self.publish(head);
         if published.is_err() {
             let _ = self.abort();

@@ -107,8 +107,7 @@ impl Writer {
         writer.head_len = writer.layout.reserved_head_len();
         let head = writer.head()?;
         let spec = &store.spec().options;
-        let mut upload = None;
-        writer.path = write_at_target(store, target, options, |path, write| {
+        let (path, upload) = write_at_target(store, target, options, |path, write| {
             if !write.overwrite && store.backend().exists(path)? {
                 bail!(
                     AlreadyExists,
@@ -122,10 +121,10 @@ impl Writer {
                 part_size,
                 concurrency,
             };
-            upload = Some(store.backend().begin_upload(path, &head, options)?);
-            Ok(())
+            store.backend().begin_upload(path, &head, options)
         })?;
-        writer.upload = upload;
+        writer.path = path;
+        writer.upload = Some(upload);
         Ok(writer)
     }
 
@@ -212,13 +211,16 @@ impl Writer {
         self.open_upload()?;
         let head = self.head()?;
         let mut upload = self.upload.take().expect("checked by open_upload");
-        if let Err(err) = upload.finish(&head) {
-            let _ = upload.abort();
-            return Err(err);
-        }
+        let etag = match upload.finish(&head) {
+            Ok(etag) => etag,
+            Err(err) => {
+                let _ = upload.abort();
+                return Err(err);
+            }
+        };
         let header = self.layout.header(self.rows);
         let path = std::mem::take(&mut self.path);
-        ArrayRef::written(&self.store, path, header, self.head_len as u64)
+        ArrayRef::written(&self.store, path, header, self.head_len as u64, etag)
     }
 
     /// Discard everything written; nothing is published. (Dropping does the same,

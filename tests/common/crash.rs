@@ -152,20 +152,8 @@ pub fn s3_config(_dir: &Path) -> Option<String> {
 }
 
 /// The stores crash trials run on: a name, the config for a scratch directory and
-/// the SIGKILL trials per test (fewer on S3: each is a round of requests to moto).
-pub const STORES: &[(&str, ConfigFor, usize)] = &[("file", file_config, 60), ("s3", s3_config, 20)];
-
-/// After a kill, before looking at the target: on S3, give the server time to
-/// finish what it had already received from the killed child. A PUT or a multipart
-/// completion sent just before the kill is still published after the child is gone,
-/// and a reader racing that publish can get the old header with the new data
-/// (header and data come from separate requests until reads are pinned to a version:
-/// docs/hardening.md), which the first S3 runs hit as "old shape, new bytes".
-pub fn settle(name: &str) {
-    if name == "s3" {
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
+/// the SIGKILL trials per test (of put and of the writer each).
+pub const STORES: &[(&str, ConfigFor, usize)] = &[("file", file_config, 60), ("s3", s3_config, 50)];
 
 /// After a store's trials: remove what the killed children left and return its
 /// names. File stores: `*.npystore-tmp` files under `dir` ([`sweep_temp_files`]).

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod f64s;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

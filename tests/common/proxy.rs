@@ -1,8 +1,8 @@
 //! Loopback TCP helpers for remote-store tests and benchmarks: a forwarding proxy
-//! that counts the bytes servers send back, can spoil the first connections with a
-//! `Fault` (503 SlowDown, a cut or a stall in either direction) and can cut every
-//! multipart part upload once told to; a server that accepts and never answers; and a
-//! port where nothing listens.
+//! that counts the bytes servers send back (and their 412 answers), can spoil the
+//! first connections with a `Fault` (503 SlowDown, a cut, a reset or a stall in
+//! either direction) and can cut every multipart part upload once told to; a server
+//! that accepts and never answers; and a port where nothing listens.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -10,6 +10,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 /// A forwarding proxy to one server.
 pub struct Proxy {
@@ -22,6 +23,9 @@ pub struct Proxy {
     /// Once set, a request uploading a multipart part (`partNumber=` in what the
     /// client sends) has its connection cut; other requests pass.
     pub cut_parts: Arc<AtomicBool>,
+    /// Responses `412 Precondition Failed` sent back so far (a conditional request,
+    /// e.g. a GET with `If-Match`, that the server refused).
+    pub precondition_failed: Arc<AtomicUsize>,
 }
 
 /// What the proxy does to a spoiled connection.
@@ -36,6 +40,40 @@ pub enum Fault {
     CutUp(u64),
     /// Forward the server's first `n` bytes, then send nothing while staying open.
     Stall(u64),
+    /// Forward the server's first `n` bytes, then reset the client's connection
+    /// (RST, not FIN: `SO_LINGER` 0, then close), as a crashed middlebox does.
+    ResetDown(u64),
+    /// Forward the client's first `n` bytes (an upload reset mid-body), then reset
+    /// the client's connection.
+    ResetUp(u64),
+}
+
+/// What a direction does once its byte limit is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Then {
+    /// Close both connections (FIN).
+    Close,
+    /// Hold both open and silent.
+    Stall,
+    /// Reset the client's connection (RST).
+    Reset,
+}
+
+/// Forward only this many bytes in one direction, then do this.
+type Limit = Option<(u64, Then)>;
+
+impl Fault {
+    /// The limits `(up, down)` of a spoiled connection's two directions.
+    fn limits(self) -> (Limit, Limit) {
+        match self {
+            Fault::SlowDown => (None, None),
+            Fault::CutUp(n) => (Some((n, Then::Close)), None),
+            Fault::ResetUp(n) => (Some((n, Then::Reset)), None),
+            Fault::CutDown(n) => (None, Some((n, Then::Close))),
+            Fault::Stall(n) => (None, Some((n, Then::Stall))),
+            Fault::ResetDown(n) => (None, Some((n, Then::Reset))),
+        }
+    }
 }
 
 impl Proxy {
@@ -49,11 +87,15 @@ impl Proxy {
     /// connections `fault`.
     pub fn faulty(target: SocketAddr, fault: Fault, first: usize) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let addr = listener.local_addr().unwrap();
-        let down_bytes = Arc::new(AtomicU64::new(0));
-        let throttled = Arc::new(AtomicUsize::new(0));
-        let cut_parts = Arc::new(AtomicBool::new(false));
-        let (down, thr, cut) = (down_bytes.clone(), throttled.clone(), cut_parts.clone());
+        let proxy = Proxy {
+            addr: listener.local_addr().unwrap(),
+            down_bytes: Arc::default(),
+            throttled: Arc::default(),
+            cut_parts: Arc::default(),
+            precondition_failed: Arc::default(),
+        };
+        let counters = (proxy.down_bytes.clone(), proxy.precondition_failed.clone());
+        let (thr, cut) = (proxy.throttled.clone(), proxy.cut_parts.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let spoil = thr.load(Ordering::SeqCst) < first;
@@ -68,29 +110,46 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(target) else {
                     continue;
                 };
-                let (down, cut) = (down.clone(), cut.clone());
-                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                let (up, down_fault) = match fault {
-                    Some(Fault::CutUp(n)) => (Some((n, false)), None),
-                    Some(Fault::CutDown(n)) => (None, Some((n, false))),
-                    Some(Fault::Stall(n)) => (None, Some((n, true))),
-                    _ => (None, None),
+                let (up_limit, down_limit) = fault.map_or((None, None), Fault::limits);
+                let reset = Arc::new(AtomicBool::new(false));
+                let up = Pump {
+                    client: client.try_clone().unwrap(),
+                    server: server.try_clone().unwrap(),
+                    up: true,
+                    limit: up_limit,
+                    counters: None,
+                    cut_parts: Some(cut.clone()),
+                    reset: reset.clone(),
                 };
-                thread::spawn(move || pump(c2, s2, None, up, Some(cut)));
-                thread::spawn(move || pump(server, client, Some(down), down_fault, None));
+                let down = Pump {
+                    client,
+                    server,
+                    up: false,
+                    limit: down_limit,
+                    counters: Some(counters.clone()),
+                    cut_parts: None,
+                    reset,
+                };
+                thread::spawn(move || up.run());
+                thread::spawn(move || down.run());
             }
         });
-        Proxy {
-            addr,
-            down_bytes,
-            throttled,
-            cut_parts,
-        }
+        proxy
     }
 
     /// Bytes sent back so far.
     pub fn down(&self) -> u64 {
         self.down_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Connections spoiled so far.
+    pub fn spoiled(&self) -> usize {
+        self.throttled.load(Ordering::SeqCst)
+    }
+
+    /// 412 answers sent back so far.
+    pub fn preconditions_failed(&self) -> usize {
+        self.precondition_failed.load(Ordering::SeqCst)
     }
 
     /// The proxy as an `http://` endpoint.
@@ -99,48 +158,93 @@ impl Proxy {
     }
 }
 
-/// Copy `from` to `to` until either ends; with `limit` = (n, stall), only the first
-/// n bytes, then close both streams (or, with `stall`, hold them open, silent); with
-/// `cut_parts` set, close both at the first multipart part upload seen.
-fn pump(
-    mut from: TcpStream,
-    mut to: TcpStream,
-    count: Option<Arc<AtomicU64>>,
-    limit: Option<(u64, bool)>,
+/// One direction of a proxied connection: client to server (`up`) or back.
+struct Pump {
+    client: TcpStream,
+    server: TcpStream,
+    up: bool,
+    limit: Limit,
+    /// Down only: bytes sent back, and 412 answers among them.
+    counters: Option<(Arc<AtomicU64>, Arc<AtomicUsize>)>,
+    /// Up only: once set, close both at the first multipart part upload seen.
     cut_parts: Option<Arc<AtomicBool>>,
-) {
-    let mut buf = vec![0u8; 256 << 10];
-    let mut left = limit.map_or(u64::MAX, |(n, _)| n);
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let part_upload = || buf[..n].windows(11).any(|w| w == b"partNumber=");
-                if cut_parts.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) && part_upload() {
-                    let _ = from.shutdown(Shutdown::Both);
-                    let _ = to.shutdown(Shutdown::Both);
-                    return;
-                }
-                let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
-                if let Some(c) = &count {
-                    c.fetch_add(n as u64, Ordering::SeqCst);
-                }
-                if to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-                left -= n as u64;
-                if left == 0 {
-                    if let Some((_, true)) = limit {
-                        thread::sleep(std::time::Duration::from_secs(60));
-                    }
-                    let _ = from.shutdown(Shutdown::Both);
-                    let _ = to.shutdown(Shutdown::Both);
-                    return;
+    /// Set by the direction that resets the connection, so that the other does not
+    /// close it with a FIN first.
+    reset: Arc<AtomicBool>,
+}
+
+impl Pump {
+    /// Copy until either side ends or the limit is reached.
+    fn run(self) {
+        let (mut from, mut to) = if self.up {
+            (&self.client, &self.server)
+        } else {
+            (&self.server, &self.client)
+        };
+        let mut buf = vec![0u8; 256 << 10];
+        let mut left = self.limit.map_or(u64::MAX, |(n, _)| n);
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let chunk = &buf[..n];
+            if self.cutting_parts() && contains(chunk, b"partNumber=") {
+                return self.close();
+            }
+            let chunk = &chunk[..n.min(usize::try_from(left).unwrap_or(usize::MAX))];
+            if let Some((bytes, preconditions)) = &self.counters {
+                bytes.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                if contains(chunk, b"HTTP/1.1 412") {
+                    preconditions.fetch_add(1, Ordering::SeqCst);
                 }
             }
+            if to.write_all(chunk).is_err() {
+                break;
+            }
+            left -= chunk.len() as u64;
+            if left == 0 {
+                match self.limit {
+                    Some((_, Then::Reset)) => return self.reset(),
+                    Some((_, Then::Stall)) => thread::sleep(Duration::from_secs(60)),
+                    _ => {}
+                }
+                return self.close();
+            }
+        }
+        if !self.reset.load(Ordering::SeqCst) {
+            let _ = to.shutdown(Shutdown::Write);
         }
     }
-    let _ = to.shutdown(Shutdown::Write);
+
+    fn cutting_parts(&self) -> bool {
+        self.cut_parts
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::SeqCst))
+    }
+
+    /// Close both connections (FIN).
+    fn close(&self) {
+        let _ = self.client.shutdown(Shutdown::Both);
+        let _ = self.server.shutdown(Shutdown::Both);
+    }
+
+    /// Reset the client's connection: with `SO_LINGER` 0 the last close of its socket
+    /// sends RST instead of FIN. Shutting the reading side (which sends nothing) and
+    /// the server's connection wakes the other direction, which sees `reset`, leaves
+    /// without a FIN and drops its handles; whichever direction drops last resets.
+    fn reset(&self) {
+        self.reset.store(true, Ordering::SeqCst);
+        socket2::SockRef::from(&self.client)
+            .set_linger(Some(Duration::ZERO))
+            .expect("SO_LINGER 0 on the client's connection");
+        let _ = self.client.shutdown(Shutdown::Read);
+        let _ = self.server.shutdown(Shutdown::Both);
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn slow_down(mut client: TcpStream) {

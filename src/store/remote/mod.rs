@@ -7,7 +7,7 @@ mod gcs;
 mod s3;
 
 use super::object::{ObjectBackend, Tuning};
-use crate::config::{Protocol, Secret, StoreOptions, StoreSpec};
+use crate::config::{redact, Protocol, Secret, StoreOptions, StoreSpec};
 use crate::{Error, ErrorKind, Result};
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 use std::time::Duration;
@@ -110,13 +110,10 @@ fn exposed<'a>(secrets: impl IntoIterator<Item = &'a Option<Secret>>) -> Vec<Str
         .collect()
 }
 
-/// A builder error as a Config error, with `secrets` scrubbed.
+/// A builder error as a Config error, with `secrets` (and URL passwords) scrubbed.
 fn build_error(spec: &StoreSpec, err: object_store::Error, secrets: &[String]) -> Error {
-    let mut message = format!("cannot open store '{}': {err}", spec.name);
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        message = message.replace(secret.as_str(), "***");
-    }
-    Error::new(ErrorKind::Config, message)
+    let message = format!("cannot open store '{}': {err}", spec.name);
+    Error::new(ErrorKind::Config, redact::scrub(&message, secrets))
 }
 
 /// The spec of store `name` in the JSON `config` (unit tests of the builders).
