@@ -1,7 +1,8 @@
 //! Google Cloud Storage from DataJoint's `gcs` store spec.
 //!
-//! No emulator installable here speaks the XML API object_store's GCS client uses, so
-//! only this mapping is tested; the I/O itself is the generic object-store path.
+//! The reads are tested against fake-gcs-server (tests/remote_gcs.rs); its writes
+//! are not, since that emulator does not take the XML API uploads object_store sends
+//! (docs/remote.md).
 
 use super::{client_options, exposed, retry_config, settings, Built};
 use crate::config::StoreSpec;
@@ -13,14 +14,21 @@ use object_store::gcp::GoogleCloudStorageBuilder;
 /// requests), `google_default`/`cloud` (the default chain: `GOOGLE_SERVICE_ACCOUNT*`,
 /// `GOOGLE_APPLICATION_CREDENTIALS`, gcloud's application default credentials, the
 /// metadata server), which is also what no token means. `project` is not needed for
-/// object access and is ignored.
+/// object access and is ignored. A service account whose `gcs_base_url` is plain
+/// `http://` (an emulator) is reached over plain HTTP.
 pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
     let gcs = settings(spec.gcs.as_ref(), "gcs")?;
+    let token = gcs.token.as_ref().map(|t| t.expose().trim());
+    let key = match token {
+        Some(json) if json.starts_with('{') => json.to_string(),
+        None | Some("" | "google_default" | "cloud" | "anon" | "browser") => String::new(),
+        Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+    };
     let mut b = GoogleCloudStorageBuilder::from_env()
         .with_bucket_name(&gcs.bucket)
-        .with_client_options(client_options(&spec.options))
+        .with_client_options(client_options(&spec.options).with_allow_http(base_url_is_http(&key)))
         .with_retry(retry_config(&spec.options));
-    match gcs.token.as_ref().map(|t| t.expose().trim()) {
+    match token {
         None | Some("" | "google_default" | "cloud") => {}
         Some("anon") => b = b.with_skip_signature(true),
         Some("browser") => bail!(
@@ -33,6 +41,17 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
         Some(path) => b = b.with_service_account_path(path),
     }
     Ok(b)
+}
+
+/// Whether the service-account JSON `key` points object_store at a plain `http://`
+/// `gcs_base_url` (what fake-gcs-server and other emulators serve). object_store's
+/// client refuses plain HTTP unless told otherwise, so without this such a key
+/// could never be used; a key that is not JSON is left to object_store to reject.
+fn base_url_is_http(key: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(key)
+        .ok()
+        .and_then(|v| v.get("gcs_base_url")?.as_str().map(str::to_owned))
+        .is_some_and(|url| url.starts_with("http://"))
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
@@ -85,6 +104,36 @@ mod tests {
         );
         let err = builder(&spec(r#", "token": "browser""#)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn plain_http_only_for_a_service_account_with_an_http_base_url() {
+        let allow = |token: &str| {
+            builder(&spec(token))
+                .unwrap()
+                .get_config_value(&K::Client(object_store::ClientConfigKey::AllowHttp))
+        };
+        let emulator =
+            r#", "token": {"gcs_base_url": "http://127.0.0.1:4443", "disable_oauth": true}"#;
+        assert_eq!(allow(emulator).as_deref(), Some("true"));
+        let https = r#", "token": {"gcs_base_url": "https://gcs.example", "disable_oauth": true}"#;
+        assert_eq!(allow(https).as_deref(), Some("false"));
+        assert_eq!(
+            allow(r#", "token": {"type": "service_account"}"#).as_deref(),
+            Some("false")
+        );
+
+        let dir = std::env::temp_dir().join(format!("npystore-gcs-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("sa.json");
+        std::fs::write(&file, r#"{"gcs_base_url": "http://127.0.0.1:4443"}"#).unwrap();
+        let from_file = allow(&format!(r#", "token": "{}""#, file.display()));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(from_file.as_deref(), Some("true"));
+        assert_eq!(
+            allow(r#", "token": "/no/such/sa.json""#).as_deref(),
+            Some("false")
+        );
     }
 
     #[test]
