@@ -1,6 +1,7 @@
-# Sourced by scripts/s3-server.sh and scripts/azurite.sh: run one background server
-# on a free loopback port, keeping its pid, log and export lines in $state so that
-# `stop` (and a later `start`, which reuses a live server) can find them.
+# Sourced by scripts/s3-server.sh, scripts/azurite.sh and scripts/gcs-server.sh: run
+# one background server on a free loopback port, keeping its pid, log and export
+# lines in $state so that `stop` (and a later `start`, which reuses a live server)
+# can find them.
 # The caller sets: state (directory), name (for messages).
 
 die() { echo "$name: $*" >&2; exit 1; }

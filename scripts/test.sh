@@ -86,17 +86,19 @@ stage_matlab() {
     --eval "in_place_smoke('$mexdir')")
 }
 
-# S3 (moto) and Azure (Azurite) servers on loopback, started once per run for the
-# stages that need them and stopped by finish(); their export lines set NPYSTORE_S3_*
-# and NPYSTORE_AZURE_* (scripts/s3-server.sh, scripts/azurite.sh).
+# S3 (moto), Azure (Azurite) and GCS (fake-gcs-server) servers on loopback, started
+# once per run for the stages that need them and stopped by finish(); their export
+# lines set NPYSTORE_S3_*, NPYSTORE_AZURE_* and NPYSTORE_GCS_* (scripts/s3-server.sh,
+# scripts/azurite.sh, scripts/gcs-server.sh).
 servers_started=()
-start_server() { # s3 | azurite
+start_server() { # s3 | azurite | gcs
   [[ " ${servers_started[*]} " == *" $1 "* ]] && return 0
   servers_started+=("$1")
   local env_lines
   case $1 in
     s3) env_lines=$(scripts/s3-server.sh start moto) ;;
     azurite) env_lines=$(scripts/azurite.sh start) ;;
+    gcs) env_lines=$(scripts/gcs-server.sh start) ;;
   esac
   eval "$env_lines"
 }
@@ -105,11 +107,13 @@ stage_remote() {
   ensure_python
   start_server s3
   start_server azurite
-  # The suites with remote stores in their store lists; without a server they skip
-  # them in the rust stage, here a missing server fails (tests/common/remote.rs).
+  start_server gcs
+  # The suites with remote stores in their store lists (and the GCS read suite);
+  # without a server they skip them in the rust stage, here a missing server fails
+  # (tests/common/remote.rs).
   NPYSTORE_REMOTE_REQUIRED=1 cargo test --release --locked --test remote_store \
-    --test remote_pinned --test remote_faults --test writer_roundtrip --test writer_crash \
-    --test put_crash --test stress
+    --test remote_gcs --test remote_pinned --test remote_faults --test writer_roundtrip \
+    --test writer_crash --test put_crash --test stress
 }
 
 postgres_started=
@@ -147,6 +151,7 @@ finish() {
     case $server in
       s3) scripts/s3-server.sh stop moto || true ;;
       azurite) scripts/azurite.sh stop || true ;;
+      gcs) scripts/gcs-server.sh stop || true ;;
     esac
   done
   if [ "$rc" -ne 0 ]; then

@@ -4,6 +4,7 @@
 
 pub mod crash;
 pub mod f64s;
+pub mod fake_gcs;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

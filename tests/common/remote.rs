@@ -1,7 +1,9 @@
 //! The remote stores the suite runs against, from the variables that
-//! scripts/s3-server.sh and scripts/azurite.sh export. Every remote test runs once
-//! per store kind found; with `NPYSTORE_REMOTE_REQUIRED=1` (scripts/test.sh) a missing
-//! server fails the test instead of skipping it.
+//! scripts/s3-server.sh, scripts/azurite.sh and scripts/gcs-server.sh export. Every
+//! remote test runs once per store kind found in [`all`] (the stores that take
+//! npystore's puts); GCS (fake-gcs-server, which cannot) has its own read suite,
+//! tests/remote_gcs.rs. With `NPYSTORE_REMOTE_REQUIRED=1` (scripts/test.sh) a
+//! missing server fails the test instead of skipping it.
 #![allow(dead_code)]
 
 use npystore::Store;
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 /// One configured remote store kind.
 #[derive(Debug, Clone)]
 pub struct Remote {
-    /// `s3` or `azure`.
+    /// `s3`, `azure` or `gcs`.
     pub kind: &'static str,
     /// The DataJoint store block, with a fresh location prefix.
     pub block: Value,
@@ -76,18 +78,53 @@ pub fn azure() -> Option<Remote> {
     })
 }
 
-/// The S3 store if configured; with `NPYSTORE_REMOTE_REQUIRED=1` a missing server
-/// fails the test instead of skipping it.
-pub fn s3_required() -> Option<Remote> {
-    let found = s3();
+/// The GCS store (fake-gcs-server), if configured, as a DataJoint gcs block whose
+/// `token` is a service-account JSON object pointing object_store at the emulator
+/// (`gcs_base_url`) without OAuth: the same public config path users take.
+pub fn gcs() -> Option<Remote> {
+    let url = var("NPYSTORE_GCS_URL")?;
+    let key = "npystore-emulator-key";
+    Some(Remote {
+        kind: "gcs",
+        block: json!({
+            "protocol": "gcs",
+            "bucket": var("NPYSTORE_GCS_BUCKET")?,
+            "location": fresh_location(),
+            "project": "npystore",
+            "token": {
+                "type": "service_account",
+                "gcs_base_url": url,
+                "disable_oauth": true,
+                "client_email": "npystore@emulator",
+                "private_key_id": "emulator",
+                "private_key": key,
+            },
+        }),
+        secrets: vec![key.to_string()],
+    })
+}
+
+/// `found` (the store of `kind`, started by `script`); with
+/// `NPYSTORE_REMOTE_REQUIRED=1` its absence fails the test instead of skipping it.
+fn required(found: Option<Remote>, kind: &str, script: &str) -> Option<Remote> {
     if found.is_none() {
         assert!(
             var("NPYSTORE_REMOTE_REQUIRED").is_none(),
-            "no S3 server configured: run through scripts/test.sh remote"
+            "no {kind} server configured: run through scripts/test.sh remote"
         );
-        eprintln!("no S3 server configured (scripts/s3-server.sh): S3 skipped");
+        eprintln!("no {kind} server configured (scripts/{script}): {kind} skipped");
     }
     found
+}
+
+/// The S3 store if configured (see [`required`]).
+pub fn s3_required() -> Option<Remote> {
+    required(s3(), "S3", "s3-server.sh")
+}
+
+/// The GCS store if configured (see [`required`]).
+pub fn gcs_required() -> Option<Remote> {
+    required(gcs(), "GCS", "gcs-server.sh")
 }
 
 /// Every configured remote store (fresh prefixes each call).
@@ -196,6 +233,11 @@ impl Remote {
     pub fn block_at(&self, url: &str) -> Value {
         match self.kind {
             "s3" => self.block_with("endpoint", json!(url.trim_start_matches("http://"))),
+            "gcs" => {
+                let mut block = self.block.clone();
+                block["token"]["gcs_base_url"] = json!(url);
+                block
+            }
             _ => {
                 let cs = self.block["connection_string"].as_str().unwrap();
                 let changed: Vec<String> = cs
@@ -217,6 +259,9 @@ impl Remote {
     pub fn server_addr(&self) -> std::net::SocketAddr {
         let url = match self.kind {
             "s3" => self.block["endpoint"].as_str().unwrap().to_string(),
+            "gcs" => {
+                self.block["token"]["gcs_base_url"].as_str().unwrap()["http://".len()..].to_string()
+            }
             _ => self.block["connection_string"]
                 .as_str()
                 .unwrap()
@@ -231,10 +276,10 @@ impl Remote {
 
     /// The name of the bucket/container key in the block.
     pub fn bucket_key(&self) -> &'static str {
-        if self.kind == "s3" {
-            "bucket"
-        } else {
+        if self.kind == "azure" {
             "container"
+        } else {
+            "bucket"
         }
     }
 }
