@@ -8,7 +8,7 @@
 use crate::array_ref::StoredLayout;
 use crate::store::Head;
 use crate::{Error, ErrorKind, Result};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// How many versions of an object one read tries before it gives up: the first, and
 /// after each change the one a fresh header read finds.
@@ -36,27 +36,25 @@ impl Seen {
         Seen(Mutex::new(version))
     }
 
+    /// The cell's contents; a poisoned lock still holds a whole value (it is only
+    /// ever replaced whole), so it is used as is.
+    fn lock(&self) -> MutexGuard<'_, Option<Version>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The version seen last, if any.
     pub(crate) fn get(&self) -> Option<Version> {
-        self.0
-            .lock()
-            .map_or_else(|p| p.into_inner().clone(), |v| v.clone())
+        self.lock().clone()
     }
 
     /// The layout of the version seen last, if any.
     pub(crate) fn layout(&self) -> Option<StoredLayout> {
-        match self.0.lock() {
-            Ok(v) => v.as_ref().map(|v| v.layout),
-            Err(p) => p.into_inner().as_ref().map(|v| v.layout),
-        }
+        self.lock().as_ref().map(|v| v.layout)
     }
 
     /// Remember `version` as the latest seen.
     pub(crate) fn set(&self, version: Version) {
-        match self.0.lock() {
-            Ok(mut v) => *v = Some(version),
-            Err(p) => *p.into_inner() = Some(version),
-        }
+        *self.lock() = Some(version);
     }
 }
 
