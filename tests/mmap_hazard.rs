@@ -5,7 +5,10 @@
 //! - a map made after another process truncated the file is refused (`Format`, the
 //!   size no longer matches the header), never handed out;
 //! - the inherent hazard: when another process truncates a file while it is mapped,
-//!   touching the lost pages raises SIGBUS in the mapping process (shown in a child).
+//!   touching the lost pages raises SIGBUS in the mapping process (shown in a child);
+//! - a map's path names the file that was checked and mapped (resolved, so repointing
+//!   the location's link later changes nothing), and can be verified to still lead
+//!   to it (a replaced file or a swapped directory is a `Mismatch`).
 
 mod common;
 

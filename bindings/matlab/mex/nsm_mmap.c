@@ -102,8 +102,9 @@ void nsm_cmd_mapping_read(mxArray *plhs[], const mxArray *prhs[]) {
   const nsm_map *h = (const nsm_map *)nsm_lookup(prhs[0], NSM_MAPPING);
   uint64_t nbytes = 0;
   const void *data = mapped(h, &nbytes);
-  mxArray *x = mxCreateNumericMatrix((size_t)(nbytes / h->elsize), 1, h->cls, mxREAL);
-  memcpy(mxGetData(x), data, (size_t)nbytes);
+  size_t n = (size_t)(nbytes / h->elsize);
+  mxArray *x = mxCreateNumericMatrix(n, 1, h->cls, mxREAL);
+  memcpy(mxGetData(x), data, n * h->elsize);
   plhs[0] = x;
 }
 
