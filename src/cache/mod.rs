@@ -8,9 +8,10 @@
 //! the header request that precedes every map) equal those its trailer records; an
 //! object without an ETag is downloaded afresh every time. The directory and its
 //! entries are private to the user and links in it are never followed
-//! ([`private`]); a file there that fails any check is a miss, replaced by a download. The directory is kept under `cache_max_bytes` by
-//! deleting the least recently used copies (the modification time is refreshed on
-//! every reuse) before a new copy is written. Deleting a copy that another process
+//! ([`private`]); a file there that fails any check is a miss, replaced by a
+//! download. The directory is kept under `cache_max_bytes` by deleting the least
+//! recently used copies (the modification time is refreshed on every reuse) before a
+//! new copy is written. Deleting a copy that another process
 //! has mapped is safe on Unix: its map stays valid.
 
 mod private;
