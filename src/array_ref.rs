@@ -615,16 +615,21 @@ impl ArrayRef {
         let write = mode == MapMode::ReadWrite;
         let local = self.store.backend().open_local(self.path(), write)?;
         let is_local = local.is_some();
-        let (file, shown) = match local {
-            Some(file) => (file, self.store.describe(self.path())),
+        let (mapping, shown) = match local {
+            Some(file) => {
+                let shown = self.store.describe(self.path());
+                (Mapping::map_whole(&file, &shown, mode)?, shown)
+            }
             None => {
+                // The checked copy, held open; its trailer after `size` is not mapped.
                 let copy = self.cached_copy(mode, transfer)?;
-                let file =
-                    File::open(&copy).map_err(|e| Error::io(&e, "cannot open", copy.display()))?;
-                (file, copy.display().to_string())
+                let shown = copy.path.display().to_string();
+                (
+                    Mapping::map_file(&copy.file, &shown, mode, 0, copy.size)?,
+                    shown,
+                )
             }
         };
-        let mapping = Mapping::map_whole(&file, &shown, mode)?;
         let parsed = match parse_header(mapping.file_bytes())? {
             HeaderParse::Complete(parsed) => parsed,
             HeaderParse::NeedMore { .. } => {
@@ -649,7 +654,7 @@ impl ArrayRef {
         &self,
         mode: MapMode,
         transfer: Option<&Transfer>,
-    ) -> Result<std::path::PathBuf> {
+    ) -> Result<crate::cache::CachedCopy> {
         let backend = self.store.backend();
         let described = || self.store.describe(self.path());
         if mode == MapMode::ReadWrite {

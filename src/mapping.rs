@@ -44,7 +44,10 @@ enum Map {
 #[derive(Debug)]
 pub struct Mapping {
     map: Map,
-    path: std::path::PathBuf,
+    /// The mapped file's name, as the kernel resolved it when it was mapped.
+    path: PathBuf,
+    /// Device and inode of the mapped file (Unix), to verify `path` by.
+    identity: Option<(u64, u64)>,
     mode: MapMode,
     offset: u64,
     len: u64,
@@ -62,7 +65,8 @@ impl Mapping {
         let map = map_region(file, path, mode, 0, len)?;
         Ok(Mapping {
             map,
-            path: PathBuf::from(path),
+            path: mapped_name(file, path),
+            identity: identity(file),
             mode,
             offset: 0,
             len,
@@ -80,7 +84,8 @@ impl Mapping {
         let map = map_region(file, path, mode, offset, len)?;
         Ok(Mapping {
             map,
-            path: PathBuf::from(path),
+            path: mapped_name(file, path),
+            identity: identity(file),
             mode,
             offset: 0,
             len,
@@ -117,9 +122,41 @@ impl Mapping {
         self.file_bytes().len() as u64
     }
 
-    /// The local file that is mapped (the stored object itself on a file store).
+    /// The local file that is mapped (the stored object itself on a file store): the
+    /// name the kernel resolved for the mapped file when it was mapped (absolute, no
+    /// symbolic link in it), not the store's `<location>/<path>`, so repointing a link
+    /// on the way later does not change what it names. The file at that name can still
+    /// be replaced afterwards: whoever reopens it by name should check it with
+    /// [`Mapping::verified_file_path`].
     pub fn file_path(&self) -> &Path {
         &self.path
+    }
+
+    /// [`Mapping::file_path`], checked to still name the mapped file (the same device
+    /// and inode, following links as an `open` by name would). A `Mismatch` when the
+    /// file was replaced at that name (an overwriting put, a delete) or a directory on
+    /// the way was swapped for a link. Call it after reopening the file by name (e.g.
+    /// MATLAB's `memmapfile`) to know that the reopened file is the one checked here.
+    pub fn verified_file_path(&self) -> Result<&Path> {
+        let Some(mapped) = self.identity else {
+            return Ok(&self.path);
+        };
+        let now = std::fs::metadata(&self.path).map(|m| file_identity(&m));
+        match now {
+            Ok(id) if id == mapped => Ok(&self.path),
+            other => {
+                let why = match other {
+                    Err(e) => format!(": {e}"),
+                    Ok(_) => String::new(),
+                };
+                bail!(
+                    Mismatch,
+                    "{} no longer names the mapped file (it was replaced, or a directory on \
+                     the way was swapped for a link){why}",
+                    self.path.display()
+                )
+            }
+        }
     }
 
     /// The mode the map was made with.
@@ -155,6 +192,61 @@ impl Mapping {
             Map::Empty => Ok(&mut []),
             Map::ReadOnly(_) => bail!(Unsupported, "the map is read-only (mode \"r\")"),
         }
+    }
+}
+
+/// The name of the open `file`, as the kernel resolved it (`/proc/self/fd` on Linux,
+/// `F_GETPATH` on macOS); elsewhere, or when that fails, `shown` with its links
+/// resolved now (just after the open), or `shown` itself.
+fn mapped_name(file: &File, shown: &str) -> PathBuf {
+    descriptor_path(file)
+        .filter(|p| p.is_absolute())
+        .or_else(|| Path::new(shown).canonicalize().ok())
+        .unwrap_or_else(|| PathBuf::from(shown))
+}
+
+#[cfg(target_os = "linux")]
+fn descriptor_path(file: &File) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()
+}
+
+#[cfg(target_os = "macos")]
+fn descriptor_path(file: &File) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let mut buf = vec![0u8; libc::PATH_MAX as usize];
+    // SAFETY: F_GETPATH writes a NUL-terminated path of at most PATH_MAX bytes to buf.
+    let ret = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETPATH, buf.as_mut_ptr()) };
+    if ret < 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0)?;
+    Some(PathBuf::from(std::ffi::OsStr::from_bytes(&buf[..end])))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn descriptor_path(_: &File) -> Option<PathBuf> {
+    None
+}
+
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(_: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// Device and inode of the open `file` (Unix only).
+fn identity(file: &File) -> Option<(u64, u64)> {
+    if cfg!(unix) {
+        file.metadata().ok().map(|m| file_identity(&m))
+    } else {
+        None
     }
 }
 

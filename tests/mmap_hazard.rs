@@ -5,7 +5,10 @@
 //! - a map made after another process truncated the file is refused (`Format`, the
 //!   size no longer matches the header), never handed out;
 //! - the inherent hazard: when another process truncates a file while it is mapped,
-//!   touching the lost pages raises SIGBUS in the mapping process (shown in a child).
+//!   touching the lost pages raises SIGBUS in the mapping process (shown in a child);
+//! - a map's path names the file that was checked and mapped (resolved, so repointing
+//!   the location's link later changes nothing), and can be verified to still lead
+//!   to it (a replaced file or a swapped directory is a `Mismatch`).
 
 mod common;
 
@@ -148,4 +151,84 @@ fn truncating_a_mapped_file_from_another_process_raises_sigbus_on_access() {
 /// SIGBUS on Linux (x86, ARM).
 fn libc_sigbus() -> i32 {
     7
+}
+
+/// A store whose location is a symbolic link `loc` to `a/`, which holds `x.npy`
+/// (1.0s); `b/x.npy` (2.0s) lies beside, outside the store once `loc` is repointed.
+fn linked_location(dir: &Path) -> (Store, std::path::PathBuf) {
+    for (sub, v) in [("a", 1.0), ("b", 2.0)] {
+        std::fs::create_dir(dir.join(sub)).unwrap();
+        let store = Store::open(Some(&file_config(&dir.join(sub)).unwrap()), None).unwrap();
+        put(&store, "x.npy", v);
+    }
+    let loc = dir.join("loc");
+    std::os::unix::fs::symlink("a", &loc).unwrap();
+    let store = Store::open(Some(&file_config(&loc).unwrap()), None).unwrap();
+    (store, loc)
+}
+
+fn repoint(loc: &Path, to: &str) {
+    let next = loc.with_extension("next");
+    std::os::unix::fs::symlink(to, &next).unwrap();
+    std::fs::rename(&next, loc).unwrap(); // atomic, as an attacker would do it
+}
+
+/// The path a map reports names the file that was checked and mapped, not
+/// `<location>/<rel>`: after the location's link is repointed it still names the
+/// mapped file, and that name is fully resolved (no link left to repoint).
+#[test]
+fn a_maps_path_names_the_mapped_file_after_the_location_is_repointed() {
+    let dir = Scratch::new("mmap-repoint");
+    let (store, loc) = linked_location(dir.path());
+    for mode in [MapMode::ReadOnly, MapMode::ReadWrite, MapMode::CopyOnWrite] {
+        repoint(&loc, "a");
+        let map = store.open_ref("x.npy").unwrap().mmap(mode).unwrap();
+        assert!(map.as_slice() == values(1.0).as_slice());
+        repoint(&loc, "b");
+        let named = map.file_path().to_path_buf();
+        let mapped = dir.path().canonicalize().unwrap().join("a/x.npy");
+        assert_eq!(named, mapped, "{mode:?}: the path names the mapped file");
+        let bytes = std::fs::read(&named).unwrap();
+        assert!(
+            bytes.ends_with(&values(1.0)),
+            "{mode:?}: read by name: mapped bytes"
+        );
+    }
+}
+
+/// Whoever reopens a map's file by name (MATLAB's memmapfile) can verify that the name
+/// still leads to the mapped file: a replaced file or a repointed link is a `Mismatch`.
+#[test]
+fn a_maps_path_is_verified_against_the_mapped_file() {
+    let dir = Scratch::new("mmap-verify");
+    let (store, loc) = linked_location(dir.path());
+    let map = store
+        .open_ref("x.npy")
+        .unwrap()
+        .mmap(MapMode::ReadOnly)
+        .unwrap();
+    assert_eq!(map.verified_file_path().unwrap(), map.file_path());
+    repoint(&loc, "b"); // the resolved name does not go through the link
+    assert_eq!(map.verified_file_path().unwrap(), map.file_path());
+    // The mapped file replaced at its name (as an overwriting put does), or its
+    // directory swapped for a link to another one: the name leads elsewhere.
+    let a = dir.path().join("a");
+    std::fs::rename(&a, dir.path().join("a.old")).unwrap();
+    std::os::unix::fs::symlink("b", &a).unwrap();
+    let err = map.verified_file_path().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Mismatch, "{err}");
+    assert!(
+        err.message().contains("no longer names the mapped file"),
+        "{err}"
+    );
+    std::fs::remove_file(&a).unwrap();
+    std::fs::rename(dir.path().join("a.old"), &a).unwrap();
+    assert!(map.verified_file_path().is_ok(), "the same file again");
+    put(
+        &Store::open(Some(&file_config(&a).unwrap()), None).unwrap(),
+        "x.npy",
+        3.0,
+    );
+    let err = map.verified_file_path().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Mismatch, "{err}");
 }

@@ -637,3 +637,80 @@ fn numpy_loads_what_schema_puts_wrote() {
     let out = run_python(&repo().join("tests/py/check_load.py"), &args);
     assert_eq!(out.trim(), "ok 11");
 }
+
+/// A final path component of 255 bytes (the file system's limit, which numpy can
+/// write) works for puts and writers, fresh and overwriting, ASCII and multi-byte:
+/// the temporary name beside it is cut short to fit and still ends in
+/// `.npystore-tmp`, and none is left behind.
+#[test]
+fn a_255_byte_file_name_can_be_put_and_written() {
+    let data = Scratch::new("long-name");
+    let store = file_store(data.path());
+    // 251 ASCII bytes + ".npy", and 83 three-byte characters + "é" (2) + ".npy" (4).
+    let names = [
+        (
+            format!("sub/{}.npy", "a".repeat(251)),
+            format!("sub/{}.npy", "b".repeat(251)),
+        ),
+        (
+            format!("{}é.npy", "€".repeat(83)),
+            format!("{}è.npy", "€".repeat(83)),
+        ),
+    ];
+    for (name, fresh) in &names {
+        let file = name.rsplit('/').next().unwrap();
+        assert_eq!(file.len(), 255, "{file}");
+        for (round, value) in [1.0, 2.0].into_iter().enumerate() {
+            let bytes = f64_bytes(&[value; 3]);
+            let options = PutOptions {
+                overwrite: round > 0,
+                ..PutOptions::default()
+            };
+            store
+                .put(
+                    &f64_array(&bytes, &[3]),
+                    &Target::Path(name.clone()),
+                    options,
+                )
+                .unwrap_or_else(|e| panic!("put {file:.20}... (round {round}): {e}"));
+            assert_eq!(store.open_ref(name).unwrap().load(Order::C).unwrap(), bytes);
+            let mut w = store
+                .writer(
+                    &Target::Path(name.clone()),
+                    Dtype::parse("<f8").unwrap(),
+                    vec![],
+                    false,
+                    PutOptions {
+                        overwrite: true,
+                        ..PutOptions::default()
+                    },
+                )
+                .unwrap_or_else(|e| panic!("writer {file:.20}... (round {round}): {e}"));
+            w.append(&f64_bytes(&[value + 10.0])).unwrap();
+            w.finish().unwrap();
+            let loaded = store.open_ref(name).unwrap().load(Order::C).unwrap();
+            assert_eq!(loaded, f64_bytes(&[value + 10.0]));
+        }
+        assert_eq!(fresh.rsplit('/').next().unwrap().len(), 255);
+        let mut w = store
+            .writer(
+                &Target::Path(fresh.clone()),
+                Dtype::parse("<f8").unwrap(),
+                vec![],
+                false,
+                PutOptions::default(),
+            )
+            .unwrap_or_else(|e| panic!("fresh writer: {e}"));
+        w.append(&f64_bytes(&[5.0])).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            store.open_ref(fresh).unwrap().load(Order::C).unwrap(),
+            f64_bytes(&[5.0])
+        );
+    }
+    let left: Vec<_> = walk(data.path())
+        .into_iter()
+        .filter(|p| p.ends_with(npystore::store::TEMP_SUFFIX))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}

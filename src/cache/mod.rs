@@ -1,19 +1,26 @@
 //! The local cache that memory maps of remote objects are made from.
 //!
 //! One file per object version: `<md5(store identity, path)>.<md5(etag)[..16]>-<size>.npy`
-//! under the cache directory. A copy is downloaded into a temporary file beside it
-//! (`*.tmp`), synced, and renamed into place, so a reader sees a complete copy or none.
-//! It is reused only while the object's current size and ETag (read by the header
-//! request that precedes every map) still name it; an object without an ETag is
-//! downloaded afresh every time. The directory is kept under `cache_max_bytes` by
-//! deleting the least recently used copies (the modification time is refreshed on
-//! every reuse) before a new copy is written. Deleting a copy that another process
+//! under the cache directory: the object's bytes, then a trailer that records the
+//! ETag and size they are of ([`trailer`]). A copy is downloaded into a temporary file
+//! beside it (`*.tmp`), synced, and renamed into place, so a reader sees a complete
+//! copy or none. It is reused only while the object's current size and ETag (read by
+//! the header request that precedes every map) equal those its trailer records; an
+//! object without an ETag is downloaded afresh every time. The directory and its
+//! entries are private to the user and links in it are never followed
+//! ([`private`]); a file there that fails any check is a miss, replaced by a
+//! download. The directory is kept under `cache_max_bytes` by deleting the least
+//! recently used copies (the modification time is refreshed on every reuse) before a
+//! new copy is written. Deleting a copy that another process
 //! has mapped is safe on Unix: its map stays valid.
+
+mod private;
 
 use crate::config::StoreOptions;
 use crate::{bail, Error, Result};
 use md5::{Digest, Md5};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -27,17 +34,65 @@ pub(crate) struct RemoteCache {
     max_bytes: u64,
 }
 
-/// `$XDG_CACHE_HOME/npystore`, else `$HOME/.cache/npystore`, else
-/// `<temp dir>/npystore-cache`.
+/// A valid cached copy, held open: its first `size` bytes are the object's.
+#[derive(Debug)]
+pub(crate) struct CachedCopy {
+    /// The copy, opened without following links and checked.
+    pub(crate) file: File,
+    /// Its name in the cache directory.
+    pub(crate) path: PathBuf,
+    /// Bytes of the object (the trailer follows them).
+    pub(crate) size: u64,
+}
+
+/// `$XDG_CACHE_HOME/npystore`, else `$HOME/.cache/npystore`, else a directory of this
+/// user's in the temporary directory.
 pub(crate) fn default_dir() -> PathBuf {
     let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(xdg) = non_empty("XDG_CACHE_HOME") {
+    default_dir_from(non_empty("XDG_CACHE_HOME"), non_empty("HOME"))
+}
+
+/// [`default_dir`] for the given `XDG_CACHE_HOME` and `HOME`: without either,
+/// `<temp dir>/npystore-cache-<uid>` on Unix (`<temp dir>/npystore-cache` elsewhere),
+/// which [`private::ensure_private_dir`] creates 0700 or refuses when another user
+/// made it first.
+fn default_dir_from(xdg: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(xdg) = xdg {
         return PathBuf::from(xdg).join("npystore");
     }
-    if let Some(home) = non_empty("HOME") {
+    if let Some(home) = home {
         return PathBuf::from(home).join(".cache").join("npystore");
     }
-    std::env::temp_dir().join("npystore-cache")
+    #[cfg(unix)]
+    let name = format!("npystore-cache-{}", private::current_user());
+    #[cfg(not(unix))]
+    let name = "npystore-cache".to_string();
+    std::env::temp_dir().join(name)
+}
+
+/// What follows an object's bytes in its cached copy: the ETag and size they are of.
+/// A copy is reused only when it ends in exactly the trailer of the version asked for.
+fn trailer(etag: &str, size: u64) -> Vec<u8> {
+    format!(
+        "\0npystore-cache v1\0size {size}\0etag {} {etag}\0",
+        etag.len()
+    )
+    .into_bytes()
+}
+
+/// The copy at `path` when it is a valid copy of the version `(size, etag)`: a private
+/// regular file (never a link) of `size` bytes followed by that version's trailer.
+fn open_valid(path: &Path, size: u64, etag: &str) -> Option<File> {
+    let mut file = private::open_entry(path)?;
+    let want = trailer(etag, size);
+    let len = file.metadata().ok()?.len();
+    if len != size.checked_add(want.len() as u64)? {
+        return None;
+    }
+    let mut got = vec![0u8; want.len()];
+    file.seek(SeekFrom::Start(size)).ok()?;
+    file.read_exact(&mut got).ok()?;
+    (got == want).then_some(file)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -66,44 +121,53 @@ impl RemoteCache {
         size: u64,
         etag: Option<&str>,
         download: impl FnOnce(&mut [u8]) -> Result<()>,
-    ) -> Result<PathBuf> {
-        if size > self.max_bytes {
+    ) -> Result<CachedCopy> {
+        let tail = trailer(etag.unwrap_or(""), size);
+        let copy_len = size.saturating_add(tail.len() as u64);
+        if copy_len > self.max_bytes {
             bail!(
                 Unsupported,
                 "cannot map a remote object of {size} bytes: the local cache holds at most \
-                 {} bytes (npystore setting cache_max_bytes)",
-                self.max_bytes
+                 {} bytes (npystore setting cache_max_bytes; a copy is the object plus a \
+                 {}-byte trailer)",
+                self.max_bytes,
+                tail.len()
             );
         }
-        fs::create_dir_all(&self.dir).map_err(|e| io(e, "cannot create", &self.dir))?;
+        private::ensure_private_dir(&self.dir)?;
         let key = hex(&Md5::digest(format!("{identity}\n{path}").as_bytes()));
         let version = match etag {
             Some(tag) => format!("{}-{size}", &hex(&Md5::digest(tag.as_bytes()))[..16]),
             None => format!("noetag-{size}"),
         };
         let target = self.dir.join(format!("{key}.{version}.npy"));
-        if etag.is_some() {
-            if let Ok(meta) = fs::metadata(&target) {
-                if meta.is_file() && meta.len() == size {
-                    // Mark it recently used; a failure only makes it evicted sooner.
-                    if let Ok(f) = OpenOptions::new().write(true).open(&target) {
-                        let _ = f.set_modified(SystemTime::now());
-                    }
-                    return Ok(target);
-                }
-            }
+        if let Some(file) = etag.and_then(|tag| open_valid(&target, size, tag)) {
+            // Mark it recently used; a failure only makes it evicted sooner.
+            let _ = file.set_modified(SystemTime::now());
+            return Ok(CachedCopy {
+                file,
+                path: target,
+                size,
+            });
         }
-        self.make_room(size, &format!("{key}."))?;
+        self.make_room(copy_len, &format!("{key}."))?;
         let temp = self
             .dir
             .join(format!("{key}.{}.tmp", crate::path::random_token(8)));
-        let written = write_copy(&temp, size, download).and_then(|()| {
-            fs::rename(&temp, &target).map_err(|e| io(e, "cannot publish", &target))
+        // The rename replaces whatever entry is at `target` (a link is replaced, not
+        // followed); the open copy is the file that was just written.
+        let written = write_copy(&temp, size, &tail, download).and_then(|file| {
+            fs::rename(&temp, &target).map_err(|e| io(e, "cannot publish", &target))?;
+            Ok(file)
         });
         if written.is_err() {
             let _ = fs::remove_file(&temp);
         }
-        written.map(|()| target)
+        written.map(|file| CachedCopy {
+            file,
+            path: target,
+            size,
+        })
     }
 
     /// Delete older versions of this object (`stale_prefix`), crashed downloads, and
@@ -145,17 +209,14 @@ impl RemoteCache {
     }
 }
 
+/// Write a new copy at `temp`: `size` bytes from `download`, then `trailer`.
 fn write_copy(
     temp: &Path,
     size: u64,
+    trailer: &[u8],
     download: impl FnOnce(&mut [u8]) -> Result<()>,
-) -> Result<()> {
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(temp)
-        .map_err(|e| io(e, "cannot create", temp))?;
+) -> Result<File> {
+    let mut file = private::create_entry(temp)?;
     file.set_len(size).map_err(|e| io(e, "cannot size", temp))?;
     if size > 0 {
         // SAFETY: the file was just created by this call under a random name; nothing
@@ -165,7 +226,11 @@ fn write_copy(
         download(&mut map)?;
         map.flush().map_err(|e| io(e, "cannot flush", temp))?;
     }
-    sync(&file, temp)
+    file.seek(SeekFrom::Start(size))
+        .and_then(|_| file.write_all(trailer))
+        .map_err(|e| io(e, "cannot write", temp))?;
+    sync(&file, temp)?;
+    Ok(file)
 }
 
 fn sync(file: &File, path: &Path) -> Result<()> {
@@ -203,28 +268,32 @@ mod tests {
                 Ok(())
             })
             .unwrap()
+            .path
         };
         let first = get("e1", 1);
         let again = get("e1", 9);
         assert_eq!(first, again);
-        assert_eq!(fs::read(&again).unwrap(), vec![1u8; 10]);
+        assert_eq!(head(&again, 10), vec![1u8; 10]);
         let changed = get("e2", 2);
         assert_ne!(first, changed);
         assert!(!first.exists(), "the old version is removed");
-        assert_eq!(fs::read(&changed).unwrap(), vec![2u8; 10]);
+        assert_eq!(head(&changed, 10), vec![2u8; 10]);
         assert_eq!(downloads, 2);
         let _ = fs::remove_dir_all(dir);
     }
 
     #[test]
     fn evicts_least_recently_used_and_refuses_oversized_objects() {
-        let (c, dir) = cache(25);
+        // Room for two copies of 10 bytes (and their trailers), not three.
+        let copy = 10 + trailer("e", 10).len() as u64;
+        let (c, dir) = cache(2 * copy + 5);
         let put = |path: &str| {
             c.fetch("id", path, 10, Some("e"), |dst| {
                 dst.fill(7);
                 Ok(())
             })
             .unwrap()
+            .path
         };
         let a = put("a");
         std::thread::sleep(Duration::from_millis(20));
@@ -234,7 +303,10 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         let c3 = put("c");
         assert!(a.exists() && c3.exists() && !b.exists());
-        let err = c.fetch("id", "big", 26, Some("e"), |_| Ok(())).unwrap_err();
+        // An object of the whole cap does not fit with its trailer.
+        let err = c
+            .fetch("id", "big", c.max_bytes, Some("e"), |_| Ok(()))
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsupported);
         let failed = c.fetch("id", "bad", 5, Some("e"), |_| {
             Err(Error::new(ErrorKind::Io, "boom"))
@@ -246,6 +318,154 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// The first `n` bytes of the copy at `path` (what a map of it serves).
+    fn head(path: &Path, n: usize) -> Vec<u8> {
+        let mut bytes = fs::read(path).unwrap();
+        bytes.truncate(n);
+        bytes
+    }
+
+    /// Fetch `a.npy` at version `tag`; the download (if any) fills `byte`.
+    fn get(c: &RemoteCache, tag: &str, byte: u8, downloads: &mut u32) -> PathBuf {
+        c.fetch("id", "a.npy", 10, Some(tag), |dst| {
+            *downloads += 1;
+            dst.fill(byte);
+            Ok(())
+        })
+        .unwrap()
+        .path
+    }
+
+    /// Bytes at the expected name and size that this cache did not write (another
+    /// local user's plant) are never served: they are replaced by a download.
+    #[test]
+    fn a_planted_file_is_not_reused() {
+        let (c, dir) = cache(1000);
+        let mut downloads = 0;
+        let path = get(&c, "e1", 1, &mut downloads);
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, [66u8; 10]).unwrap();
+        let again = get(&c, "e1", 1, &mut downloads);
+        assert_eq!(head(&again, 10), vec![1u8; 10], "the plant was served");
+        assert_eq!(downloads, 2);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// A symbolic link at an entry's name is never followed: not served, and what it
+    /// points to is never written.
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        let (c, dir) = cache(1000);
+        let mut downloads = 0;
+        let path = get(&c, "e1", 1, &mut downloads);
+        let outside = dir.with_extension("outside");
+        fs::write(&outside, [66u8; 10]).unwrap();
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        let again = get(&c, "e1", 1, &mut downloads);
+        assert_eq!(
+            head(&again, 10),
+            vec![1u8; 10],
+            "the link's target was served"
+        );
+        assert!(!fs::symlink_metadata(&again)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&outside).unwrap(), vec![66u8; 10], "untouched");
+        assert_eq!(downloads, 2);
+        let _ = fs::remove_file(outside);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// An entry holding another version's bytes under this version's name (its
+    /// recorded ETag differs) is a miss, and is replaced.
+    #[test]
+    fn an_entry_of_another_etag_is_a_miss() {
+        let (c, dir) = cache(1000);
+        let mut downloads = 0;
+        let first = get(&c, "e1", 1, &mut downloads);
+        let second = get(&c, "e2", 2, &mut downloads);
+        fs::rename(&second, &first).unwrap(); // e2's copy under e1's name
+        let again = get(&c, "e1", 3, &mut downloads);
+        assert_eq!(head(&again, 10), vec![3u8; 10], "a stale copy was served");
+        assert_eq!(downloads, 3);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// A cache directory that others can write is refused, never used.
+    #[cfg(unix)]
+    #[test]
+    fn a_shared_cache_directory_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let (c, dir) = cache(1000);
+        fs::create_dir_all(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+        let err = c
+            .fetch("id", "a.npy", 10, Some("e"), |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+        assert!(err.message().contains(&dir.display().to_string()), "{err}");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// As root: a cache directory owned by another uid is refused.
+    #[cfg(unix)]
+    #[test]
+    fn another_users_cache_directory_is_refused() {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: needs root to chown");
+            return;
+        }
+        let (c, dir) = cache(1000);
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::chown(&dir, Some(4242), Some(4242)).unwrap();
+        let err = c
+            .fetch("id", "a.npy", 10, Some("e"), |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+        assert!(err.message().contains("uid 4242"), "{err}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// Without XDG_CACHE_HOME and HOME the cache is this user's own directory in the
+    /// temporary directory, never a shared `npystore-cache`.
+    #[test]
+    fn the_fallback_directory_is_per_user() {
+        let some = |s: &str| Some(std::ffi::OsString::from(s));
+        assert_eq!(
+            default_dir_from(some("/x"), some("/h")),
+            Path::new("/x/npystore")
+        );
+        assert_eq!(
+            default_dir_from(None, some("/h")),
+            Path::new("/h/.cache/npystore")
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            default_dir_from(None, None),
+            std::env::temp_dir().join(format!("npystore-cache-{}", private::current_user()))
+        );
+    }
+
+    /// A copy is the object's bytes followed by the trailer of its version.
+    #[test]
+    fn a_copy_ends_in_its_versions_trailer() {
+        let (c, dir) = cache(1000);
+        let mut downloads = 0;
+        let path = get(&c, "\"etag-1\"", 5, &mut downloads);
+        let mut want = vec![5u8; 10];
+        want.extend(trailer("\"etag-1\"", 10));
+        assert_eq!(fs::read(&path).unwrap(), want);
+        assert!(open_valid(&path, 10, "\"etag-1\"").is_some());
+        assert!(open_valid(&path, 10, "\"etag-2\"").is_none());
+        assert!(open_valid(&path, 11, "\"etag-1\"").is_none());
         let _ = fs::remove_dir_all(dir);
     }
 }

@@ -193,8 +193,14 @@ pub unsafe extern "C" fn npy_mapping_data(
     })
 }
 
-/// The local file a mapping maps (the stored object itself on a file store), e.g. for
-/// MATLAB's `memmapfile`. Borrowed from the mapping.
+/// The local file a mapping maps (the stored object itself on a file store; for
+/// remote stores the cache copy), e.g. for MATLAB's `memmapfile`: the name the kernel
+/// resolved for the mapped file when it was mapped (absolute, no symbolic link in
+/// it), not `<location>/<path>`. Each call checks that the name still leads to the
+/// mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
+/// replaced or a directory on the way was swapped for a link: whoever reopens the
+/// file by name calls it again afterwards, with the mapping still alive, to know it
+/// reopened the checked file. Borrowed from the mapping.
 ///
 /// # Safety
 /// `mapping` is a live handle; `out` is valid for a write.
@@ -205,7 +211,9 @@ pub unsafe extern "C" fn npy_mapping_path(
 ) -> npy_status {
     guard(|| {
         let out = out_arg(out, "out")?;
-        *out = handle(mapping, "mapping")?.path.as_ptr();
+        let mapping = handle(mapping, "mapping")?;
+        mapping.inner.verified_file_path()?;
+        *out = mapping.path.as_ptr();
         Ok(())
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! Every path is resolved inside the store's location ([`beneath`](super::beneath)):
 //! a symbolic link that points out of it is refused. Writes go to a temporary file
-//! beside the target (`<name>.<random>.npystore-tmp`) and are published by rename (or
+//! beside the target (`<name>.<random>.npystore-tmp`, the name cut short when that
+//! would exceed 255 bytes) and are published by rename (or
 //! by hard link when overwriting is not allowed, so an existing object is never
 //! replaced by a race). Large reads are split across threads.
 
@@ -67,9 +68,24 @@ impl LocalBackend {
     }
 }
 
-/// The temporary name a write to `name` uses until it is published.
+/// The longest file name the file systems npystore runs on accept (`NAME_MAX`, bytes).
+const NAME_MAX: usize = 255;
+
+/// Random characters in a temporary name.
+const TEMP_RANDOM: usize = 8;
+
+/// The temporary name a write to `name` uses until it is published:
+/// `<name>.<random>.npystore-tmp`, with `name` cut short (at a character boundary)
+/// when the whole would exceed [`NAME_MAX`] bytes, so any name numpy can write can be
+/// put. It always ends in [`TEMP_SUFFIX`] and lies beside the target.
 pub(super) fn temp_name_for(name: &str) -> String {
-    format!("{name}.{}{TEMP_SUFFIX}", crate::path::random_token(8))
+    let room = NAME_MAX - 1 - TEMP_RANDOM - TEMP_SUFFIX.len();
+    let mut end = name.len().min(room);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let random = crate::path::random_token(TEMP_RANDOM);
+    format!("{}.{random}{TEMP_SUFFIX}", &name[..end])
 }
 
 fn write_file(file: File, path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<()> {

@@ -3,7 +3,7 @@
 //! until [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
 //!
 //! - File stores ([`FileUpload`]): a temporary file beside the target
-//!   (`<name>.<random>.npystore-tmp`), the head rewritten in place at the end, then
+//!   (`<name>.<random>.npystore-tmp`, see [`temp_name_for`]), the head rewritten in place at the end, then
 //!   published exactly as a put publishes (rename, or hard link when not overwriting).
 //! - Object stores ([`ObjectUpload`]): object_store's part-by-part multipart API
 //!   ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first

@@ -84,8 +84,9 @@ classdef Ref < handle
       %   m = r.mmap()      read-only;   m = r.mmap('r+')   writes go to the file
       % MATLAB: a memmapfile with Format {class, dims, 'x'}: m.Data.x is the array as
       % stored, like r.load('raw') (C-order files give reversed dims; logical data
-      % maps as uint8). Octave has no memmapfile: an npystore.MappedFile with the
-      % same properties, whose Data reads (and for 'r+' writes) the mapped range.
+      % maps as uint8); it is checked to be the file npystore checked (else
+      % npystore:mismatch). Octave has no memmapfile: an npystore.MappedFile with the
+      % same properties, whose Data reads (and for 'r+' writes) npystore's own map.
       if nargin < 2, mode = 'r'; end
       if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
         error('npystore:invalid_argument', 'mmap mode must be ''r'' or ''r+''');
@@ -97,10 +98,16 @@ classdef Ref < handle
       format = {where.class, dims, 'x'};
       writable = strcmp(mode, 'r+');
       if exist('memmapfile', 'file') || exist('memmapfile', 'class')
+        % memmapfile reopens where.file by name. The library's map of the checked
+        % file stays alive until memmapfile has mapped it, and that name must then
+        % still lead to the mapped file (same device and inode), else
+        % npystore:mismatch: a file swapped in between is never handed out.
+        release = onCleanup(@() npystore_mex('free', where.mapping));
         m = memmapfile(where.file, 'Offset', where.offset, 'Format', format, ...
                        'Writable', writable, 'Repeat', 1);
+        npystore_mex('mapping_check', where.mapping);
       else
-        m = npystore.MappedFile(where.file, where.offset, format, writable);
+        m = npystore.MappedFile(where.mapping, where.file, where.offset, format, writable);
       end
     end
 

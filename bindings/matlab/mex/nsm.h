@@ -47,7 +47,7 @@ mxArray *nsm_shape_out(const uint64_t *shape, size_t n);
 
 /* ---- handle registry (nsm_registry.c) ------------------------------------- */
 
-typedef enum { NSM_STORE = 1, NSM_REF, NSM_WRITER } nsm_kind;
+typedef enum { NSM_STORE = 1, NSM_REF, NSM_WRITER, NSM_MAPPING } nsm_kind;
 
 /* Register a live handle; returns its id (the MEX is locked while any is alive). */
 double nsm_register(nsm_kind kind, void *handle);
@@ -59,6 +59,9 @@ void nsm_release(const mxArray *id);
 void nsm_forget(const mxArray *id);
 /* Number of live handles. */
 size_t nsm_live(void);
+
+/* Free a mapping handle of the registry (nsm_mmap.c). */
+void nsm_mapping_free(void *mapping);
 
 /* ---- element types (nsm_dtype.c) ------------------------------------------ */
 
@@ -109,6 +112,9 @@ void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
 void nsm_cmd_load(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
 void nsm_cmd_mmap(mxArray *[], const mxArray *[]);
+void nsm_cmd_mapping_check(mxArray *[], const mxArray *[]);
+void nsm_cmd_mapping_read(mxArray *[], const mxArray *[]);
+void nsm_cmd_mapping_write(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_open(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_append(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_rows(mxArray *[], const mxArray *[]);

@@ -25,6 +25,7 @@ static void free_handle(nsm_kind kind, void *handle) {
   switch (kind) {
   case NSM_STORE: npy_store_free((npy_store *)handle); break;
   case NSM_REF: npy_ref_free((npy_ref *)handle); break;
+  case NSM_MAPPING: nsm_mapping_free(handle); break;
 #ifdef NPYSTORE_HAVE_WRITER
   case NSM_WRITER: npy_writer_free((npy_writer *)handle); break;
 #endif
@@ -101,6 +102,7 @@ static const char *kind_name(nsm_kind kind) {
   case NSM_STORE: return "store";
   case NSM_REF: return "reference";
   case NSM_WRITER: return "writer";
+  case NSM_MAPPING: return "mapping";
   default: return "handle";
   }
 }

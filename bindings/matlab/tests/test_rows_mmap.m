@@ -1,7 +1,7 @@
 function tests = test_rows_mmap()
 % readRows and mmap.
 tests = {@rows_both_orders, @rows_vector, @rows_errors, @mmap_reads, @mmap_writes, ...
-         @mmap_refuses};
+         @mmap_refuses, @mmap_is_the_checked_file, @mmap_check_catches_a_replaced_file};
 end
 
 function rows_both_orders(ctx)
@@ -59,4 +59,54 @@ function mmap_refuses(ctx)
 expect_error(@() ctx.store.put(complex(1, 2), 'path', 'c.npy').mmap(), 'npystore:unsupported');
 expect_error(@() ctx.store.put(zeros(0, 3), 'path', 'e.npy').mmap(), 'npystore:unsupported');
 expect_error(@() ctx.store.put(1, 'path', 'm.npy').mmap('w'), 'npystore:invalid_argument');
+end
+
+function mmap_is_the_checked_file(ctx)
+% The map is the file npystore checked beneath the store's location, never a reopen
+% by name: repointing the location's link, or replacing the object, afterwards
+% changes neither what m.Data reads nor where m.Data = ... writes. Filename names
+% the mapped file itself (no link in it).
+stores = struct();
+for sub = {'a', 'b'}
+  mkdir(fullfile(ctx.dir, sub{1}));
+  stores.(sub{1}) = npystore.Store(config_for(fullfile(ctx.dir, sub{1})));
+end
+stores.a.put(ones(2, 2), 'path', 'x.npy');
+stores.b.put(2 * ones(2, 2), 'path', 'x.npy');
+loc = fullfile(ctx.dir, 'loc');
+repoint(loc, 'a');
+r = npystore.Store(config_for(loc)).open('x.npy');
+m = r.mmap('r+');
+repoint(loc, 'b'); % a link swapped in after the check
+assert(strcmp(m.Filename, canonicalize_file_name(fullfile(ctx.dir, 'a', 'x.npy'))), m.Filename);
+assert(isequal(m.Data.x, ones(2, 2)), 'reads the mapped file, not b');
+m.Data = struct('x', [5 6; 7 8]);
+assert(isequal(stores.b.open('x.npy').load(), 2 * ones(2, 2)), 'b is untouched');
+assert(isequal(stores.a.open('x.npy').load(), [5 6; 7 8]), 'the write reached the mapped file');
+ro = r.mmap('r');
+stores.a.put(3 * ones(2, 2), 'path', 'x.npy', 'overwrite', true); % replaced at its name
+assert(isequal(ro.Data.x, [5 6; 7 8]), 'the map keeps the file it mapped');
+end
+
+function mmap_check_catches_a_replaced_file(ctx)
+% What Ref.mmap runs after MATLAB's memmapfile has reopened the file by name, with
+% the checked map still alive: the name must still lead to the mapped file (same
+% device and inode), else npystore:mismatch.
+r = ctx.store.put(zeros(2, 2), 'path', 'a.npy');
+where = npystore_mex('mmap', r.id, 'r');
+release = onCleanup(@() npystore_mex('free', where.mapping));
+npystore_mex('mapping_check', where.mapping);
+ctx.store.put(ones(2, 2), 'path', 'a.npy', 'overwrite', true);
+expect_error(@() npystore_mex('mapping_check', where.mapping), 'npystore:mismatch');
+end
+
+function c = config_for(location)
+c = sprintf('{"stores": {"default": "main", "main": {"protocol": "file", "location": "%s"}}}', ...
+            location);
+end
+
+function repoint(link, to)
+% Point the symbolic link `link` at `to` (relative to its directory).
+[st, out] = system(sprintf('rm -f ''%s'' && ln -s ''%s'' ''%s''', link, to, link));
+assert(st == 0, out);
 end
