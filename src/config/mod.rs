@@ -5,6 +5,7 @@
 
 mod discover;
 mod document;
+pub(crate) mod endpoint;
 mod fields;
 mod options;
 pub(crate) mod redact;
