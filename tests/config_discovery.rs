@@ -438,3 +438,81 @@ fn malformed_files_are_errors_not_silently_ignored() {
         );
     }
 }
+
+/// A config text holding a secret, for the tests below.
+const WITH_KEY: &str = r#"{"stores": {"m": {"protocol": "memory"}}, "k": "SK_NEVER_SHOWN"}"#;
+
+#[test]
+fn text_with_a_bom_or_whitespace_before_the_brace_is_json_text() {
+    for prefix in ["", " ", "\n\t\r ", "\u{feff}", "\u{feff} \n"] {
+        let text = format!("{prefix}{WITH_KEY}");
+        let c = Config::from_arg(Some(&text)).unwrap_or_else(|e| panic!("{prefix:?}: {e}"));
+        assert!(c.origin().inline, "{prefix:?}");
+        assert_eq!(c.store(Some("m")).unwrap().protocol, Protocol::Memory);
+    }
+    // Whitespace JSON does not know is still JSON text, refused by the JSON parser.
+    let e = Config::from_arg(Some(&format!("\u{a0}{WITH_KEY}"))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.message()
+            .starts_with("Failed to load config from inline JSON: "),
+        "{e}"
+    );
+    assert!(!e.message().contains("SK_NEVER_SHOWN"), "{e}");
+}
+
+#[test]
+fn a_file_with_a_bom_is_refused_as_datajoint_refuses_it() {
+    let s = Scratch::new("bom");
+    write(s.path(), "p/datajoint.json", &format!("\u{feff}{WITH_KEY}"));
+    let file = s.path().join("p/datajoint.json");
+    let sys = s.path().join("no-sys");
+    for e in [
+        Config::from_file_in(&file, &sys).unwrap_err(),
+        discover(&s.path().join("p"), &[], &sys).unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert_eq!(
+            e.message(),
+            format!(
+                "Failed to load config from {}: it starts with a UTF-8 byte order mark, \
+                 which DataJoint (json.load) refuses; save it as UTF-8 without one",
+                file.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn text_that_is_neither_json_nor_a_file_is_never_echoed() {
+    for text in [
+        format!("[{WITH_KEY}]"),
+        format!("x{WITH_KEY}"),
+        format!("\u{200b}{WITH_KEY}"),
+        "stores: {m: SK_NEVER_SHOWN}".to_string(),
+        "line one\nSK_NEVER_SHOWN".to_string(),
+    ] {
+        let e = Config::from_arg(Some(&text)).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.message()),
+            (
+                ErrorKind::Config,
+                format!(
+                    "the config argument is neither JSON text (which starts with '{{') nor the path \
+                     of a readable file; it is not shown, as it may hold secrets ({} bytes)",
+                    text.len()
+                )
+                .as_str()
+            ),
+            "{text:?}"
+        );
+    }
+    // A plain path that does not exist is named.
+    let e = Config::from_arg(Some("/no/such/datajoint.json")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(
+        e.message()
+            .starts_with("read config file /no/such/datajoint.json: "),
+        "{e}"
+    );
+}

@@ -374,3 +374,194 @@ fn secrets_never_show_in_errors_or_debug() {
     assert_eq!(s3.secret_key.unwrap().expose(), "SECRETFILE6");
     assert!(text.contains("Secret(***)"));
 }
+
+/// A password in the endpoints below; no message may show it.
+const URL_SECRET: &str = "PWSECRET7";
+
+/// The error kind and message of opening (`Store::open`) store `x` of `stores`.
+fn open_fails(stores: &str) -> (ErrorKind, String) {
+    let text = format!(r#"{{"stores": {stores}}}"#);
+    let e = npystore::Store::open(Some(&text), Some("x")).expect_err(&text);
+    (e.kind(), e.message().to_string())
+}
+
+/// An S3 store `x` with endpoint `endpoint` and `extra` fields.
+fn s3_with(endpoint: &str, extra: &str) -> String {
+    format!(
+        r#"{{"x": {{"protocol": "s3", "endpoint": "{endpoint}", "bucket": "b", "location": ""{extra}}}}}"#
+    )
+}
+
+/// Malformed URLs, each with the reason npystore gives (after `is not a valid URL: `).
+fn malformed_urls() -> Vec<(String, &'static str)> {
+    let p = URL_SECRET;
+    [
+        (
+            format!("http://lab:{p}/x@127.0.0.1:9"),
+            "'@' after '/': write '/' in a user name or password as %2F",
+        ),
+        (
+            format!("lab:{p}/x@127.0.0.1:9"),
+            "'@' after '/': write '/' in a user name or password as %2F",
+        ),
+        (
+            format!("http://lab:{p}#x@127.0.0.1:9"),
+            "it holds '#' (in a user name or password, write it as %23)",
+        ),
+        (
+            format!("http://lab:{p}?x@127.0.0.1:9"),
+            "it holds '?' (in a user name or password, write it as %3F)",
+        ),
+        (
+            format!("http://lab:{p} x@127.0.0.1:9"),
+            "the user name or password holds a character that must be percent-encoded",
+        ),
+        (
+            format!("http://lab:{p}<x@127.0.0.1:9"),
+            "the user name or password holds a character that must be percent-encoded",
+        ),
+        (
+            format!("http://lab:{p}%zz@127.0.0.1:9"),
+            "the user name or password holds a character that must be percent-encoded",
+        ),
+        (
+            format!("http://lab:{p}@[::1"),
+            "'[' opens an IPv6 address that no ']' closes",
+        ),
+        (format!("http://lab:{p}@"), "it names no host"),
+        ("http://127.0.0.1 :9".into(), "the host holds ' '"),
+        ("http://<h>:9".into(), "the host holds '<'"),
+        ("http://h:9/a b".into(), "the path holds ' '"),
+        ("http://h:9/<x>".into(), "the path holds '<'"),
+        (
+            "http://h:port".into(),
+            "the port is not a number from 1 to 65535",
+        ),
+        (
+            "http://h:99999".into(),
+            "the port is not a number from 1 to 65535",
+        ),
+        ("ftp://h".into(), "the scheme must be http or https"),
+        (" http://h".into(), "the scheme must be http or https"),
+    ]
+    .into_iter()
+    .collect()
+}
+
+#[test]
+fn malformed_endpoints_are_refused_at_open_without_the_password() {
+    for (url, why) in malformed_urls() {
+        let (kind, msg) = open_fails(&s3_with(&url, ""));
+        assert_eq!(
+            (kind, msg.as_str()),
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"].endpoint is not a valid URL: {why}"#).as_str()
+            ),
+            "{url}"
+        );
+        let (kind, msg) = open_fails(&s3_with("h", &format!(r#", "proxy_server": "{url}""#)));
+        assert_eq!(
+            (kind, msg.as_str()),
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"].proxy_server is not a valid URL: {why}"#).as_str()
+            ),
+            "{url}"
+        );
+        // Azure and GCS URLs need a scheme: that is what a scheme-less one is told.
+        let why = if url.contains("://") {
+            why
+        } else {
+            "it has no scheme (http:// or https://)"
+        };
+        let azure = format!(
+            r#"{{"x": {{"protocol": "azure", "container": "c", "location": "",
+                "connection_string": "AccountName=a;AccountKey=a2V5;BlobEndpoint={url}"}}}}"#
+        );
+        assert_eq!(
+            open_fails(&azure),
+            (
+                ErrorKind::Config,
+                format!(
+                    r#"config.stores["x"].connection_string: BlobEndpoint is not a valid URL: {why}"#
+                )
+            ),
+            "{url}"
+        );
+        let gcs = format!(
+            r#"{{"x": {{"protocol": "gcs", "bucket": "b", "location": "",
+                "token": {{"gcs_base_url": "{url}", "disable_oauth": true}}}}}}"#
+        );
+        assert_eq!(
+            open_fails(&gcs),
+            (
+                ErrorKind::Config,
+                format!(r#"config.stores["x"].token: gcs_base_url is not a valid URL: {why}"#)
+            ),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn unusual_but_valid_endpoints_open_and_fail_as_network_errors() {
+    let p = URL_SECRET;
+    for url in [
+        format!("HTTP://lab:{p};'(),!$&*+=~@127.0.0.1:9"),
+        format!("Http://lab:{p}%2F%23%3F@127.0.0.1:9/"),
+        format!("lab:{p}@127.0.0.1:9"),
+        "http://[::1]:9".into(),
+        "127.0.0.1:9".into(),
+        "http://127.0.0.1:9/prefix".into(),
+    ] {
+        let text = format!(
+            r#"{{"stores": {}, "npystore": {{"defaults": {{"retries": 0}}}}}}"#,
+            s3_with(&url, r#", "secure": false"#)
+        );
+        let spec = Config::from_json_str(&text, None)
+            .and_then(|c| c.store(Some("x")))
+            .expect(&url);
+        let endpoint = spec.s3.unwrap().endpoint_url();
+        assert!(
+            endpoint.starts_with("http://") && endpoint[7..].find("://").is_none(),
+            "{url}: {endpoint}"
+        );
+        let store = npystore::Store::open(Some(&text), Some("x")).expect(&url);
+        let e = store.exists("a.npy").expect_err(&url);
+        assert_ne!(e.kind(), ErrorKind::Internal, "{url}: {e}");
+        assert!(!e.message().contains(p), "{url}: {e}");
+        assert!(!format!("{store:?}").contains(p), "{url}: {store:?}");
+    }
+}
+
+#[test]
+fn bucket_container_and_account_names_that_break_urls_are_refused_at_open() {
+    let names = "a bucket or container name has only letters, digits, '-', '.' and '_'";
+    for (stores, message) in [
+        (
+            r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "a b", "location": ""}}"#.to_string(),
+            format!(r#"config.stores["x"].bucket holds ' ': {names}"#),
+        ),
+        (
+            r#"{"x": {"protocol": "gcs", "bucket": "a/b", "location": ""}}"#.into(),
+            format!(r#"config.stores["x"].bucket holds '/': {names}"#),
+        ),
+        (
+            r#"{"x": {"protocol": "azure", "container": "c<", "location": ""}}"#.into(),
+            format!(r#"config.stores["x"].container holds '<': {names}"#),
+        ),
+        (
+            r#"{"x": {"protocol": "azure", "container": "c", "location": "", "account_name": "a b"}}"#.into(),
+            r#"config.stores["x"].account_name holds ' ': a storage account name has only letters and digits"#.into(),
+        ),
+        (
+            r#"{"x": {"protocol": "azure", "container": "c", "location": "",
+                "connection_string": "AccountName=a/b;AccountKey=a2V5"}}"#
+                .into(),
+            r#"config.stores["x"].connection_string: AccountName holds '/': a storage account name has only letters and digits"#.into(),
+        ),
+    ] {
+        assert_eq!(open_fails(&stores), (ErrorKind::Config, message), "{stores}");
+    }
+}

@@ -14,7 +14,7 @@ use npystore::config::Config;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
 use std::ffi::{CStr, CString};
 
-const SECRETS: [&str; 9] = [
+const SECRETS: [&str; 12] = [
     "AKIAS3ACCESSKEYSECRET1",
     "s3-secret-key-SECRET-2",
     "gcs-token-SECRET-3",
@@ -25,6 +25,11 @@ const SECRETS: [&str; 9] = [
     "endpoint-pass-SECRET-7",
     "proxy-pass-SECRET-8",
     "blob-pass-SECRET-9",
+    // The tail of a password holding RFC 3986 sub-delimiters, one behind an upper-case
+    // scheme, and one in endpoints that are malformed (refused at open).
+    "delims-SECRET-10",
+    "upper-pass-SECRET-11",
+    "malformed-SECRET-12",
 ];
 
 /// Every outcome collected so far, as text.
@@ -249,10 +254,59 @@ fn no_secret_in_any_error_debug_or_json() {
             s3("")
         ),
         format!(r#"{{"stores": {{{}}} "#, s3("")), // not JSON
+        // Passwords with `; ' ( ) ,` (legal in RFC 3986), behind an upper-case scheme.
+        alone(&s3_at(
+            &format!("http://delims:a;b'c(d)e,{}@127.0.0.1:9", SECRETS[9]),
+            "",
+        )),
+        alone(&s3_at(
+            &format!("delims:a;b'c(d)e,{}@127.0.0.1:9", SECRETS[9]),
+            "",
+        )),
+        alone(&s3_at(
+            &format!("HTTP://upper:{}@127.0.0.1:9", SECRETS[10]),
+            "",
+        )),
+        alone(&s3(&format!(
+            r#", "proxy_server": "HTTP://px:a,b(c);{}@127.0.0.1:9""#,
+            SECRETS[9]
+        ))),
     ];
-    for (i, text) in broken.iter().enumerate() {
+    // Malformed endpoints, proxies and BlobEndpoints: refused at open.
+    let mut malformed = Vec::new();
+    for bad in ["/x@", "#x@", "?x@", " x@", "<x@", "@[::1", "'x/@"] {
+        let url = format!("http://lab:{}{bad}127.0.0.1:9", SECRETS[11]);
+        malformed.push(alone(&s3_at(&url, "")));
+        malformed.push(alone(&s3(&format!(r#", "proxy_server": "{url}""#))));
+        malformed.push(alone(&format!(
+            r#""archive": {{"protocol": "azure", "container": "c", "location": "x",
+            "connection_string": "AccountName=acct;AccountKey=a2V5a2V5;BlobEndpoint={url}"}}"#
+        )));
+        malformed.push(alone(&format!(
+            r#""archive": {{"protocol": "gcs", "bucket": "b", "location": "x",
+            "token": {{"gcs_base_url": "{url}", "disable_oauth": true}}}}"#
+        )));
+    }
+    for (i, text) in broken.iter().chain(&malformed).enumerate() {
         let config = Config::from_json_str(text, None);
         seen.walk(&format!("inline {i}"), config, Some(text));
+    }
+    // Text that is not recognised as JSON is taken for a path: never echoed. A BOM
+    // or whitespace before `{` is JSON text.
+    for (i, text) in [
+        format!("[{}]", stores(&dir, &s3(""))),
+        format!("x{}", stores(&dir, &s3(""))),
+        format!("\u{feff}{}", stores(&dir, &s3(""))),
+        format!("\u{feff}\n {}", stores(&dir, &s3(""))),
+    ]
+    .iter()
+    .enumerate()
+    {
+        seen.walk(
+            &format!("arg {i}"),
+            Config::from_arg(Some(text)),
+            Some(text),
+        );
     }
 
     // A file beside a .secrets/ folder that fills the credentials, and DJ_STORES.
@@ -276,6 +330,16 @@ fn no_secret_in_any_error_debug_or_json() {
     std::fs::write(project.join(".secrets/stores.archive.bogus"), SECRETS[2]).unwrap();
     let file = project.join("datajoint.json");
     let none = scratch.path().join("no-system-secrets");
+    // The same file with a UTF-8 BOM, which DataJoint refuses: so does npystore.
+    let bom_dir = scratch.path().join("bom");
+    std::fs::create_dir_all(&bom_dir).unwrap();
+    let bom = bom_dir.join("datajoint.json");
+    std::fs::write(&bom, format!("\u{feff}{}", stores(&dir, &s3("")))).unwrap();
+    seen.walk(
+        "BOM file",
+        Config::from_file_in(&bom, &none),
+        Some(bom.to_str().unwrap()),
+    );
     seen.walk(
         "file",
         Config::from_file_in(&file, &none),
@@ -299,19 +363,22 @@ fn no_secret_in_any_error_debug_or_json() {
     }
 
     let all = seen.0.join("\n");
-    for secret in SECRETS {
-        let leaks: Vec<&str> = seen
-            .0
-            .iter()
-            .filter(|t| t.contains(secret))
-            .map(String::as_str)
-            .collect();
-        assert!(
-            leaks.is_empty(),
-            "secret {secret:?} appears in:\n{}",
-            leaks.join("\n")
-        );
-    }
+    // Every secret that shows, with where: all of them at once.
+    let leaks: Vec<String> = SECRETS
+        .iter()
+        .flat_map(|secret| {
+            seen.0
+                .iter()
+                .filter(move |t| t.contains(secret))
+                .map(move |t| format!("{secret:?} in: {t}"))
+        })
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
     // The walk reached validation errors, open errors and failing operations.
     for expected in [
         "Invalid key",
@@ -326,6 +393,20 @@ fn no_secret_in_any_error_debug_or_json() {
         "proxy_server: Some(\"http://px:***@127.0.0.1:9\")",
         "http://lab:***@127.0.0.1:9/lab/npy/",
         "http://u:***@127.0.0.1:9/acct/",
+        // Passwords with sub-delimiters and behind an upper-case scheme, in Debug and
+        // in request errors; the malformed ones refused; unrecognised text not shown.
+        "endpoint: \"delims:***@127.0.0.1:9\"",
+        "endpoint: \"http://delims:***@127.0.0.1:9\"",
+        "endpoint: \"HTTP://upper:***@127.0.0.1:9\"",
+        "proxy_server: Some(\"HTTP://px:***@127.0.0.1:9\")",
+        "delims:***@127.0.0.1:9/lab/npy/",
+        "upper:***@127.0.0.1:9/lab/npy/",
+        "endpoint is not a valid URL",
+        "proxy_server is not a valid URL",
+        "BlobEndpoint is not a valid URL",
+        "gcs_base_url is not a valid URL",
+        "it is not shown, as it may hold secrets",
+        "byte order mark",
     ] {
         assert!(
             all.contains(expected),

@@ -5,6 +5,7 @@
 
 mod discover;
 mod document;
+pub(crate) mod endpoint;
 mod fields;
 mod options;
 pub(crate) mod redact;
@@ -25,6 +26,15 @@ use serde_json::{Map, Value};
 use crate::{Error, Result};
 use document::Document;
 use options::NpystoreBlock;
+
+/// The UTF-8 byte order mark some editors put at the start of a file.
+const BOM: char = '\u{feff}';
+
+/// Whether `text` could be meant as a path: one line of at most 4096 bytes with no
+/// `{`, `}` or `"` (characters of JSON text, which may hold secrets).
+fn looks_like_a_path(text: &str) -> bool {
+    text.len() <= 4096 && !text.chars().any(|c| c.is_control() || "{}\"".contains(c))
+}
 
 /// Keys of the `stores` block that are settings, not stores.
 const RESERVED_STORE_KEYS: [&str; 2] = ["default", "filepath_default"];
@@ -55,15 +65,30 @@ pub struct Config {
 
 impl Config {
     /// The configuration an application argument names: `None` discovers it
-    /// ([`Config::discover`]); text whose first non-space character is `{` is JSON text
-    /// ([`Config::from_json_str`]); anything else is the path of a JSON file
-    /// ([`Config::from_file`]).
+    /// ([`Config::discover`]); text whose first character after an optional UTF-8 byte
+    /// order mark and spaces is `{` is JSON text ([`Config::from_json_str`], the mark
+    /// skipped); anything else is the path of a JSON file ([`Config::from_file`]).
+    ///
+    /// A path that cannot be read is named in the error only when it looks like one
+    /// (one line, no `{`, `}` or `"`); otherwise the text may be settings, secrets and
+    /// all, and is not shown.
     pub fn from_arg(arg: Option<&str>) -> Result<Config> {
-        match arg {
-            None => Config::discover(),
-            Some(text) if text.trim_start().starts_with('{') => Config::from_json_str(text, None),
-            Some(path) => Config::from_file(Path::new(path)),
+        let Some(text) = arg else {
+            return Config::discover();
+        };
+        let json = text.strip_prefix(BOM).unwrap_or(text);
+        if json.trim_start().starts_with('{') {
+            return Config::from_json_str(json, None);
         }
+        if !looks_like_a_path(text) && !Path::new(text).is_file() {
+            crate::bail!(
+                Config,
+                "the config argument is neither JSON text (which starts with '{{') nor the \
+                 path of a readable file; it is not shown, as it may hold secrets ({} bytes)",
+                text.len()
+            );
+        }
+        Config::from_file(Path::new(text))
     }
 
     /// Discover from the current directory and the process environment.
@@ -218,10 +243,19 @@ impl Config {
     }
 
     fn read_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(&e, "read config file", path.display()))?;
-        let mut config =
-            Config::from_document(document::parse(&text, &path.display().to_string())?);
+        let shown = redact::redact_urls(&path.display().to_string());
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(&e, "read config file", &shown))?;
+        if text.starts_with(BOM) {
+            // DataJoint's json.load raises "Unexpected UTF-8 BOM", and DataJoint then
+            // ignores the file: say so rather than read settings DataJoint never sees.
+            crate::bail!(
+                Config,
+                "Failed to load config from {shown}: it starts with a UTF-8 byte order mark, \
+                 which DataJoint (json.load) refuses; save it as UTF-8 without one"
+            );
+        }
+        let mut config = Config::from_document(document::parse(&text, &shown)?);
         config.origin.file = Some(path.to_path_buf());
         Ok(config)
     }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::endpoint;
 use super::fields::Block;
 use super::options::StoreOptions;
 use super::rules;
@@ -89,11 +90,12 @@ impl std::fmt::Debug for S3Spec {
 }
 
 impl S3Spec {
-    /// The endpoint as a URL: as written when it has `http://`/`https://`, else with
-    /// the scheme `secure` chooses (as DataJoint does).
+    /// The endpoint as a URL: as written when it has `http://`/`https://` (in any
+    /// letter case; the scheme is given in lower case), else with the scheme `secure`
+    /// chooses (as DataJoint does).
     pub fn endpoint_url(&self) -> String {
-        if self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://") {
-            self.endpoint.clone()
+        if endpoint::split(&self.endpoint).scheme.is_some() {
+            endpoint::lowercase_scheme(&self.endpoint)
         } else {
             format!(
                 "{}://{}",
@@ -273,15 +275,37 @@ fn subfolding(b: &Block) -> Result<Option<Vec<u32>>> {
     }
 }
 
+/// A Config error unless `name` (a bucket or container) holds only characters a URL
+/// path takes as they are: object_store puts it into every request's URL unescaped.
+pub(crate) fn check_bucket_name(what: &str, name: &str) -> Result<()> {
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._".contains(*c)))
+    {
+        None => Ok(()),
+        Some(c) => crate::bail!(
+            Config,
+            "{what} holds '{}': a bucket or container name has only letters, digits, '-', '.' and '_'",
+            c.escape_debug()
+        ),
+    }
+}
+
 fn s3(b: &Block) -> Result<S3Spec> {
-    Ok(S3Spec {
+    let spec = S3Spec {
         endpoint: b.str_or("endpoint", "")?,
         bucket: b.str_or("bucket", "")?,
         access_key: b.opt_secret("access_key")?,
         secret_key: b.opt_secret("secret_key")?,
         secure: b.opt_bool("secure")?.unwrap_or(true),
         proxy_server: b.opt_str("proxy_server")?,
-    })
+    };
+    endpoint::check(&spec.endpoint, &format!("{}.endpoint", b.what), false)?;
+    if let Some(proxy) = &spec.proxy_server {
+        endpoint::check(proxy, &format!("{}.proxy_server", b.what), false)?;
+    }
+    check_bucket_name(&format!("{}.bucket", b.what), &spec.bucket)?;
+    Ok(spec)
 }
 
 fn gcs(b: &Block) -> Result<GcsSpec> {
@@ -289,16 +313,20 @@ fn gcs(b: &Block) -> Result<GcsSpec> {
         Some(Value::Object(o)) => Some(Secret::new(Value::Object(o.clone()).to_string())),
         _ => b.opt_secret("token")?,
     };
+    let bucket = required_str(b, "bucket")?;
+    check_bucket_name(&format!("{}.bucket", b.what), &bucket)?;
     Ok(GcsSpec {
-        bucket: required_str(b, "bucket")?,
+        bucket,
         token,
         project: b.opt_str("project")?,
     })
 }
 
 fn azure(b: &Block) -> Result<AzureSpec> {
+    let container = required_str(b, "container")?;
+    check_bucket_name(&format!("{}.container", b.what), &container)?;
     Ok(AzureSpec {
-        container: required_str(b, "container")?,
+        container,
         account_name: b.opt_str("account_name")?,
         account_key: b.opt_secret("account_key")?,
         connection_string: b.opt_secret("connection_string")?,

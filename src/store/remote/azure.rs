@@ -1,7 +1,7 @@
 //! Azure Blob Storage from DataJoint's `azure` store spec.
 
-use super::{client_options, exposed, retry_config, settings, Built};
-use crate::config::StoreSpec;
+use super::{client_options, exposed, retry_config, settings, url_password, Built};
+use crate::config::{endpoint, StoreSpec};
 use crate::{bail, Result};
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 
@@ -21,6 +21,10 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<MicrosoftAzureBuilder> {
         b = apply_connection_string(b, cs.expose(), &spec.name)?;
     }
     if let Some(account) = &az.account_name {
+        check_account(
+            &format!("config.stores[\"{}\"].account_name", spec.name),
+            account,
+        )?;
         b = b.with_account(account);
     }
     if let Some(key) = &az.account_key {
@@ -57,20 +61,43 @@ fn apply_connection_string(
             _ => {}
         }
     }
-    if endpoint.is_none() {
-        if let (Some(account), Some(suffix)) = (&account, &suffix) {
-            endpoint = Some(format!("{protocol}://{account}.blob.{suffix}"));
+    let what = format!("config.stores[\"{store}\"].connection_string");
+    match &endpoint {
+        Some(url) => endpoint::check(url, &format!("{what}: BlobEndpoint"), true)?,
+        None => {
+            if let (Some(account), Some(suffix)) = (&account, &suffix) {
+                let url = format!("{protocol}://{account}.blob.{suffix}");
+                let parts = "DefaultEndpointsProtocol, AccountName and EndpointSuffix";
+                endpoint::check(&url, &format!("{what}: the URL {parts} make"), true)?;
+                endpoint = Some(url);
+            }
         }
     }
     if let Some(account) = account {
+        check_account(&format!("{what}: AccountName"), &account)?;
         b = b.with_account(account);
     }
-    if let Some(endpoint) = endpoint {
+    if let Some(url) = endpoint {
+        let url = endpoint::lowercase_scheme(&url);
         b = b
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_endpoint(endpoint);
+            .with_allow_http(endpoint::has_scheme(&url, "http"))
+            .with_endpoint(url);
     }
     Ok(b)
+}
+
+/// A Config error unless `account` can be the first label of a host name
+/// (`<account>.blob.core.windows.net`), as object_store makes it.
+fn check_account(what: &str, account: &str) -> Result<()> {
+    match account.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        None if !account.is_empty() => Ok(()),
+        None => bail!(Config, "{what} is empty"),
+        Some(c) => bail!(
+            Config,
+            "{what} holds '{}': a storage account name has only letters and digits",
+            c.escape_debug()
+        ),
+    }
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
@@ -83,6 +110,12 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
                 .split(';')
                 .filter_map(|p| p.trim().strip_prefix("AccountKey="))
                 .map(str::to_string),
+        );
+        secrets.extend(
+            cs.expose()
+                .split(';')
+                .filter_map(|p| p.trim().strip_prefix("BlobEndpoint="))
+                .filter_map(url_password),
         );
     }
     let builder = builder(spec)?;

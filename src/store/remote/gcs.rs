@@ -5,7 +5,7 @@
 //! (docs/remote.md).
 
 use super::{client_options, exposed, retry_config, settings, Built};
-use crate::config::StoreSpec;
+use crate::config::{endpoint, StoreSpec};
 use crate::{bail, Result};
 use object_store::gcp::GoogleCloudStorageBuilder;
 
@@ -24,9 +24,15 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
         None | Some("" | "google_default" | "cloud" | "anon" | "browser") => String::new(),
         Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
     };
+    let base_url = base_url(&key);
+    if let Some(url) = &base_url {
+        let what = format!("config.stores[\"{}\"].token: gcs_base_url", spec.name);
+        endpoint::check(url, &what, true)?;
+    }
+    let http = base_url.is_some_and(|url| endpoint::has_scheme(&url, "http"));
     let mut b = GoogleCloudStorageBuilder::from_env()
         .with_bucket_name(&gcs.bucket)
-        .with_client_options(client_options(&spec.options).with_allow_http(base_url_is_http(&key)))
+        .with_client_options(client_options(&spec.options).with_allow_http(http))
         .with_retry(retry_config(&spec.options));
     match token {
         None | Some("" | "google_default" | "cloud") => {}
@@ -43,15 +49,15 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
     Ok(b)
 }
 
-/// Whether the service-account JSON `key` points object_store at a plain `http://`
-/// `gcs_base_url` (what fake-gcs-server and other emulators serve). object_store's
-/// client refuses plain HTTP unless told otherwise, so without this such a key
-/// could never be used; a key that is not JSON is left to object_store to reject.
-fn base_url_is_http(key: &str) -> bool {
+/// The `gcs_base_url` of the service-account JSON `key`, if any: checked at open, and
+/// a plain `http://` one (what fake-gcs-server and other emulators serve) lets the
+/// client use plain HTTP, which object_store's refuses unless told otherwise, so
+/// without this such a key could never be used. A key that is not JSON is left to
+/// object_store to reject.
+fn base_url(key: &str) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(key)
         .ok()
         .and_then(|v| v.get("gcs_base_url")?.as_str().map(str::to_owned))
-        .is_some_and(|url| url.starts_with("http://"))
 }
 
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {

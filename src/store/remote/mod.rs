@@ -110,6 +110,14 @@ fn exposed<'a>(secrets: impl IntoIterator<Item = &'a Option<Secret>>) -> Vec<Str
         .collect()
 }
 
+/// The password written into `url` (`scheme://user:password@host`), if any: a
+/// value to scrub like any other secret, on top of the URL redaction.
+fn url_password(url: &str) -> Option<String> {
+    let userinfo = crate::config::endpoint::split(url).userinfo?;
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then(|| password.to_string())
+}
+
 /// A builder error as a Config error, with `secrets` (and URL passwords) scrubbed.
 fn build_error(spec: &StoreSpec, err: object_store::Error, secrets: &[String]) -> Error {
     let message = format!("cannot open store '{}': {err}", spec.name);

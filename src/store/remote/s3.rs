@@ -1,7 +1,7 @@
 //! S3 and S3-compatible servers from DataJoint's `s3` store spec.
 
-use super::{client_options, exposed, retry_config, settings, Built};
-use crate::config::StoreSpec;
+use super::{client_options, exposed, retry_config, settings, url_password, Built};
+use crate::config::{endpoint, StoreSpec};
 use crate::Result;
 use object_store::aws::AmazonS3Builder;
 
@@ -31,7 +31,7 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
     if !is_aws(&url) {
         b = b.with_endpoint(url.trim_end_matches('/'));
     }
-    if url.starts_with("http://") {
+    if endpoint::has_scheme(&url, "http") {
         b = b.with_allow_http(true);
     }
     if let Some(region) = &spec.options.region {
@@ -51,12 +51,15 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
 pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
     let s3 = settings(spec.s3.as_ref(), "s3")?;
     let url = s3.endpoint_url();
+    let mut secrets = exposed([&s3.access_key, &s3.secret_key]);
+    let urls = [Some(&s3.endpoint), s3.proxy_server.as_ref()];
+    secrets.extend(urls.into_iter().flatten().filter_map(|u| url_password(u)));
     Built::from_builder(
         spec,
         builder(spec)?.build(),
         format!("s3://{}", s3.bucket),
         format!("s3|{url}|{}", s3.bucket),
-        exposed([&s3.access_key, &s3.secret_key]),
+        secrets,
     )
 }
 
