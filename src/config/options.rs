@@ -28,8 +28,9 @@ pub struct StoreOptions {
     pub concurrency: usize,
     /// Remote stores: size of one multipart part and read range (default 32 MiB; 5 MiB..=5 GiB).
     pub part_size_bytes: u64,
-    /// Remote stores: where memory-mapped copies are cached; `None`: `$XDG_CACHE_HOME/npystore`,
-    /// else `~/.cache/npystore`.
+    /// Remote stores: where memory-mapped copies are cached (a private directory, checked
+    /// before use); `None`: `$XDG_CACHE_HOME/npystore`, else `~/.cache/npystore`, else
+    /// `<temp dir>/npystore-cache-<uid>` (Unix).
     pub cache_dir: Option<PathBuf>,
     /// Remote stores: size cap of that cache, least recently used evicted first (default 10 GiB).
     pub cache_max_bytes: u64,

@@ -37,8 +37,9 @@ struct Inner {
 
 impl Store {
     /// Open store `name` (`None` or "" for `stores.default`) from `config`: `None`
-    /// discovers `datajoint.json` like DataJoint; text starting with `{` is JSON; any
-    /// other text is the path of a JSON file.
+    /// discovers `datajoint.json` like DataJoint; text starting with `{` (after an
+    /// optional UTF-8 BOM and whitespace) is JSON; any other text is the path of a
+    /// JSON file.
     pub fn open(config: Option<&str>, name: Option<&str>) -> Result<Store> {
         let config = Config::from_arg(config)?;
         Store::from_spec(config.store(name)?)
