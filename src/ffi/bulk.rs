@@ -16,6 +16,7 @@ use crate::array_ref::load_many;
 use crate::transfer::with_progress;
 use crate::{bail, ArrayRef, Error, ErrorKind, MapMode, Result};
 use std::ffi::{c_char, c_void};
+use std::mem::MaybeUninit;
 
 /// A progress callback: `done` of `total` bytes have been transferred so far;
 /// `user_data` is the pointer given with the callback. Return 0 to go on, anything
@@ -124,13 +125,14 @@ pub(crate) unsafe fn load_mmap(
 /// status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
 /// NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]`, or a NULL `bufs[i]` with a non-zero
 /// `lens[i]`, NPY_ERR_CANCELLED for items not finished when the callback cancelled).
-/// An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the others.
-/// The call returns NPY_OK when every item succeeded, else the status of the first
-/// failed item, with `npy_last_error()` naming that item (`item 3: ...`) and counting
-/// the failures. Buffers must not overlap. An argument error of the call itself (NULL
-/// `refs` with `n > 0`, bad `order`, too little memory for `n` items) fails before any
-/// item is loaded and sets every status to that error, except for an `n` no array of
-/// pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH, `statuses` untouched.
+/// An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the
+/// others. The call returns NPY_OK when every item succeeded, else the status of the
+/// first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
+/// counting the failures. Buffers must not overlap. An argument error of the call
+/// itself (NULL `refs` with `n > 0`, bad `order`, too little memory for `n` items)
+/// fails before any item is loaded and sets every status to that error, except for
+/// an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
+/// with `statuses` untouched.
 ///
 /// # Safety
 /// `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
@@ -154,7 +156,8 @@ pub unsafe extern "C" fn npy_refs_load_into(
         // `n` pointers must fit in memory before any slice is formed or anything is
         // written: a count that cannot is refused with `statuses` left untouched.
         count_arg::<*const npy_ref>(n, "refs")?;
-        let statuses = opt_array_mut_arg(statuses, n, "statuses")?;
+        // The caller's array may hold anything: it is only written.
+        let statuses = opt_array_mut_arg(statuses.cast::<Statuses>(), n, "statuses")?;
         let outcome = load_items(
             refs,
             bufs,
@@ -168,7 +171,7 @@ pub unsafe extern "C" fn npy_refs_load_into(
         );
         if let Err(e) = &outcome {
             // An error of the call itself: every item has it.
-            statuses.fill(e.kind().into());
+            fill(statuses, e.kind().into());
         }
         outcome?
     })
@@ -190,7 +193,7 @@ unsafe fn load_items(
     concurrency: usize,
     progress: npy_progress_fn,
     user_data: *mut c_void,
-    statuses: &mut [npy_status],
+    statuses: &mut [Statuses],
 ) -> Result<Result<()>> {
     let refs = array_arg(refs, n, "refs")?;
     let bufs = array_arg(bufs, n, "bufs")?;
@@ -198,7 +201,7 @@ unsafe fn load_items(
     let order = load_order(order)?;
     let mut good: Vec<(&ArrayRef, &mut [u8])> = try_vec(n, "items")?;
     let mut at: Vec<usize> = try_vec(n, "items")?;
-    statuses.fill(npy_status::NPY_ERR_INTERNAL);
+    fill(statuses, npy_status::NPY_ERR_INTERNAL);
     let mut failed = Failures::default();
     // Items whose arguments are bad fail alone; the rest are loaded together.
     for (i, ((&r, &buf), &len)) in refs.iter().zip(bufs).zip(lens).enumerate() {
@@ -238,6 +241,16 @@ unsafe fn load_items(
     })
 }
 
+/// The caller's `statuses` array, written and never read.
+type Statuses = MaybeUninit<npy_status>;
+
+/// Set every status to `status`.
+fn fill(statuses: &mut [Statuses], status: npy_status) {
+    for slot in statuses {
+        slot.write(status);
+    }
+}
+
 /// Item `i` of a bulk load, checked: a live reference and a buffer of its size.
 ///
 /// # Safety
@@ -270,12 +283,12 @@ struct Failures {
 
 impl Failures {
     /// Note item `i`'s outcome in `statuses` (when given) and here.
-    fn record(&mut self, i: usize, result: Result<()>, statuses: &mut [npy_status]) {
+    fn record(&mut self, i: usize, result: Result<()>, statuses: &mut [Statuses]) {
         if let Some(slot) = statuses.get_mut(i) {
-            *slot = match &result {
+            slot.write(match &result {
                 Ok(()) => npy_status::NPY_OK,
                 Err(e) => e.kind().into(),
-            };
+            });
         }
         if let Err(e) = result {
             self.count += 1;

@@ -101,9 +101,9 @@ pub unsafe extern "C" fn npy_writer_open(
 
 /// Append one or more whole rows: `nbytes` must be a multiple of one row's bytes
 /// (itemsize x product(row_shape)), in the writer's order. `nbytes` 0 appends nothing
-/// (`data` may then be NULL). A partial row is NPY_ERR_LENGTH and nothing is written. After an I/O failure the writer has
-/// discarded everything and later appends are NPY_ERR_STATE; after finish or abort,
-/// NPY_ERR_STATE.
+/// (`data` may then be NULL). A partial row is NPY_ERR_LENGTH and nothing is written.
+/// After an I/O failure the writer has discarded everything and later appends are
+/// NPY_ERR_STATE; after finish or abort, NPY_ERR_STATE.
 ///
 /// # Safety
 /// `writer` is live; `data` is valid for `nbytes` reads.
