@@ -27,7 +27,8 @@ static npy_ref *put_empty(npy_store *store, const char *path, const uint64_t *sh
 static void check_reads(npy_ref *r, uint64_t rows) {
   CHECK_STATUS(npy_ref_load_into(r, NULL, 0, NPY_ORDER_C), NPY_OK);
   CHECK_STATUS(npy_ref_load_into(r, NULL, 0, NPY_ORDER_FORTRAN), NPY_OK);
-  CHECK_STATUS(npy_ref_load_into(r, NULL, 8, NPY_ORDER_C), NPY_ERR_LENGTH);
+  double spare = 0;
+  CHECK_STATUS(npy_ref_load_into(r, &spare, sizeof spare, NPY_ORDER_C), NPY_ERR_LENGTH);
   CHECK_STATUS(npy_ref_read_rows(r, 0, 0, NULL, 0, NPY_ORDER_C), NPY_OK);
   CHECK_STATUS(npy_ref_read_rows(r, 0, rows, NULL, 0, NPY_ORDER_C), NPY_OK);
   CHECK_STATUS(npy_ref_read_rows(r, 0, rows + 1, NULL, 0, NPY_ORDER_C), NPY_ERR_INVALID_ARGUMENT);
