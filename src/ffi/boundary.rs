@@ -67,7 +67,8 @@ pub(crate) fn guard_or<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 }
 
 /// Run `f` marked as inside npystore: its panics print nothing (see [`quiet_panics`]).
-fn inside<R>(f: impl FnOnce() -> R) -> R {
+/// The guards use it; so does work a guarded call moves to a helper thread.
+pub(crate) fn inside<R>(f: impl FnOnce() -> R) -> R {
     quiet_panics();
     struct Depth;
     impl Drop for Depth {
@@ -428,6 +429,17 @@ mod tests {
         assert_eq!(status, npy_status::NPY_ERR_INTERNAL);
         let message = last_error();
         assert!(message.contains("boom on the runtime"), "{message}");
+
+        // Work moved to a helper thread, as with a progress callback.
+        let status = guard(|| {
+            let mut progress = |_, _| true;
+            crate::transfer::with_progress(0, Some(&mut progress), |_| {
+                inside(|| -> Result<()> { panic!("boom on a helper thread") })
+            })
+        });
+        assert_eq!(status, npy_status::NPY_ERR_INTERNAL);
+        let message = last_error();
+        assert!(message.contains("boom on a helper thread"), "{message}");
 
         // A value-returning export keeps the last error as it was.
         assert_eq!(guard_or(7, || panic!("boom in guard_or")), 7);
