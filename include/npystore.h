@@ -258,13 +258,16 @@ npy_status npy_ref_load_mmap_progress(const npy_ref *r,
  *
  * Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
  * status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
- * NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]` or `bufs[i]`, NPY_ERR_CANCELLED for
- * items not finished when the callback cancelled). A failed item does not stop the
+ * NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]`, or a NULL `bufs[i]` with a non-zero
+ * `lens[i]`, NPY_ERR_CANCELLED for items not finished when the callback cancelled).
+ * An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the
  * others. The call returns NPY_OK when every item succeeded, else the status of the
  * first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
  * counting the failures. Buffers must not overlap. An argument error of the call
- * itself (NULL `refs` with `n > 0`, bad `order`) fails before any item is loaded and
- * sets every status to that error.
+ * itself (NULL `refs` with `n > 0`, bad `order`, too little memory for `n` items)
+ * fails before any item is loaded and sets every status to that error, except for
+ * an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
+ * with `statuses` untouched.
  *
  * # Safety
  * `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
@@ -322,8 +325,9 @@ const char *npy_status_name(int32_t status);
 npy_status npy_ref_load(const npy_ref *r, npy_order order, npy_array **out);
 
 /**
- * The bytes of a loaded array (`*data` may be NULL when `*nbytes` is 0). The memory
- * belongs to the array handle; it may be modified.
+ * The bytes of a loaded array. The memory belongs to the array handle; it may be
+ * modified. `*data` is never NULL on success; for an array of 0 bytes it is a
+ * placeholder that must not be read or written.
  *
  * # Safety
  * `array` is a live handle; `data` and `nbytes` are valid for writes.
@@ -341,6 +345,7 @@ void npy_array_free(npy_array *array);
 /**
  * Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
  * equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
+ * For an array of 0 bytes `buf` may be NULL; the header is still read and checked.
  *
  * # Safety
  * `r` is a live handle; `buf` is valid for `buf_len` writes.
@@ -350,7 +355,8 @@ npy_status npy_ref_load_into(const npy_ref *r, void *buf, uint64_t buf_len, npy_
 /**
  * Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
  * `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
- * `order`. Only those bytes are read from the store.
+ * `order`. Only those bytes are read from the store. When that is 0 bytes (`count`
+ * 0, or empty rows) `buf` may be NULL.
  *
  * # Safety
  * `r` is a live handle; `buf` is valid for `buf_len` writes.
@@ -370,7 +376,9 @@ npy_status npy_ref_read_rows(const npy_ref *r,
  * header is checked against the reference's metadata first. Remote stores (S3, GCS,
  * Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
  * stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
- * writes to the copy would never reach the store.
+ * writes to the copy would never reach the store. For an empty array `*nbytes` is 0
+ * and `*data` points just past the header (offset `*offset` in the mapped file): not
+ * NULL, and not to be read or written.
  *
  * # Safety
  * `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
@@ -421,10 +429,12 @@ void npy_mapping_free(npy_mapping *mapping);
  * a reference to it in `*out` (free with `npy_ref_free`).
  *
  * `data`/`nbytes`: the array bytes; `nbytes` must equal itemsize x product(shape),
- * else NPY_ERR_LENGTH and nothing is written. `dtype`: a numpy descr (`<f8`, `|b1`,
- * `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`, `bool`,
- * `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array (`shape` may
- * be NULL). `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+ * else NPY_ERR_LENGTH and nothing is written. An empty array (an axis of 0) has
+ * `nbytes` 0 and `data` may then be NULL (it is not read). `dtype`: a numpy descr
+ * (`<f8`, `|b1`, `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`,
+ * `bool`, `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array
+ * (`shape` may be NULL); more than 64 dimensions (numpy's limit) is NPY_ERR_SHAPE.
+ * `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
  * `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
  * (each put gets a fresh random token); a path target that exists is
  * NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
@@ -447,8 +457,10 @@ npy_status npy_put(const npy_store *store,
 /**
  * A reference from DataJoint's metadata JSON (`{"path", "store", "dtype", "shape"}`).
  * No I/O: the object is read (and its header checked against this JSON) on the
- * first load, map or row read. NPY_ERR_JSON for malformed JSON, NPY_ERR_DTYPE for
- * an unknown dtype, NPY_ERR_MISMATCH when the JSON names another store.
+ * first load, map or row read. `"store": null`, or no `"store"` field, means the
+ * store of `store` (the handle); `npy_ref_store` and `npy_ref_to_json` then give
+ * that store's name. NPY_ERR_JSON for malformed JSON, NPY_ERR_DTYPE for an unknown
+ * dtype, NPY_ERR_MISMATCH when the JSON names another store.
  *
  * # Safety
  * `store` is a live handle; `json` is NUL-terminated; `out` is valid for a write.
@@ -751,7 +763,8 @@ npy_status npy_target_key_datetime(npy_target *target,
  * when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
  *
  * `dtype`: as for `npy_put`. `row_shape`/`row_ndim`: the shape of one row (`row_ndim`
- * 0: each row is one element; `row_shape` may then be NULL).
+ * 0: each row is one element; `row_shape` may then be NULL; more than 63, which
+ * would make more than numpy's 64 dimensions, is NPY_ERR_SHAPE).
  * `order` NPY_ORDER_C: rows are appended along the FIRST axis; final shape
  * `[n, row_shape...]`; data in C order.
  * `order` NPY_ORDER_FORTRAN: the mirror image for column-major callers: appends along
@@ -780,10 +793,10 @@ npy_status npy_writer_open(const npy_store *store,
 
 /**
  * Append one or more whole rows: `nbytes` must be a multiple of one row's bytes
- * (itemsize x product(row_shape)), in the writer's order. A partial row is
- * NPY_ERR_LENGTH and nothing is written. After an I/O failure the writer has
- * discarded everything and later appends are NPY_ERR_STATE; after finish or abort,
- * NPY_ERR_STATE.
+ * (itemsize x product(row_shape)), in the writer's order. `nbytes` 0 appends nothing
+ * (`data` may then be NULL). A partial row is NPY_ERR_LENGTH and nothing is written.
+ * After an I/O failure the writer has discarded everything and later appends are
+ * NPY_ERR_STATE; after finish or abort, NPY_ERR_STATE.
  *
  * # Safety
  * `writer` is live; `data` is valid for `nbytes` reads.

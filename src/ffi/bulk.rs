@@ -4,7 +4,10 @@
 //! Progress callbacks run only on the thread that made the call, never after the
 //! call has returned, so a binding may call into its host (MATLAB, Julia) from them.
 
-use super::boundary::{array_arg, bytes_mut_arg, guard, handle, into_handle, out_arg, str_arg};
+use super::boundary::{
+    array_arg, bytes_mut_arg, count_arg, guard, handle, inside, into_handle, opt_array_mut_arg,
+    out_arg, outside, str_arg, try_vec,
+};
 use super::load::{npy_mapping, write_mapping_info};
 use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
@@ -13,6 +16,10 @@ use crate::array_ref::load_many;
 use crate::transfer::with_progress;
 use crate::{bail, ArrayRef, Error, ErrorKind, MapMode, Result};
 use std::ffi::{c_char, c_void};
+use std::mem::MaybeUninit;
+
+// With a callback, `with_progress` runs the work on a helper thread: each work
+// closure below marks it as inside npystore (`inside`), so its panics stay quiet too.
 
 /// A progress callback: `done` of `total` bytes have been transferred so far;
 /// `user_data` is the pointer given with the callback. Return 0 to go on, anything
@@ -31,7 +38,8 @@ fn callback(
 ) -> Option<impl FnMut(u64, u64) -> bool> {
     progress.map(|f| {
         // SAFETY: the caller promised `f` may be called with `user_data` during the call.
-        move |done, total| unsafe { f(done, total, user_data) } == 0
+        // The host's own code runs there: its panics are the host's to report.
+        move |done, total| outside(|| unsafe { f(done, total, user_data) }) == 0
     })
 }
 
@@ -57,7 +65,9 @@ pub unsafe extern "C" fn npy_ref_load_into_progress(
         let buf = bytes_mut_arg(buf.cast(), buf_len, "buf")?;
         let mut cb = callback(progress, user_data);
         let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
+        with_progress(r.nbytes(), cb, |t| {
+            inside(|| r.load_into_counted(buf, order, Some(t)))
+        })
     })
 }
 
@@ -80,18 +90,35 @@ pub unsafe extern "C" fn npy_ref_load_mmap_progress(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = &handle(r, "ref")?.inner;
-        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-        let mut cb = callback(progress, user_data);
-        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        let mapping = with_progress(r.nbytes(), cb, |t| r.mmap_counted(mode, Some(t)))?;
-        let mapping = into_handle(npy_mapping::new(mapping));
-        *out = mapping;
-        write_mapping_info(&*mapping, data, nbytes, offset);
-        Ok(())
-    })
+    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
+}
+
+/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
+/// their guard.
+///
+/// # Safety
+/// As `npy_ref_load_mmap_progress`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> Result<()> {
+    let out = out_arg(out, "out")?;
+    let r = &handle(r, "ref")?.inner;
+    let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+    let mut cb = callback(progress, user_data);
+    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
+    let mapping = with_progress(r.nbytes(), cb, |t| inside(|| r.mmap_counted(mode, Some(t))))?;
+    let mapping = into_handle(npy_mapping::new(mapping));
+    *out = mapping;
+    write_mapping_info(&*mapping, data, nbytes, offset);
+    Ok(())
 }
 
 /// Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
@@ -101,13 +128,16 @@ pub unsafe extern "C" fn npy_ref_load_mmap_progress(
 ///
 /// Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
 /// status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
-/// NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]` or `bufs[i]`, NPY_ERR_CANCELLED for
-/// items not finished when the callback cancelled). A failed item does not stop the
+/// NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]`, or a NULL `bufs[i]` with a non-zero
+/// `lens[i]`, NPY_ERR_CANCELLED for items not finished when the callback cancelled).
+/// An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the
 /// others. The call returns NPY_OK when every item succeeded, else the status of the
 /// first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
 /// counting the failures. Buffers must not overlap. An argument error of the call
-/// itself (NULL `refs` with `n > 0`, bad `order`) fails before any item is loaded and
-/// sets every status to that error.
+/// itself (NULL `refs` with `n > 0`, bad `order`, too little memory for `n` items)
+/// fails before any item is loaded and sets every status to that error, except for
+/// an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
+/// with `statuses` untouched.
 ///
 /// # Safety
 /// `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
@@ -127,97 +157,149 @@ pub unsafe extern "C" fn npy_refs_load_into(
     user_data: *mut c_void,
     statuses: *mut npy_status,
 ) -> npy_status {
-    let statuses: &mut [npy_status] = if statuses.is_null() || n == 0 {
-        &mut []
-    } else {
-        std::slice::from_raw_parts_mut(statuses, n)
+    guard(|| {
+        // `n` pointers must fit in memory before any slice is formed or anything is
+        // written: a count that cannot is refused with `statuses` left untouched.
+        count_arg::<*const npy_ref>(n, "refs")?;
+        // The caller's array may hold anything: it is only written.
+        let statuses = opt_array_mut_arg(statuses.cast::<Statuses>(), n, "statuses")?;
+        let outcome = load_items(
+            refs,
+            bufs,
+            lens,
+            n,
+            order,
+            concurrency,
+            progress,
+            user_data,
+            statuses,
+        );
+        if let Err(e) = &outcome {
+            // An error of the call itself: every item has it.
+            fill(statuses, e.kind().into());
+        }
+        outcome?
+    })
+}
+
+/// The per-item part of `npy_refs_load_into`: `Err` for an error of the call itself
+/// (before any item is loaded), else `Ok` of the call's result, with `statuses`
+/// (empty or `n` long) holding each item's status.
+///
+/// # Safety
+/// As `npy_refs_load_into`, with `n` checked to fit in memory.
+#[allow(clippy::too_many_arguments)]
+unsafe fn load_items(
+    refs: *const *const npy_ref,
+    bufs: *const *mut c_void,
+    lens: *const u64,
+    n: usize,
+    order: npy_order,
+    concurrency: usize,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+    statuses: &mut [Statuses],
+) -> Result<Result<()>> {
+    let refs = array_arg(refs, n, "refs")?;
+    let bufs = array_arg(bufs, n, "bufs")?;
+    let lens = array_arg(lens, n, "lens")?;
+    let order = load_order(order)?;
+    let mut good: Vec<(&ArrayRef, &mut [u8])> = try_vec(n, "items")?;
+    let mut at: Vec<usize> = try_vec(n, "items")?;
+    fill(statuses, npy_status::NPY_ERR_INTERNAL);
+    let mut failed = Failures::default();
+    // Items whose arguments are bad fail alone; the rest are loaded together.
+    for (i, ((&r, &buf), &len)) in refs.iter().zip(bufs).zip(lens).enumerate() {
+        match checked_item(r, buf, len, i) {
+            Ok(item) => {
+                good.push(item);
+                at.push(i);
+            }
+            Err(e) => failed.record(i, Err(e), statuses),
+        }
+    }
+    let total = good
+        .iter()
+        .fold(0u64, |sum, (r, _)| sum.saturating_add(r.nbytes()));
+    let mut cb = callback(progress, user_data);
+    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
+    let loaded = with_progress(total, cb, |t| {
+        inside(|| load_many(&mut good, order, concurrency, Some(t)))
+    });
+    let mut loaded = loaded.into_iter();
+    for i in at {
+        let result = loaded
+            .next()
+            .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "not run")));
+        failed.record(i, result, statuses);
+    }
+    Ok(match failed.first {
+        None => Ok(()),
+        Some((i, e)) => Err(Error::new(
+            e.kind(),
+            format!(
+                "item {i}: {} ({} of {n} items failed)",
+                e.message(),
+                failed.count
+            ),
+        )),
+    })
+}
+
+/// The caller's `statuses` array, written and never read.
+type Statuses = MaybeUninit<npy_status>;
+
+/// Set every status to `status`.
+fn fill(statuses: &mut [Statuses], status: npy_status) {
+    for slot in statuses {
+        slot.write(status);
+    }
+}
+
+/// Item `i` of a bulk load, checked: a live reference and a buffer of its size.
+///
+/// # Safety
+/// `r` is NULL or a live handle; `buf` is valid for `len` writes.
+unsafe fn checked_item<'a>(
+    r: *const npy_ref,
+    buf: *mut c_void,
+    len: u64,
+    i: usize,
+) -> Result<(&'a ArrayRef, &'a mut [u8])> {
+    let Some(r) = r.as_ref() else {
+        bail!(InvalidArgument, "refs[{i}] is NULL");
     };
-    let mut item_statuses = vec![npy_status::NPY_ERR_INTERNAL; n];
-    let status = guard(|| {
-        let setup = (|| -> Result<_> {
-            let refs = array_arg(refs, n, "refs")?;
-            let bufs = array_arg(bufs, n, "bufs")?;
-            let lens = array_arg(lens, n, "lens")?;
-            Ok((refs, bufs, lens, load_order(order)?))
-        })();
-        let (refs, bufs, lens, order) = match setup {
-            Ok(args) => args,
-            Err(e) => {
-                item_statuses.fill(e.kind().into());
-                return Err(e);
-            }
-        };
-        // Items whose arguments are bad fail alone; the rest are loaded together.
-        let mut checked: Vec<Result<(&ArrayRef, &mut [u8])>> = Vec::with_capacity(n);
-        for i in 0..n {
-            checked.push((|| {
-                let Some(r) = refs[i].as_ref() else {
-                    bail!(InvalidArgument, "refs[{i}] is NULL");
-                };
-                if lens[i] != r.inner.nbytes() {
-                    bail!(
-                        Length,
-                        "lens[{i}] is {} but the array has {} bytes",
-                        lens[i],
-                        r.inner.nbytes()
-                    );
-                }
-                Ok((&r.inner, bytes_mut_arg(bufs[i].cast(), lens[i], "bufs[i]")?))
-            })());
-        }
-        let total: u64 = checked
-            .iter()
-            .filter_map(|c| c.as_ref().ok())
-            .map(|(r, _)| r.nbytes())
-            .sum();
-        let (mut good, mut at): (Vec<(&ArrayRef, &mut [u8])>, Vec<usize>) =
-            (Vec::new(), Vec::new());
-        let mut results: Vec<Option<Result<()>>> = Vec::with_capacity(n);
-        for (i, c) in checked.into_iter().enumerate() {
-            match c {
-                Ok(item) => {
-                    good.push(item);
-                    at.push(i);
-                    results.push(None);
-                }
-                Err(e) => results.push(Some(Err(e))),
-            }
-        }
-        let mut cb = callback(progress, user_data);
-        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        let loaded = with_progress(total, cb, |t| {
-            load_many(&mut good, order, concurrency, Some(t))
-        });
-        for (i, result) in at.into_iter().zip(loaded) {
-            results[i] = Some(result);
-        }
-        let mut first: Option<(usize, Error)> = None;
-        let mut failures = 0;
-        for (i, result) in results.into_iter().enumerate() {
-            let result = result.unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "not run")));
-            item_statuses[i] = match &result {
+    if len != r.inner.nbytes() {
+        bail!(
+            Length,
+            "lens[{i}] is {len} but the array has {} bytes",
+            r.inner.nbytes()
+        );
+    }
+    Ok((&r.inner, bytes_mut_arg(buf.cast(), len, "bufs[i]")?))
+}
+
+/// The failed items of a bulk load: how many, and the first by index.
+#[derive(Default)]
+struct Failures {
+    count: usize,
+    first: Option<(usize, Error)>,
+}
+
+impl Failures {
+    /// Note item `i`'s outcome in `statuses` (when given) and here.
+    fn record(&mut self, i: usize, result: Result<()>, statuses: &mut [Statuses]) {
+        if let Some(slot) = statuses.get_mut(i) {
+            slot.write(match &result {
                 Ok(()) => npy_status::NPY_OK,
                 Err(e) => e.kind().into(),
-            };
-            if let Err(e) = result {
-                failures += 1;
-                first.get_or_insert((i, e));
+            });
+        }
+        if let Err(e) = result {
+            self.count += 1;
+            if self.first.as_ref().is_none_or(|(j, _)| i < *j) {
+                self.first = Some((i, e));
             }
         }
-        match first {
-            None => Ok(()),
-            Some((i, e)) => Err(Error::new(
-                e.kind(),
-                format!("item {i}: {} ({failures} of {n} items failed)", e.message()),
-            )),
-        }
-    });
-    for (slot, s) in statuses.iter_mut().zip(item_statuses) {
-        *slot = if status == npy_status::NPY_OK {
-            npy_status::NPY_OK
-        } else {
-            s
-        };
     }
-    status
 }

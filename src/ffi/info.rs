@@ -1,6 +1,6 @@
 //! Library-wide calls: version, status names, the last error message.
 
-use super::boundary::with_last_error;
+use super::boundary::{guard_or, with_last_error};
 use crate::ErrorKind;
 use std::ffi::c_char;
 
@@ -17,7 +17,7 @@ static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 /// Compare with `NPYSTORE_VERSION_*` to detect a header/library mismatch.
 #[no_mangle]
 pub extern "C" fn npy_version() -> *const c_char {
-    VERSION.as_ptr().cast()
+    guard_or(c"".as_ptr(), || VERSION.as_ptr().cast())
 }
 
 /// The message of the last failed call on this thread ("" if none failed yet).
@@ -26,7 +26,7 @@ pub extern "C" fn npy_version() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn npy_last_error() -> *const c_char {
     // The thread-local CString is replaced only by a later failure on this thread.
-    with_last_error(|msg| msg.as_ptr())
+    guard_or(c"".as_ptr(), || with_last_error(|msg| msg.as_ptr()))
 }
 
 /// Copy the last error message of this thread into `buf` (capacity `cap` bytes,
@@ -37,14 +37,16 @@ pub extern "C" fn npy_last_error() -> *const c_char {
 /// `buf` is NULL or valid for writes of `cap` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn npy_last_error_copy(buf: *mut c_char, cap: usize) -> usize {
-    with_last_error(|msg| {
-        let bytes = msg.to_bytes();
-        if !buf.is_null() && cap > 0 {
-            let n = bytes.len().min(cap - 1);
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
-            *buf.add(n) = 0;
-        }
-        bytes.len()
+    guard_or(0, || {
+        with_last_error(|msg| {
+            let bytes = msg.to_bytes();
+            if !buf.is_null() && cap > 0 {
+                let n = bytes.len().min(cap - 1);
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
+                *buf.add(n) = 0;
+            }
+            bytes.len()
+        })
     })
 }
 
@@ -53,17 +55,20 @@ pub unsafe extern "C" fn npy_last_error_copy(buf: *mut c_char, cap: usize) -> us
 /// The MATLAB binding uses it in its error identifiers.
 #[no_mangle]
 pub extern "C" fn npy_status_name(status: i32) -> *const c_char {
-    let name = match status {
-        0 => c"ok",
-        _ => ErrorKind::ALL
-            .iter()
-            .find(|kind| **kind as i32 == status)
-            .map_or(c"unknown", |kind| kind.c_name()),
-    };
-    name.as_ptr()
+    guard_or(c"unknown".as_ptr(), || {
+        let name = match status {
+            0 => c"ok",
+            _ => ErrorKind::ALL
+                .iter()
+                .find(|kind| **kind as i32 == status)
+                .map_or(c"unknown", |kind| kind.c_name()),
+        };
+        name.as_ptr()
+    })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::ffi::CStr;

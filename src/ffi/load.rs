@@ -1,7 +1,10 @@
 //! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
 //! caller's buffer, as a range of rows, or as a memory map (`npy_mapping`).
 
-use super::boundary::{bytes_mut_arg, free_handle, guard, handle, into_handle, out_arg};
+use super::boundary::{
+    bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, into_handle, out_arg,
+};
+use super::bulk::load_mmap;
 use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
@@ -49,8 +52,9 @@ pub unsafe extern "C" fn npy_ref_load(
     })
 }
 
-/// The bytes of a loaded array (`*data` may be NULL when `*nbytes` is 0). The memory
-/// belongs to the array handle; it may be modified.
+/// The bytes of a loaded array. The memory belongs to the array handle; it may be
+/// modified. `*data` is never NULL on success; for an array of 0 bytes it is a
+/// placeholder that must not be read or written.
 ///
 /// # Safety
 /// `array` is a live handle; `data` and `nbytes` are valid for writes.
@@ -63,7 +67,7 @@ pub unsafe extern "C" fn npy_array_data(
     guard(|| {
         let data = out_arg(data, "data")?;
         let nbytes = out_arg(nbytes, "nbytes")?;
-        let array = super::boundary::handle_mut(array, "array")?;
+        let array = handle_mut(array, "array")?;
         *data = array.data.as_mut_ptr().cast();
         *nbytes = array.data.len() as u64;
         Ok(())
@@ -76,11 +80,12 @@ pub unsafe extern "C" fn npy_array_data(
 /// `array` is NULL or an unfreed handle.
 #[no_mangle]
 pub unsafe extern "C" fn npy_array_free(array: *mut npy_array) {
-    free_handle(array);
+    guard_void(|| free_handle(array));
 }
 
 /// Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
 /// equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
+/// For an array of 0 bytes `buf` may be NULL; the header is still read and checked.
 ///
 /// # Safety
 /// `r` is a live handle; `buf` is valid for `buf_len` writes.
@@ -101,7 +106,8 @@ pub unsafe extern "C" fn npy_ref_load_into(
 
 /// Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
 /// `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
-/// `order`. Only those bytes are read from the store.
+/// `order`. Only those bytes are read from the store. When that is 0 bytes (`count`
+/// 0, or empty rows) `buf` may be NULL.
 ///
 /// # Safety
 /// `r` is a live handle; `buf` is valid for `buf_len` writes.
@@ -133,7 +139,9 @@ pub unsafe extern "C" fn npy_ref_read_rows(
 /// header is checked against the reference's metadata first. Remote stores (S3, GCS,
 /// Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
 /// stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
-/// writes to the copy would never reach the store.
+/// writes to the copy would never reach the store. For an empty array `*nbytes` is 0
+/// and `*data` points just past the header (offset `*offset` in the mapped file): not
+/// NULL, and not to be read or written.
 ///
 /// # Safety
 /// `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
@@ -146,17 +154,11 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    let no_progress = None;
-    super::bulk::npy_ref_load_mmap_progress(
-        r,
-        mode,
-        no_progress,
-        std::ptr::null_mut(),
-        out,
-        data,
-        nbytes,
-        offset,
-    )
+    guard(|| {
+        let no_progress = None;
+        let user_data = std::ptr::null_mut();
+        load_mmap(r, mode, no_progress, user_data, out, data, nbytes, offset)
+    })
 }
 
 pub(crate) unsafe fn write_mapping_info(
@@ -224,5 +226,5 @@ pub unsafe extern "C" fn npy_mapping_path(
 /// `mapping` is NULL or an unfreed handle.
 #[no_mangle]
 pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
-    free_handle(mapping);
+    guard_void(|| free_handle(mapping));
 }

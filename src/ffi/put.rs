@@ -63,7 +63,11 @@ fn put_options(flags: u32) -> Result<PutOptions> {
     })
 }
 
-/// Parse a dtype and a shape given by C callers.
+/// numpy's `NPY_MAXDIMS`: no array numpy can load has more dimensions.
+pub(crate) const MAX_NDIM: usize = 64;
+
+/// Parse a dtype and a shape given by C callers. A shape of more than `max_ndim`
+/// dimensions is refused (NPY_ERR_SHAPE) before `shape` is read.
 ///
 /// # Safety
 /// `dtype` is NUL-terminated; `shape` is valid for `ndim` reads.
@@ -71,7 +75,15 @@ pub(crate) unsafe fn dtype_and_shape(
     dtype: *const c_char,
     shape: *const u64,
     ndim: usize,
+    max_ndim: usize,
 ) -> Result<(Dtype, Vec<u64>)> {
+    if ndim > max_ndim {
+        bail!(
+            Shape,
+            "{ndim} dimensions given, at most {max_ndim} allowed (numpy loads at most \
+             {MAX_NDIM})"
+        );
+    }
     let dtype = Dtype::parse(str_arg(dtype, "dtype")?)?;
     let shape = array_arg(shape, ndim, "shape")?.to_vec();
     Ok((dtype, shape))
@@ -88,10 +100,12 @@ pub(crate) struct WriteArgs<'a> {
     pub options: PutOptions,
 }
 
-/// Check the arguments `npy_put` and `npy_writer_open` share.
+/// Check the arguments `npy_put` and `npy_writer_open` share; `shape` has at most
+/// `max_ndim` dimensions.
 ///
 /// # Safety
 /// Handles are NULL or live; `dtype` is NUL-terminated; `shape` is valid for `ndim` reads.
+#[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn write_args<'a>(
     store: *const npy_store,
     target: *const npy_target,
@@ -100,10 +114,11 @@ pub(crate) unsafe fn write_args<'a>(
     ndim: usize,
     order: npy_order,
     flags: u32,
+    max_ndim: usize,
 ) -> Result<WriteArgs<'a>> {
     let store = &handle(store, "store")?.inner;
     let target = &handle(target, "target")?.inner;
-    let (dtype, shape) = dtype_and_shape(dtype, shape, ndim)?;
+    let (dtype, shape) = dtype_and_shape(dtype, shape, ndim, max_ndim)?;
     Ok(WriteArgs {
         store,
         target,
@@ -118,10 +133,12 @@ pub(crate) unsafe fn write_args<'a>(
 /// a reference to it in `*out` (free with `npy_ref_free`).
 ///
 /// `data`/`nbytes`: the array bytes; `nbytes` must equal itemsize x product(shape),
-/// else NPY_ERR_LENGTH and nothing is written. `dtype`: a numpy descr (`<f8`, `|b1`,
-/// `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`, `bool`,
-/// `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array (`shape` may
-/// be NULL). `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+/// else NPY_ERR_LENGTH and nothing is written. An empty array (an axis of 0) has
+/// `nbytes` 0 and `data` may then be NULL (it is not read). `dtype`: a numpy descr
+/// (`<f8`, `|b1`, `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`,
+/// `bool`, `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array
+/// (`shape` may be NULL); more than 64 dimensions (numpy's limit) is NPY_ERR_SHAPE.
+/// `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
 /// `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
 /// (each put gets a fresh random token); a path target that exists is
 /// NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
@@ -145,7 +162,7 @@ pub unsafe extern "C" fn npy_put(
 ) -> npy_status {
     guard(|| {
         let out = out_arg(out, "out")?;
-        let args = write_args(store, target, dtype, shape, ndim, order, flags)?;
+        let args = write_args(store, target, dtype, shape, ndim, order, flags, MAX_NDIM)?;
         let data = bytes_arg(data.cast(), nbytes, "data")?;
         let array = ArrayData {
             data,

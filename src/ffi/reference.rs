@@ -1,7 +1,9 @@
 //! `npy_ref`: lazy references — built from DataJoint JSON or a stored path — and
 //! their metadata getters, none of which does I/O.
 
-use super::boundary::{free_handle, guard, handle, into_handle, out_arg, str_arg, OutDefault};
+use super::boundary::{
+    free_handle, guard, guard_void, handle, into_handle, out_arg, str_arg, OutDefault,
+};
 use super::status::npy_status;
 use super::store::npy_store;
 use crate::{ArrayRef, Result};
@@ -37,8 +39,10 @@ impl npy_ref {
 
 /// A reference from DataJoint's metadata JSON (`{"path", "store", "dtype", "shape"}`).
 /// No I/O: the object is read (and its header checked against this JSON) on the
-/// first load, map or row read. NPY_ERR_JSON for malformed JSON, NPY_ERR_DTYPE for
-/// an unknown dtype, NPY_ERR_MISMATCH when the JSON names another store.
+/// first load, map or row read. `"store": null`, or no `"store"` field, means the
+/// store of `store` (the handle); `npy_ref_store` and `npy_ref_to_json` then give
+/// that store's name. NPY_ERR_JSON for malformed JSON, NPY_ERR_DTYPE for an unknown
+/// dtype, NPY_ERR_MISMATCH when the JSON names another store.
 ///
 /// # Safety
 /// `store` is a live handle; `json` is NUL-terminated; `out` is valid for a write.
@@ -84,20 +88,18 @@ pub unsafe extern "C" fn npy_ref_open(
 /// `r` is NULL or an unfreed handle.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_free(r: *mut npy_ref) {
-    free_handle(r);
+    guard_void(|| free_handle(r));
 }
 
-/// Run a getter: check `r` and `out`, then store what `get` returns.
+/// A getter's body: check `r` and `out`, then store what `get` returns.
 unsafe fn get<T: OutDefault>(
     r: *const npy_ref,
     out: *mut T,
     get: impl FnOnce(&npy_ref) -> Result<T>,
-) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        *out = get(handle(r, "ref")?)?;
-        Ok(())
-    })
+) -> Result<()> {
+    let out = out_arg(out, "out")?;
+    *out = get(handle(r, "ref")?)?;
+    Ok(())
 }
 
 /// DataJoint's metadata JSON for this array, exactly as DataJoint writes it.
@@ -106,7 +108,7 @@ unsafe fn get<T: OutDefault>(
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_to_json(r: *const npy_ref, out: *mut *const c_char) -> npy_status {
-    get(r, out, |r| Ok(r.json.as_ptr()))
+    guard(|| get(r, out, |r| Ok(r.json.as_ptr())))
 }
 
 /// The shape (numpy order): `*shape` points at `*ndim` values owned by the handle
@@ -136,7 +138,7 @@ pub unsafe extern "C" fn npy_ref_shape(
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_ndim(r: *const npy_ref, out: *mut usize) -> npy_status {
-    get(r, out, |r| Ok(r.inner.ndim()))
+    guard(|| get(r, out, |r| Ok(r.inner.ndim())))
 }
 
 /// Number of elements (1 for a 0-d array, 0 when an axis is empty).
@@ -145,7 +147,7 @@ pub unsafe extern "C" fn npy_ref_ndim(r: *const npy_ref, out: *mut usize) -> npy
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_size(r: *const npy_ref, out: *mut u64) -> npy_status {
-    get(r, out, |r| Ok(r.inner.size()))
+    guard(|| get(r, out, |r| Ok(r.inner.size())))
 }
 
 /// Bytes of the array data (itemsize x size).
@@ -154,7 +156,7 @@ pub unsafe extern "C" fn npy_ref_size(r: *const npy_ref, out: *mut u64) -> npy_s
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_nbytes(r: *const npy_ref, out: *mut u64) -> npy_status {
-    get(r, out, |r| Ok(r.inner.nbytes()))
+    guard(|| get(r, out, |r| Ok(r.inner.nbytes())))
 }
 
 /// Bytes of one element.
@@ -163,7 +165,7 @@ pub unsafe extern "C" fn npy_ref_nbytes(r: *const npy_ref, out: *mut u64) -> npy
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_itemsize(r: *const npy_ref, out: *mut u64) -> npy_status {
-    get(r, out, |r| Ok(r.inner.itemsize()))
+    guard(|| get(r, out, |r| Ok(r.inner.itemsize())))
 }
 
 /// numpy's `str(dtype)`: `float64`, `>i2`, `<U5`, `bool`, `[('x', '<f8'), ('y', '<i4')]`.
@@ -172,7 +174,7 @@ pub unsafe extern "C" fn npy_ref_itemsize(r: *const npy_ref, out: *mut u64) -> n
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_dtype(r: *const npy_ref, out: *mut *const c_char) -> npy_status {
-    get(r, out, |r| Ok(r.dtype.as_ptr()))
+    guard(|| get(r, out, |r| Ok(r.dtype.as_ptr())))
 }
 
 /// The dtype's descr as in `.npy` headers (a Python literal): `'<f8'`, `[('x', '<f8')]`.
@@ -181,7 +183,7 @@ pub unsafe extern "C" fn npy_ref_dtype(r: *const npy_ref, out: *mut *const c_cha
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_descr(r: *const npy_ref, out: *mut *const c_char) -> npy_status {
-    get(r, out, |r| Ok(r.descr.as_ptr()))
+    guard(|| get(r, out, |r| Ok(r.descr.as_ptr())))
 }
 
 /// The stored memory order: 1 Fortran, 0 C, -1 not known yet (a reference from JSON
@@ -191,8 +193,10 @@ pub unsafe extern "C" fn npy_ref_descr(r: *const npy_ref, out: *mut *const c_cha
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_fortran_order(r: *const npy_ref, out: *mut i32) -> npy_status {
-    get(r, out, |r| {
-        Ok(r.inner.fortran_order().map_or(-1, i32::from))
+    guard(|| {
+        get(r, out, |r| {
+            Ok(r.inner.fortran_order().map_or(-1, i32::from))
+        })
     })
 }
 
@@ -202,7 +206,7 @@ pub unsafe extern "C" fn npy_ref_fortran_order(r: *const npy_ref, out: *mut i32)
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_path(r: *const npy_ref, out: *mut *const c_char) -> npy_status {
-    get(r, out, |r| Ok(r.path.as_ptr()))
+    guard(|| get(r, out, |r| Ok(r.path.as_ptr())))
 }
 
 /// Name of the store the reference reads from.
@@ -211,7 +215,7 @@ pub unsafe extern "C" fn npy_ref_path(r: *const npy_ref, out: *mut *const c_char
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_store(r: *const npy_ref, out: *mut *const c_char) -> npy_status {
-    get(r, out, |r| Ok(r.store.as_ptr()))
+    guard(|| get(r, out, |r| Ok(r.store.as_ptr())))
 }
 
 /// Whether the stored header has been read and checked against the metadata (true
@@ -221,7 +225,7 @@ pub unsafe extern "C" fn npy_ref_store(r: *const npy_ref, out: *mut *const c_cha
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_is_loaded(r: *const npy_ref, out: *mut bool) -> npy_status {
-    get(r, out, |r| Ok(r.inner.is_loaded()))
+    guard(|| get(r, out, |r| Ok(r.inner.is_loaded())))
 }
 
 /// Read the stored header now (one small read) and check it against the reference's
@@ -241,7 +245,7 @@ pub unsafe extern "C" fn npy_ref_read_header(r: *const npy_ref) -> npy_status {
 /// `r` is a live handle; `out` is valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn npy_ref_exists(r: *const npy_ref, out: *mut bool) -> npy_status {
-    get(r, out, |r| r.inner.exists())
+    guard(|| get(r, out, |r| r.inner.exists()))
 }
 
 /// Delete the object (NPY_ERR_NOT_FOUND if absent). The handle stays valid for its

@@ -1,6 +1,8 @@
 //! `npy_store`: opening a configured store, and whole-object calls on it.
 
-use super::boundary::{free_handle, guard, handle, into_handle, opt_str_arg, out_arg, str_arg};
+use super::boundary::{
+    free_handle, guard, guard_void, handle, into_handle, opt_str_arg, out_arg, str_arg,
+};
 use super::status::npy_status;
 use crate::Store;
 use std::ffi::{c_char, CString};
@@ -52,7 +54,7 @@ pub unsafe extern "C" fn npy_store_open(
 /// `store` is NULL or an unfreed handle from `npy_store_open`.
 #[no_mangle]
 pub unsafe extern "C" fn npy_store_free(store: *mut npy_store) {
-    free_handle(store);
+    guard_void(|| free_handle(store));
 }
 
 /// The store's configured name (borrowed from the handle).

@@ -1,7 +1,7 @@
 //! `npy_target`: where a put or a writer writes — DataJoint's schema-addressed path
 //! for one attribute of one row, or an explicit store-relative path.
 
-use super::boundary::{free_handle, guard, handle_mut, into_handle, out_arg, str_arg};
+use super::boundary::{free_handle, guard, guard_void, handle_mut, into_handle, out_arg, str_arg};
 use super::status::npy_status;
 use crate::path::{KeyPart, KeyValue};
 use crate::{bail, Result, Target};
@@ -77,33 +77,32 @@ pub unsafe extern "C" fn npy_target_path(
 /// `target` is NULL or an unfreed handle from `npy_target_schema`/`npy_target_path`.
 #[no_mangle]
 pub unsafe extern "C" fn npy_target_free(target: *mut npy_target) {
-    free_handle(target);
+    guard_void(|| free_handle(target));
 }
 
+/// The body of the `npy_target_key_*` calls: append key attribute `name`.
 unsafe fn add_key(
     target: *mut npy_target,
     name: *const c_char,
     value: impl FnOnce() -> Result<KeyValue>,
-) -> npy_status {
-    guard(|| {
-        let target = handle_mut(target, "target")?;
-        let name = str_arg(name, "name")?;
-        crate::path::validate_name("key attribute", name)?;
-        let Target::Schema { key, .. } = &mut target.inner else {
-            bail!(
-                State,
-                "a path target has no primary key; use npy_target_schema"
-            );
-        };
-        if key.iter().any(|part| part.name == name) {
-            bail!(InvalidArgument, "key attribute '{name}' was already added");
-        }
-        key.push(KeyPart {
-            name: name.to_string(),
-            value: value()?,
-        });
-        Ok(())
-    })
+) -> Result<()> {
+    let target = handle_mut(target, "target")?;
+    let name = str_arg(name, "name")?;
+    crate::path::validate_name("key attribute", name)?;
+    let Target::Schema { key, .. } = &mut target.inner else {
+        bail!(
+            State,
+            "a path target has no primary key; use npy_target_schema"
+        );
+    };
+    if key.iter().any(|part| part.name == name) {
+        bail!(InvalidArgument, "key attribute '{name}' was already added");
+    }
+    key.push(KeyPart {
+        name: name.to_string(),
+        value: value()?,
+    });
+    Ok(())
 }
 
 /// Append an integer primary-key attribute.
@@ -116,7 +115,7 @@ pub unsafe extern "C" fn npy_target_key_int(
     name: *const c_char,
     value: i64,
 ) -> npy_status {
-    add_key(target, name, || Ok(KeyValue::Int(value)))
+    guard(|| add_key(target, name, || Ok(KeyValue::Int(value))))
 }
 
 /// Append an unsigned integer primary-key attribute (e.g. `bigint unsigned`).
@@ -129,7 +128,7 @@ pub unsafe extern "C" fn npy_target_key_uint(
     name: *const c_char,
     value: u64,
 ) -> npy_status {
-    add_key(target, name, || Ok(KeyValue::UInt(value)))
+    guard(|| add_key(target, name, || Ok(KeyValue::UInt(value))))
 }
 
 /// Append a floating-point primary-key attribute (encoded as Python's `str(float)`).
@@ -142,7 +141,7 @@ pub unsafe extern "C" fn npy_target_key_float(
     name: *const c_char,
     value: f64,
 ) -> npy_status {
-    add_key(target, name, || Ok(KeyValue::Float(value)))
+    guard(|| add_key(target, name, || Ok(KeyValue::Float(value))))
 }
 
 /// Append a boolean primary-key attribute (encoded `True`/`False`).
@@ -155,7 +154,7 @@ pub unsafe extern "C" fn npy_target_key_bool(
     name: *const c_char,
     value: bool,
 ) -> npy_status {
-    add_key(target, name, || Ok(KeyValue::Bool(value)))
+    guard(|| add_key(target, name, || Ok(KeyValue::Bool(value))))
 }
 
 /// Append a string primary-key attribute (UTF-8; unsafe or long strings are encoded
@@ -169,8 +168,10 @@ pub unsafe extern "C" fn npy_target_key_string(
     name: *const c_char,
     value: *const c_char,
 ) -> npy_status {
-    add_key(target, name, || {
-        Ok(KeyValue::Str(str_arg(value, "value")?.to_string()))
+    guard(|| {
+        add_key(target, name, || {
+            Ok(KeyValue::Str(str_arg(value, "value")?.to_string()))
+        })
     })
 }
 
@@ -186,7 +187,7 @@ pub unsafe extern "C" fn npy_target_key_date(
     month: u32,
     day: u32,
 ) -> npy_status {
-    add_key(target, name, || Ok(KeyValue::Date { year, month, day }))
+    guard(|| add_key(target, name, || Ok(KeyValue::Date { year, month, day })))
 }
 
 /// Append a datetime primary-key attribute (`YYYY-MM-DDTHH-MM-SS`; DataJoint drops
@@ -207,15 +208,17 @@ pub unsafe extern "C" fn npy_target_key_datetime(
     second: u32,
     microsecond: u32,
 ) -> npy_status {
-    add_key(target, name, || {
-        Ok(KeyValue::DateTime {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            microsecond,
+    guard(|| {
+        add_key(target, name, || {
+            Ok(KeyValue::DateTime {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                microsecond,
+            })
         })
     })
 }

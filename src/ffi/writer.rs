@@ -1,7 +1,7 @@
 //! `npy_writer`: stream rows into one array, publish it at the end.
 
-use super::boundary::{bytes_arg, free_handle, guard, handle, into_handle, out_arg};
-use super::put::{npy_order, write_args};
+use super::boundary::{bytes_arg, free_handle, guard, guard_void, handle, into_handle, out_arg};
+use super::put::{npy_order, write_args, MAX_NDIM};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
@@ -41,7 +41,8 @@ fn closed<T>(why: &str) -> Result<T> {
 /// when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
 ///
 /// `dtype`: as for `npy_put`. `row_shape`/`row_ndim`: the shape of one row (`row_ndim`
-/// 0: each row is one element; `row_shape` may then be NULL).
+/// 0: each row is one element; `row_shape` may then be NULL; more than 63, which
+/// would make more than numpy's 64 dimensions, is NPY_ERR_SHAPE).
 /// `order` NPY_ORDER_C: rows are appended along the FIRST axis; final shape
 /// `[n, row_shape...]`; data in C order.
 /// `order` NPY_ORDER_FORTRAN: the mirror image for column-major callers: appends along
@@ -72,7 +73,18 @@ pub unsafe extern "C" fn npy_writer_open(
 ) -> npy_status {
     guard(|| {
         let out = out_arg(out, "out")?;
-        let args = write_args(store, target, dtype, row_shape, row_ndim, order, flags)?;
+        // The rows' axis is one more dimension.
+        let max_row_ndim = MAX_NDIM - 1;
+        let args = write_args(
+            store,
+            target,
+            dtype,
+            row_shape,
+            row_ndim,
+            order,
+            flags,
+            max_row_ndim,
+        )?;
         let writer = args.store.writer(
             args.target,
             args.dtype,
@@ -88,10 +100,10 @@ pub unsafe extern "C" fn npy_writer_open(
 }
 
 /// Append one or more whole rows: `nbytes` must be a multiple of one row's bytes
-/// (itemsize x product(row_shape)), in the writer's order. A partial row is
-/// NPY_ERR_LENGTH and nothing is written. After an I/O failure the writer has
-/// discarded everything and later appends are NPY_ERR_STATE; after finish or abort,
-/// NPY_ERR_STATE.
+/// (itemsize x product(row_shape)), in the writer's order. `nbytes` 0 appends nothing
+/// (`data` may then be NULL). A partial row is NPY_ERR_LENGTH and nothing is written.
+/// After an I/O failure the writer has discarded everything and later appends are
+/// NPY_ERR_STATE; after finish or abort, NPY_ERR_STATE.
 ///
 /// # Safety
 /// `writer` is live; `data` is valid for `nbytes` reads.
@@ -183,5 +195,5 @@ pub unsafe extern "C" fn npy_writer_abort(writer: *mut npy_writer) -> npy_status
 /// `writer` is NULL or an unfreed handle from `npy_writer_open`.
 #[no_mangle]
 pub unsafe extern "C" fn npy_writer_free(writer: *mut npy_writer) {
-    free_handle(writer);
+    guard_void(|| free_handle(writer));
 }

@@ -17,6 +17,12 @@ thread_local! {
     static ON_RUNTIME_THREAD: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether this thread is one of the runtime's own (its panics are caught and
+/// resumed on the thread that waits for the task; the C boundary keeps them quiet).
+pub(crate) fn on_runtime_thread() -> bool {
+    ON_RUNTIME_THREAD.try_with(|f| f.get()).unwrap_or(false)
+}
+
 fn runtime() -> Result<&'static Runtime> {
     static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
     RUNTIME
@@ -44,7 +50,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    if ON_RUNTIME_THREAD.with(|f| f.get()) {
+    if on_runtime_thread() {
         return Err(Error::new(
             ErrorKind::State,
             "a blocking npystore call was made from npystore's own I/O thread",

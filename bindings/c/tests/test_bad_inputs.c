@@ -220,6 +220,67 @@ static npy_status load_into_short(void) { return npy_ref_load_into(good, buf, 31
 static npy_status rows_short_buf(void) { return npy_ref_read_rows(good, 0, 1, buf, 8, NPY_ORDER_C); }
 static npy_status writer_partial_row(void) { return npy_writer_append(w_open, data, 12); }
 
+/* huge counts: refused before any array is read or anything allocated or written */
+#define UNTOUCHED ((npy_status)77)
+static npy_status bulk_statuses[4];
+static npy_status bulk_count(size_t n, npy_status *statuses) {
+  const npy_ref *refs[1] = {good};
+  void *bufs[1] = {buf};
+  uint64_t lens[1] = {32};
+  for (size_t i = 0; i < 4; i++) bulk_statuses[i] = UNTOUCHED;
+  npy_status s = npy_refs_load_into(refs, bufs, lens, n, NPY_ORDER_C, 0, NULL, NULL, statuses);
+  for (size_t i = 0; i < 4; i++) CHECK(bulk_statuses[i] == UNTOUCHED);
+  return s;
+}
+static npy_status bulk_n_size_max(void) { return bulk_count(SIZE_MAX, bulk_statuses); }
+static npy_status bulk_n_size_max_no_statuses(void) { return bulk_count(SIZE_MAX, NULL); }
+static npy_status bulk_n_pointers_overflow(void) { return bulk_count(SIZE_MAX / sizeof(void *) + 1, bulk_statuses); }
+static npy_status bulk_n_over_ptrdiff(void) {
+  return bulk_count((size_t)PTRDIFF_MAX / sizeof(void *) + 1, bulk_statuses);
+}
+static npy_status bulk_n_statuses_overflow(void) { return bulk_count(SIZE_MAX / sizeof(npy_status) + 1, bulk_statuses); }
+static uint64_t ones[65] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static npy_status put_ndim_65(void) {
+  return npy_put(store, schema_target, data, 8, "<f8", ones, 65, NPY_ORDER_C, 0, &o_ref);
+}
+static npy_status put_ndim_pointers_overflow(void) {
+  return npy_put(store, schema_target, data, 32, "<f8", shape22, SIZE_MAX / sizeof(uint64_t) + 1, NPY_ORDER_C, 0,
+                 &o_ref);
+}
+static npy_status writer_row_ndim_64(void) {
+  return npy_writer_open(store, schema_target, "<f8", ones, 64, NPY_ORDER_C, 0, &o_writer);
+}
+static npy_status writer_row_ndim_huge(void) {
+  return npy_writer_open(store, schema_target, "<f8", ones, SIZE_MAX, NPY_ORDER_FORTRAN, 0, &o_writer);
+}
+static npy_status rows_huge_count(void) { return npy_ref_read_rows(good, 0, UINT64_MAX, buf, 32, NPY_ORDER_C); }
+static npy_status rows_end_overflows(void) {
+  return npy_ref_read_rows(good, 2, UINT64_MAX - 1, buf, 32, NPY_ORDER_C);
+}
+static npy_status rows_huge_buf_len(void) { return npy_ref_read_rows(good, 0, 1, buf, UINT64_MAX, NPY_ORDER_C); }
+static npy_status put_elements_2_64(void) {
+  uint64_t s2[2] = {UINT64_C(1) << 32, UINT64_C(1) << 32};
+  return npy_put(store, schema_target, data, 32, "<f8", s2, 2, NPY_ORDER_C, 0, &o_ref);
+}
+static npy_status put_bytes_2_64(void) {
+  uint64_t s1[1] = {UINT64_C(1) << 61};
+  return npy_put(store, schema_target, data, 32, "<f8", s1, 1, NPY_ORDER_C, 0, &o_ref);
+}
+static npy_status put_struct_bytes_2_64(void) {
+  uint64_t s1[1] = {UINT64_C(1) << 60};
+  return npy_put(store, schema_target, data, 32, "[('a', '<f8'), ('b', '<f8')]", s1, 1, NPY_ORDER_C, 0, &o_ref);
+}
+static npy_status writer_row_bytes_2_64(void) {
+  uint64_t r1[1] = {UINT64_C(1) << 61};
+  return npy_writer_open(store, schema_target, "<f8", r1, 1, NPY_ORDER_C, 0, &o_writer);
+}
+static npy_status json_bytes_2_64(void) {
+  return npy_ref_from_json(store, "{\"path\": \"good.npy\", \"dtype\": \"float64\", \"shape\": [2305843009213693952]}",
+                           &o_ref);
+}
+
 /* dtypes and shapes */
 static npy_status put_unknown_dtype(void) {
   return npy_put(store, schema_target, data, 32, "float99", shape22, 2, NPY_ORDER_C, 0, &o_ref);
@@ -510,10 +571,28 @@ static const struct bad_case table[] = {
     /* wrong lengths */
     ROW(put_short_data, NPY_ERR_LENGTH, "24 bytes"),
     ROW(put_huge_nbytes, NPY_ERR_LENGTH, "address space"),
-    ROW(put_huge_ndim, NPY_ERR_LENGTH, "shape"),
+    ROW(put_huge_ndim, NPY_ERR_SHAPE, "at most 64"),
     ROW(load_into_short, NPY_ERR_LENGTH, "31"),
     ROW(rows_short_buf, NPY_ERR_LENGTH, "8 bytes"),
     ROW(writer_partial_row, NPY_ERR_LENGTH, "12"),
+    /* huge counts */
+    ROW(bulk_n_size_max, NPY_ERR_LENGTH, "address space"),
+    ROW(bulk_n_size_max_no_statuses, NPY_ERR_LENGTH, "address space"),
+    ROW(bulk_n_pointers_overflow, NPY_ERR_LENGTH, "address space"),
+    ROW(bulk_n_over_ptrdiff, NPY_ERR_LENGTH, "address space"),
+    ROW(bulk_n_statuses_overflow, NPY_ERR_LENGTH, "address space"),
+    ROW(put_ndim_65, NPY_ERR_SHAPE, "at most 64"),
+    ROW(put_ndim_pointers_overflow, NPY_ERR_SHAPE, "at most 64"),
+    ROW(writer_row_ndim_64, NPY_ERR_SHAPE, "at most 63"),
+    ROW(writer_row_ndim_huge, NPY_ERR_SHAPE, "at most 63"),
+    ROW(rows_huge_count, NPY_ERR_INVALID_ARGUMENT, "out of range"),
+    ROW(rows_end_overflows, NPY_ERR_INVALID_ARGUMENT, "out of range"),
+    ROW(rows_huge_buf_len, NPY_ERR_LENGTH, "address space"),
+    ROW(put_elements_2_64, NPY_ERR_SHAPE, "overflow"),
+    ROW(put_bytes_2_64, NPY_ERR_SHAPE, "overflow"),
+    ROW(put_struct_bytes_2_64, NPY_ERR_SHAPE, "overflow"),
+    ROW(writer_row_bytes_2_64, NPY_ERR_SHAPE, "overflow"),
+    ROW(json_bytes_2_64, NPY_ERR_SHAPE, "overflow"),
     /* dtypes and shapes */
     ROW(put_unknown_dtype, NPY_ERR_DTYPE, "float99"),
     ROW(put_empty_dtype, NPY_ERR_DTYPE, "empty"),
@@ -820,6 +899,11 @@ int main(void) {
   CHECK_STATUS(npy_ref_load_into(inside, buf, 32, NPY_ORDER_C), NPY_OK);
   CHECK(memcmp(buf, data, 32) == 0);
   npy_ref_free(inside);
+
+  /* 64 dimensions, numpy's limit, are fine (the rows refuse 65). */
+  npy_ref *dims64 = NULL;
+  CHECK_STATUS(npy_put(store, schema_target, data, 8, "<f8", ones, 64, NPY_ORDER_C, 0, &dims64), NPY_OK);
+  npy_ref_free(dims64);
 
   run_table(table, sizeof table / sizeof *table, false);
   run_remote_if_configured();
