@@ -2,7 +2,7 @@
 //! nothing panics, truncation is reported as NeedMore with the right total.
 
 use npystore::format::{parse_header, read_header, Dtype, Header, HeaderParse, MAX_HEADER_LEN};
-use npystore::ErrorKind;
+use npystore::{ArrayData, ErrorKind, PutOptions, Store, Target};
 
 /// A v1.0 preamble around `dict` (padding like numpy's).
 fn v1(dict: &str) -> Vec<u8> {
@@ -504,4 +504,42 @@ fn wide_structures_validate_in_linear_time() {
         err.message(),
         "field name 'f0' is already used as a name or title"
     );
+}
+
+/// Writing: `put` and the streaming writer refuse shapes numpy could not load (65
+/// axes, or 64 row axes plus the growing one) with `Shape`, and write nothing.
+#[test]
+fn puts_of_more_than_64_dimensions_are_refused() {
+    let dir = std::env::temp_dir().join(format!("npystore-ndim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
+        dir.display()
+    );
+    let store = Store::open(Some(&config), None).unwrap();
+    let bytes = [0u8; 8];
+    let dtype = Dtype::parse("<f8").unwrap();
+    for (ndim, ok) in [(64, true), (65, false)] {
+        let array = ArrayData {
+            data: &bytes,
+            dtype: dtype.clone(),
+            shape: vec![1; ndim],
+            fortran_order: false,
+        };
+        let target = Target::Path(format!("d{ndim}.npy"));
+        let got = store.put(&array, &target, PutOptions::default());
+        assert_eq!(got.is_ok(), ok, "{ndim} dims: {:?}", got.err());
+        if let Err(e) = got {
+            assert_eq!(e.kind(), ErrorKind::Shape);
+            assert!(e.message().contains("at most 64"), "{}", e.message());
+        }
+        assert_eq!(dir.join(format!("d{ndim}.npy")).exists(), ok);
+    }
+    let target = Target::Path("w.npy".into());
+    let err = store
+        .writer(&target, dtype, vec![1; 64], false, PutOptions::default())
+        .err()
+        .expect("a writer of 64 row axes");
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
