@@ -121,7 +121,10 @@ pub(crate) unsafe fn write_args<'a>(
 /// else NPY_ERR_LENGTH and nothing is written. `dtype`: a numpy descr (`<f8`, `|b1`,
 /// `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`, `bool`,
 /// `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array (`shape` may
-/// be NULL). `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+/// be NULL); at most 64 dimensions (numpy's limit), else NPY_ERR_SHAPE and nothing is
+/// written. `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`. The header
+/// is numpy's, however long: over 10,000 bytes (structured dtypes of about 600 fields
+/// or more) `np.load` needs `max_header_size` raised or `allow_pickle=True`.
 /// `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
 /// (each put gets a fresh random token); a path target that exists is
 /// NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
