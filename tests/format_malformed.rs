@@ -543,3 +543,25 @@ fn puts_of_more_than_64_dimensions_are_refused() {
     assert_eq!(err.kind(), ErrorKind::Shape);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A field named '' is a field unless numpy's reader would take it for padding (an
+/// untitled void or sub-array): then it is padding in every form, so a dtype's descr
+/// reads back as the same dtype.
+#[test]
+fn empty_names_follow_numpys_padding_rule_in_every_form() {
+    let kept = Dtype::parse("{'names': ['a', '', 'b'], 'formats': ['i4', 'i4', 'i4']}").unwrap();
+    assert_eq!(kept.descr(), "[('a', '<i4'), ('', '<i4'), ('b', '<i4')]");
+    assert_eq!(Dtype::parse(&kept.descr()).unwrap(), kept);
+    let padded = Dtype::parse(
+        "{'names': ['a', ''], 'formats': ['<i4', 'V4'], 'offsets': [0, 4], 'itemsize': 8}",
+    )
+    .unwrap();
+    assert_eq!(padded.descr(), "[('a', '<i4'), ('', '|V4')]");
+    assert_eq!(Dtype::parse(&padded.descr()).unwrap(), padded);
+    let titled = Dtype::parse("[('a', '<i4'), (('t', ''), '|V4')]").unwrap();
+    assert_eq!(Dtype::parse(&titled.descr()).unwrap(), titled);
+    let npystore::format::Dtype::Struct { fields, .. } = &titled else {
+        panic!("struct")
+    };
+    assert_eq!(fields.len(), 2);
+}

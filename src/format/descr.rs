@@ -188,12 +188,7 @@ fn align_up(offset: u64, align: u64) -> Result<u64> {
 /// numpy's padding rule (`descr_to_dtype`): an entry named `''` (a plain str, not a
 /// titled pair) whose type is void without fields, a plain `V<n>` or any sub-array.
 fn is_padding(key: &Value, dtype: &Dtype) -> bool {
-    matches!(key, Value::Str(s) if s.is_empty())
-        && match dtype {
-            Dtype::Scalar(s) => s.kind() == ScalarKind::Void,
-            Dtype::SubArray { .. } => true,
-            Dtype::Struct { .. } => false,
-        }
+    matches!(key, Value::Str(s) if s.is_empty()) && dtype.is_padding_type()
 }
 
 /// `[(name, format[, shape]), ...]` (entries may be lists too) with fields one after
@@ -345,6 +340,11 @@ fn from_dict(items: &[(Value, Value)], align: bool) -> Result<Dtype> {
             None | Some(Value::None) => pair_title,
             Some(t) => Some(title_str(t)?),
         };
+        if name.is_empty() && title.is_none() && dtype.is_padding_type() {
+            // numpy's reader takes such a field for padding; so does npystore, so the
+            // dtype is the one a header written for it reads back as.
+            continue;
+        }
         fields.push(Field {
             name: name.to_string(),
             title: title.map(str::to_string),

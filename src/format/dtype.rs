@@ -270,7 +270,8 @@ impl Scalar {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     /// The field name. It may be empty: numpy keeps `('', '<i4')` as a field, and
-    /// reads only an untitled `''` entry of a plain void or sub-array type as padding.
+    /// reads only an untitled `''` entry of a plain void or sub-array type as padding
+    /// (such a field is refused by [`Dtype::structure`]: see [`Dtype::is_padding_type`]).
     pub name: String,
     /// numpy's field title, a second key for the field (`(('title', 'name'), '<f8')`
     /// in a descr); `None` for the usual untitled field. Only str titles are kept.
@@ -359,6 +360,16 @@ impl Dtype {
         }
     }
 
+    /// Whether an untitled field named `''` of this type is padding to numpy's reader
+    /// (`descr_to_dtype`): a plain void `V<n>` or any sub-array.
+    pub fn is_padding_type(&self) -> bool {
+        match self {
+            Dtype::Scalar(s) => s.kind == ScalarKind::Void,
+            Dtype::SubArray { .. } => true,
+            Dtype::Struct { .. } => false,
+        }
+    }
+
     /// The scalar, when the dtype is one.
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {
@@ -436,6 +447,13 @@ impl Dtype {
         let mut keys = std::collections::HashSet::with_capacity(fields.len());
         let mut end = 0u64;
         for f in &fields {
+            if f.name.is_empty() && f.title.is_none() && f.dtype.is_padding_type() {
+                bail!(
+                    Dtype,
+                    "an untitled field named '' of type {} is padding to numpy's reader; leave it out (its bytes stay padding) or name it",
+                    f.dtype.descr()
+                );
+            }
             if !keys.insert(f.name.as_str()) {
                 bail!(
                     Dtype,
