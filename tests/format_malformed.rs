@@ -565,3 +565,51 @@ fn empty_names_follow_numpys_padding_rule_in_every_form() {
     };
     assert_eq!(fields.len(), 2);
 }
+
+/// A put whose header would exceed the 1 MiB npystore reads is refused and writes
+/// nothing: the descr of a dict form with gaps is longer than the dict text.
+#[test]
+fn puts_whose_header_npystore_could_not_read_are_refused() {
+    let n = 40_000;
+    let names: Vec<String> = (0..n).map(|i| format!("'f{i}'")).collect();
+    let offsets: Vec<String> = (0..n).map(|i| (2 * i).to_string()).collect();
+    let text = format!(
+        "{{'names': [{}], 'formats': [{}], 'offsets': [{}], 'itemsize': {}}}",
+        names.join(", "),
+        vec!["'?'"; n].join(", "),
+        offsets.join(", "),
+        2 * n
+    );
+    assert!(text.len() < MAX_HEADER_LEN as usize);
+    let dtype = Dtype::parse(&text).unwrap();
+    assert!(dtype.descr().len() > MAX_HEADER_LEN as usize);
+    let dir = std::env::temp_dir().join(format!("npystore-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
+        dir.display()
+    );
+    let store = Store::open(Some(&config), None).unwrap();
+    let data = vec![0u8; 2 * n];
+    let array = ArrayData {
+        data: &data,
+        dtype,
+        shape: vec![1],
+        fortran_order: false,
+    };
+    let err = store
+        .put(
+            &array,
+            &Target::Path("long.npy".into()),
+            PutOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Dtype);
+    assert!(
+        err.message().contains("over the limit 1048576"),
+        "{}",
+        err.message()
+    );
+    assert!(!dir.join("long.npy").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

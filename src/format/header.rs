@@ -109,6 +109,22 @@ impl Header {
         wrap(&self.dict_text(), 0)
     }
 
+    /// [`Header::encode`], refusing (`Dtype`) a header that declares more than
+    /// [`MAX_HEADER_LEN`] bytes, which npystore would not read back: a descr can be
+    /// longer than the text it was parsed from (padding entries, `|b1` for `?`).
+    pub fn encode_checked(&self) -> Result<Vec<u8>> {
+        let out = self.encode();
+        let len_size = if out.get(6) == Some(&1) { 2 } else { 4 };
+        let declared = (out.len() - MAGIC.len() - 2 - len_size) as u64;
+        if declared > MAX_HEADER_LEN {
+            bail!(
+                Dtype,
+                "the .npy header for this dtype would be {declared} bytes, over the limit {MAX_HEADER_LEN} npystore reads"
+            );
+        }
+        Ok(out)
+    }
+
     /// The same header, padded with spaces so the preamble is at least
     /// `min_total_len` bytes and a multiple of 64: a streaming writer can reserve
     /// room and later rewrite the header in place with the final shape.
