@@ -124,7 +124,8 @@ pub(crate) unsafe fn write_args<'a>(
 /// be NULL); at most 64 dimensions (numpy's limit), else NPY_ERR_SHAPE and nothing is
 /// written. `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`. The header
 /// is numpy's, however long: over 10,000 bytes (structured dtypes of about 600 fields
-/// or more) `np.load` needs `max_header_size` raised or `allow_pickle=True`.
+/// or more) `np.load` needs `max_header_size` raised or `allow_pickle=True`; over
+/// 1 MiB, which npystore would not read back, it is NPY_ERR_DTYPE and nothing is written.
 /// `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
 /// (each put gets a fresh random token); a path target that exists is
 /// NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
