@@ -412,6 +412,20 @@ fn messages_show_values_as_written() {
     ] {
         assert_eq!(message_of(&v1(dict)), want, "{dict}");
     }
+    let control = message_of(&v1(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': ()}\u{1}",
+    ));
+    assert!(
+        control.starts_with(
+            r"cannot parse .npy header: unexpected '\x01' after the literal at character 53: "
+        ),
+        "{control}"
+    );
+    let shape = Dtype::parse("[('a', '<f8', (65536, 65536))]").unwrap_err();
+    assert_eq!(
+        shape.message(),
+        "sub-array shape (65536, 65536) makes the item larger than 2147483647 bytes"
+    );
 }
 
 /// Python 2 `L` suffixes are dropped in format 1.0 and 2.0 headers only, as numpy does.

@@ -1,7 +1,7 @@
 //! The dtype model: every numpy kind npystore stores, with numpy's item sizes and
 //! layout. Parsing and printing live in `typestr`, `descr` and `numpy_str`.
 
-use super::pylit::repr_str;
+use super::pylit::{repr_shape, repr_str};
 use crate::{bail, Result};
 
 /// Byte order of a scalar: numpy's `<`, `>` and `|`.
@@ -428,7 +428,8 @@ impl Dtype {
             }),
             _ => bail!(
                 Dtype,
-                "sub-array shape {shape:?} makes the item larger than {MAX_ITEMSIZE} bytes"
+                "sub-array shape {} makes the item larger than {MAX_ITEMSIZE} bytes",
+                repr_shape(&shape)
             ),
         }
     }

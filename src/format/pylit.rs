@@ -105,7 +105,10 @@ fn parse_with(text: &str, py2_longs: bool) -> PResult<Value> {
     let v = p.value(0)?;
     p.skip_ws();
     if p.i < p.chars.len() {
-        return Err(p.err(format!("unexpected {:?} after the literal", p.chars[p.i].1)));
+        return Err(p.err(format!(
+            "unexpected {} after the literal",
+            repr_char(p.chars[p.i].1)
+        )));
     }
     Ok(v)
 }
@@ -166,7 +169,7 @@ impl Parser {
             Some('\'' | '"') => self.strings(""),
             Some('-' | '+' | '0'..='9') => self.int(),
             Some(c) if c.is_alphabetic() || c == '_' => self.name(),
-            Some(c) => Err(self.err(format!("unexpected {c:?}"))),
+            Some(c) => Err(self.err(format!("unexpected {}", repr_char(c)))),
         }
     }
 
@@ -177,7 +180,7 @@ impl Parser {
                 self.i += 1;
                 Ok(())
             }
-            Some(c) => Err(self.err(format!("expected {want:?}, found {c:?}"))),
+            Some(c) => Err(self.err(format!("expected {want:?}, found {}", repr_char(c)))),
             None => Err(self.err(format!("expected {want:?}, found end of input"))),
         }
     }
@@ -202,7 +205,11 @@ impl Parser {
                     comma = true;
                 }
                 Some(c) if c == close => {}
-                Some(c) => return Err(self.err(format!("expected ',' or {close:?}, found {c:?}"))),
+                Some(c) => {
+                    return Err(
+                        self.err(format!("expected ',' or {close:?}, found {}", repr_char(c)))
+                    )
+                }
                 None => return Err(self.err(format!("unclosed bracket, expected {close:?}"))),
             }
         }
@@ -238,7 +245,9 @@ impl Parser {
             match self.peek() {
                 Some(',') => self.i += 1,
                 Some('}') => {}
-                Some(c) => return Err(self.err(format!("expected ',' or '}}', found {c:?}"))),
+                Some(c) => {
+                    return Err(self.err(format!("expected ',' or '}}', found {}", repr_char(c))))
+                }
                 None => return Err(self.err("unclosed '{'")),
             }
         }
@@ -338,9 +347,10 @@ impl Parser {
                 "" | "u" => false,
                 "r" => true,
                 _ => {
-                    return Err(
-                        self.err(format!("unsupported string prefix {prefix:?} (not a str)"))
-                    )
+                    return Err(self.err(format!(
+                        "unsupported string prefix {} (not a str)",
+                        repr_str(&prefix)
+                    )))
                 }
             };
             self.string(raw, &mut out)?;
@@ -517,6 +527,11 @@ fn is_printable(c: char) -> bool {
         || (0xfff0..=0xfffb).contains(&v)
         || (v & 0xfffe) == 0xfffe
         || v >= 0xe0000)
+}
+
+/// Python's `repr` of one character, for messages (`'x'`, `'\x01'`).
+fn repr_char(c: char) -> String {
+    repr_str(c.encode_utf8(&mut [0; 4]))
 }
 
 /// The start of `text` for an error message (at most 200 characters).
