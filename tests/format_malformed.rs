@@ -550,10 +550,9 @@ fn puts_of_more_than_64_dimensions_are_refused() {
         assert_eq!(dir.join(format!("d{ndim}.npy")).exists(), ok);
     }
     let target = Target::Path("w.npy".into());
-    let err = store
-        .writer(&target, dtype, vec![1; 64], false, PutOptions::default())
-        .err()
-        .expect("a writer of 64 row axes");
+    let Err(err) = store.writer(&target, dtype, vec![1; 64], false, PutOptions::default()) else {
+        panic!("a writer of 64 row axes")
+    };
     assert_eq!(err.kind(), ErrorKind::Shape);
     std::fs::remove_dir_all(&dir).unwrap();
 }
