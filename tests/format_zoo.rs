@@ -1,4 +1,4 @@
-//! The dtype zoo: numpy writes ~800 arrays over 88 dtypes (every kind, byte order,
+//! The dtype zoo: numpy writes ~1,300 arrays over 146 dtypes (every kind, byte order,
 //! datetime unit, structured layouts, format 1.0/2.0/3.0), npystore must read each
 //! header exactly as numpy does, write byte-identical files, and numpy must load
 //! what npystore writes.
