@@ -1,11 +1,77 @@
-//! `cargo bench --bench header_parse`: time to parse a typical `.npy` header, and
-//! throughput of `c_to_fortran` on a 64 MiB f64 array against a naive copy loop.
-//! Plain `std::time` (no criterion); prints one line per figure.
+//! `cargo bench --bench header_parse`: time to parse a typical `.npy` header, time to
+//! open (parse and validate) a 52,000-field structured header against numpy's
+//! `np.load` of the same file in the same run, and throughput of `c_to_fortran` on a
+//! 64 MiB f64 array against a naive copy loop. Plain `std::time` (no criterion);
+//! prints one line per figure. `NPYSTORE_PYTHON` names numpy's python.
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use npystore::format::{c_to_fortran, parse_header, Dtype, Header};
+
+fn python() -> PathBuf {
+    std::env::var_os("NPYSTORE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
+}
+
+/// The 52,000-field header of the security review (under the 1 MiB limit): npystore's
+/// best open time of 5, and numpy's `np.load` of the same file (best of 5).
+fn wide_structure() {
+    let fields: Vec<String> = (0..52_000).map(|i| format!("('f{i}', '<u1')")).collect();
+    let descr = format!("[{}]", fields.join(", "));
+    // What npy_put does with the same descr: parse and validate it, build the header.
+    let t = Instant::now();
+    let header = Header {
+        dtype: Dtype::parse(&descr).unwrap(),
+        fortran_order: false,
+        shape: vec![1],
+    };
+    let mut bytes = header.encode();
+    println!(
+        "put's dtype parse + header of the 52000-field descr: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    bytes.resize(bytes.len() + header.data_len().unwrap() as usize, 0);
+    let ours = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(parse_header(black_box(&bytes)).unwrap());
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    let path = std::env::temp_dir().join(format!("npystore-wide-{}.npy", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/numpy_header_bench.py");
+    let out = Command::new(python())
+        .arg(script)
+        .arg(&path)
+        .arg("5")
+        .output();
+    std::fs::remove_file(&path).ok();
+    let numpy = out.ok().filter(|o| o.status.success()).and_then(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse::<f64>()
+            .ok()
+    });
+    match numpy {
+        Some(np) => println!(
+            "open 52000-field header ({} bytes): {:.1} ms, np.load {:.1} ms: {:.1}x numpy's speed",
+            bytes.len(),
+            ours * 1e3,
+            np * 1e3,
+            np / ours
+        ),
+        None => println!(
+            "open 52000-field header ({} bytes): {:.1} ms (numpy not run: set NPYSTORE_PYTHON)",
+            bytes.len(),
+            ours * 1e3
+        ),
+    }
+}
 
 fn per_iter<F: FnMut()>(iters: u32, mut f: F) -> f64 {
     let start = Instant::now();
@@ -41,6 +107,8 @@ fn main() {
             t * 1e6
         );
     }
+
+    wide_structure();
 
     let (rows, cols) = (2048usize, 4096usize); // 64 MiB of f64
     let src: Vec<u8> = (0..rows * cols * 8).map(|i| i as u8).collect();

@@ -433,8 +433,12 @@ void npy_mapping_free(npy_mapping *mapping);
  * `nbytes` 0 and `data` may then be NULL (it is not read). `dtype`: a numpy descr
  * (`<f8`, `|b1`, `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`,
  * `bool`, `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array
- * (`shape` may be NULL); more than 64 dimensions (numpy's limit) is NPY_ERR_SHAPE.
- * `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+ * (`shape` may be NULL); at most 64 dimensions (numpy's limit), else NPY_ERR_SHAPE
+ * and nothing is written. `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of
+ * `data`. The header is numpy's, however long: over 10,000 bytes (structured dtypes
+ * of about 600 fields or more) `np.load` needs `max_header_size` raised or
+ * `allow_pickle=True`; over 1 MiB, which npystore would not read back, it is
+ * NPY_ERR_DTYPE and nothing is written.
  * `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
  * (each put gets a fresh random token); a path target that exists is
  * NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.
@@ -469,6 +473,13 @@ npy_status npy_ref_from_json(const npy_store *store, const char *json, npy_ref *
 
 /**
  * A reference to the object at a store-relative `path`; reads only its header.
+ *
+ * Header limits: the header (the dict numpy writes before the data) may declare at
+ * most 1 MiB (`MAX_HEADER_LEN`), else NPY_ERR_FORMAT before anything is allocated;
+ * a shape of more than 64 dimensions is NPY_ERR_SHAPE (numpy cannot load it either).
+ * numpy's own `np.load` refuses headers over 10,000 bytes (`max_header_size`; about
+ * 600 structured fields) unless `max_header_size` is raised or `allow_pickle=True`
+ * is given; npystore reads them up to its 1 MiB limit.
  *
  * # Safety
  * `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.

@@ -83,7 +83,7 @@ pub(crate) fn put(
             header.shape
         );
     }
-    let preamble = header.encode();
+    let preamble = header.encode_checked()?;
     let chunks = [preamble.as_slice(), array.data];
     let (path, etag) = write_at_target(store, target, options, |path, write| {
         store.backend().write_atomic(path, &chunks, write)

@@ -137,8 +137,12 @@ pub(crate) unsafe fn write_args<'a>(
 /// `nbytes` 0 and `data` may then be NULL (it is not read). `dtype`: a numpy descr
 /// (`<f8`, `|b1`, `[('x', '<f8'), ('y', '<i4')]`) or numpy's `str(dtype)` (`float64`,
 /// `bool`, `datetime64[ns]`). `shape`/`ndim`: numpy order; `ndim` 0 is a 0-d array
-/// (`shape` may be NULL); more than 64 dimensions (numpy's limit) is NPY_ERR_SHAPE.
-/// `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of `data`.
+/// (`shape` may be NULL); at most 64 dimensions (numpy's limit), else NPY_ERR_SHAPE
+/// and nothing is written. `order`: NPY_ORDER_C or NPY_ORDER_FORTRAN, the order of
+/// `data`. The header is numpy's, however long: over 10,000 bytes (structured dtypes
+/// of about 600 fields or more) `np.load` needs `max_header_size` raised or
+/// `allow_pickle=True`; over 1 MiB, which npystore would not read back, it is
+/// NPY_ERR_DTYPE and nothing is written.
 /// `flags`: 0 or NPY_PUT_FSYNC | NPY_PUT_OVERWRITE. A schema target never overwrites
 /// (each put gets a fresh random token); a path target that exists is
 /// NPY_ERR_ALREADY_EXISTS unless NPY_PUT_OVERWRITE is given.

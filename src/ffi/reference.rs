@@ -64,6 +64,13 @@ pub unsafe extern "C" fn npy_ref_from_json(
 
 /// A reference to the object at a store-relative `path`; reads only its header.
 ///
+/// Header limits: the header (the dict numpy writes before the data) may declare at
+/// most 1 MiB (`MAX_HEADER_LEN`), else NPY_ERR_FORMAT before anything is allocated;
+/// a shape of more than 64 dimensions is NPY_ERR_SHAPE (numpy cannot load it either).
+/// numpy's own `np.load` refuses headers over 10,000 bytes (`max_header_size`; about
+/// 600 structured fields) unless `max_header_size` is raised or `allow_pickle=True`
+/// is given; npystore reads them up to its 1 MiB limit.
+///
 /// # Safety
 /// `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.
 #[no_mangle]

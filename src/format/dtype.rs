@@ -1,6 +1,7 @@
 //! The dtype model: every numpy kind npystore stores, with numpy's item sizes and
 //! layout. Parsing and printing live in `typestr`, `descr` and `numpy_str`.
 
+use super::pylit::{repr_shape, repr_str};
 use crate::{bail, Result};
 
 /// Byte order of a scalar: numpy's `<`, `>` and `|`.
@@ -186,6 +187,10 @@ impl ScalarKind {
 /// Largest item size numpy allows for one dtype (its itemsize is a C `int`).
 pub const MAX_ITEMSIZE: u64 = i32::MAX as u64;
 
+/// Most dimensions numpy allows in an array shape or a sub-array shape (`NPY_MAXDIMS`
+/// in numpy 2.x).
+pub const MAX_NDIM: usize = 64;
+
 /// One scalar element type: kind, byte order and item size in bytes.
 ///
 /// `longdouble` (`<f16`, numpy's `float128`) and `clongdouble` (`<c32`, `complex256`)
@@ -264,7 +269,9 @@ impl Scalar {
 /// One named field of a structured dtype, at an explicit byte offset.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
-    /// The field name (never empty; numpy's `''` entries are padding, not fields).
+    /// The field name. It may be empty: numpy keeps `('', '<i4')` as a field, and
+    /// reads only an untitled `''` entry of a plain void or sub-array type as padding
+    /// (such a field is refused by [`Dtype::structure`]: see [`Dtype::is_padding_type`]).
     pub name: String,
     /// numpy's field title, a second key for the field (`(('title', 'name'), '<f8')`
     /// in a descr); `None` for the usual untitled field. Only str titles are kept.
@@ -353,6 +360,16 @@ impl Dtype {
         }
     }
 
+    /// Whether an untitled field named `''` of this type is padding to numpy's reader
+    /// (`descr_to_dtype`): a plain void `V<n>` or any sub-array.
+    pub fn is_padding_type(&self) -> bool {
+        match self {
+            Dtype::Scalar(s) => s.kind == ScalarKind::Void,
+            Dtype::SubArray { .. } => true,
+            Dtype::Struct { .. } => false,
+        }
+    }
+
     /// The scalar, when the dtype is one.
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {
@@ -381,13 +398,25 @@ impl Dtype {
         }
     }
 
-    /// A checked sub-array: `shape` non-empty, total size within [`MAX_ITEMSIZE`].
+    /// A checked sub-array of `base` (itself possibly a sub-array, as numpy allows:
+    /// `('c', ('<f8', (5,)), (2,))`): at most [`MAX_NDIM`] axes, each and the total
+    /// size within [`MAX_ITEMSIZE`] (numpy's C `int`). An empty shape is `base` itself.
     pub fn sub_array(base: Dtype, shape: Vec<u64>) -> Result<Dtype> {
-        if matches!(base, Dtype::SubArray { .. }) {
-            bail!(Dtype, "a sub-array of a sub-array is not a numpy dtype");
-        }
         if shape.is_empty() {
             return Ok(base);
+        }
+        if shape.len() > MAX_NDIM {
+            bail!(
+                Dtype,
+                "sub-array shape has {} dimensions; numpy allows at most {MAX_NDIM}",
+                shape.len()
+            );
+        }
+        if let Some(n) = shape.iter().find(|&&n| n > MAX_ITEMSIZE) {
+            bail!(
+                Dtype,
+                "sub-array dimension {n} does not fit in numpy's C int"
+            );
         }
         let size = shape
             .iter()
@@ -399,14 +428,16 @@ impl Dtype {
             }),
             _ => bail!(
                 Dtype,
-                "sub-array shape {shape:?} makes the item larger than {MAX_ITEMSIZE} bytes"
+                "sub-array shape {} makes the item larger than {MAX_ITEMSIZE} bytes",
+                repr_shape(&shape)
             ),
         }
     }
 
-    /// A checked structure: unique non-empty names, titles unused as another name or
-    /// title (numpy's rule), fields in increasing, non-overlapping offset order (what
-    /// a `.npy` descr can express), all inside `itemsize`.
+    /// A checked structure: names and titles all distinct from each other (numpy's
+    /// rule: one namespace, a title may not repeat its own field's name either),
+    /// fields in increasing, non-overlapping offset order (what a `.npy` descr can
+    /// express), all inside `itemsize`. Linear in the number of fields.
     pub fn structure(fields: Vec<Field>, itemsize: u64) -> Result<Dtype> {
         if itemsize > MAX_ITEMSIZE {
             bail!(
@@ -414,34 +445,41 @@ impl Dtype {
                 "structured itemsize {itemsize} exceeds {MAX_ITEMSIZE}"
             );
         }
+        let mut keys = std::collections::HashSet::with_capacity(fields.len());
         let mut end = 0u64;
-        for (i, f) in fields.iter().enumerate() {
-            if f.name.is_empty() {
-                bail!(Dtype, "structured field {i} has an empty name");
+        for f in &fields {
+            if f.name.is_empty() && f.title.is_none() && f.dtype.is_padding_type() {
+                bail!(
+                    Dtype,
+                    "an untitled field named '' of type {} is padding to numpy's reader; leave it out (its bytes stay padding) or name it",
+                    f.dtype.descr()
+                );
             }
-            if fields[..i].iter().any(|g| g.name == f.name) {
-                bail!(Dtype, "duplicate field name '{}'", f.name);
+            if !keys.insert(f.name.as_str()) {
+                bail!(
+                    Dtype,
+                    "field name {} is already used as a name or title",
+                    repr_str(&f.name)
+                );
             }
             if let Some(title) = &f.title {
-                let taken = |(j, g): (usize, &Field)| {
-                    g.name == *title || (j != i && g.title.as_ref() == Some(title))
-                };
-                if fields.iter().enumerate().any(taken) {
+                if !keys.insert(title.as_str()) {
                     bail!(
                         Dtype,
-                        "field title '{title}' is already used as a name or title"
+                        "field title {} is already used as a name or title",
+                        repr_str(title)
                     );
                 }
             }
             if f.offset < end {
-                bail!(Dtype, "field '{}' at offset {} overlaps or precedes the previous field (a .npy descr cannot express that)", f.name, f.offset);
+                bail!(Dtype, "field {} at offset {} overlaps or precedes the previous field (a .npy descr cannot express that)", repr_str(&f.name), f.offset);
             }
             end = f.offset.saturating_add(f.dtype.itemsize());
             if end > itemsize {
                 bail!(
                     Dtype,
-                    "field '{}' ends at byte {end}, beyond the itemsize {itemsize}",
-                    f.name
+                    "field {} ends at byte {end}, beyond the itemsize {itemsize}",
+                    repr_str(&f.name)
                 );
             }
         }

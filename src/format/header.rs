@@ -5,8 +5,8 @@
 use std::io::Read;
 
 use super::descr;
-use super::dtype::Dtype;
-use super::pylit::{self, repr_shape, Value};
+use super::dtype::{Dtype, MAX_NDIM};
+use super::pylit::{self, repr_shape, repr_str, Value};
 use crate::{bail, Error, ErrorKind, Result};
 
 /// The first six bytes of every `.npy` file.
@@ -69,7 +69,12 @@ impl Header {
     }
 
     /// Bytes of data that must follow the header: element count × itemsize, checked.
+    ///
+    /// This is also the header's check before it is written or after it is read: a
+    /// shape of more than [`MAX_NDIM`] dimensions is a `Shape` error, as numpy can
+    /// neither write nor load such an array (`NPY_MAXDIMS`).
     pub fn data_len(&self) -> Result<u64> {
+        check_ndim(&self.shape)?;
         byte_len(&self.shape, self.dtype.itemsize())
     }
 
@@ -104,6 +109,22 @@ impl Header {
         wrap(&self.dict_text(), 0)
     }
 
+    /// [`Header::encode`], refusing (`Dtype`) a header that declares more than
+    /// [`MAX_HEADER_LEN`] bytes, which npystore would not read back: a descr can be
+    /// longer than the text it was parsed from (padding entries, `|b1` for `?`).
+    pub fn encode_checked(&self) -> Result<Vec<u8>> {
+        let out = self.encode();
+        let len_size = if out.get(6) == Some(&1) { 2 } else { 4 };
+        let declared = (out.len() - MAGIC.len() - 2 - len_size) as u64;
+        if declared > MAX_HEADER_LEN {
+            bail!(
+                Dtype,
+                "the .npy header for this dtype would be {declared} bytes, over the limit {MAX_HEADER_LEN} npystore reads"
+            );
+        }
+        Ok(out)
+    }
+
     /// The same header, padded with spaces so the preamble is at least
     /// `min_total_len` bytes and a multiple of 64: a streaming writer can reserve
     /// room and later rewrite the header in place with the final shape.
@@ -120,6 +141,46 @@ impl Header {
         }
         Ok(wrap(&self.dict_text(), min_total_len))
     }
+}
+
+/// numpy's limit on dimensions, with numpy's own words.
+pub(crate) fn check_ndim(shape: &[u64]) -> Result<()> {
+    if shape.len() > MAX_NDIM {
+        bail!(
+            Shape,
+            "shape has {} dimensions; numpy supports at most {MAX_NDIM} (\"maximum supported dimension for an ndarray is currently {MAX_NDIM}, found {}\"), so it cannot load such a .npy",
+            shape.len(),
+            shape.len()
+        );
+    }
+    Ok(())
+}
+
+/// Python's `repr` of a `bytes` value: `b'\x93NUMPY'`, printable ASCII as is, other
+/// bytes as `\xNN`, with the quote Python picks.
+pub(crate) fn repr_bytes(bytes: &[u8]) -> String {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("b{quote}");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            _ if char::from(b) == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 /// The product of `shape` (1 for 0-d, 0 when any axis is 0), checked for overflow.
@@ -216,9 +277,9 @@ pub fn parse_header(prefix: &[u8]) -> Result<HeaderParse> {
     if prefix[..n] != MAGIC[..n] {
         bail!(
             Format,
-            "not a .npy object: magic {:?} != {:?}",
-            String::from_utf8_lossy(&prefix[..n]),
-            "\\x93NUMPY"
+            "not a .npy object: the magic string is {}, expected {}",
+            repr_bytes(&prefix[..n]),
+            repr_bytes(MAGIC)
         );
     }
     if let Some(&major) = prefix.get(6) {
@@ -257,7 +318,7 @@ pub fn parse_header(prefix: &[u8]) -> Result<HeaderParse> {
     };
     let version = (prefix[6], prefix[7]);
     let text = decode(raw, version.0)?;
-    let header = header_from_text(&text)?;
+    let header = header_from_text(&text, version.0)?;
     Ok(HeaderParse::Complete(ParsedHeader {
         header,
         version,
@@ -288,19 +349,27 @@ fn decode(raw: &[u8], major: u8) -> Result<String> {
     Ok(raw.iter().map(|&b| char::from(b)).collect())
 }
 
-/// Interpret the header dict text.
-fn header_from_text(text: &str) -> Result<Header> {
-    let value = pylit::parse(text).map_err(|e| {
+/// Interpret the header dict text of a format `major`.0 header.
+fn header_from_text(text: &str, major: u8) -> Result<Header> {
+    let parsed = if major <= 2 {
+        pylit::parse_py2(text)
+    } else {
+        pylit::parse(text)
+    };
+    let value = parsed.map_err(|e| {
         Error::new(
             ErrorKind::Format,
-            format!("cannot parse .npy header: {e}: {:?}", pylit::preview(text)),
+            format!(
+                "cannot parse .npy header: {e}: {}",
+                repr_str(&pylit::preview(text))
+            ),
         )
     })?;
     let Value::Dict(items) = value else {
         bail!(
             Format,
-            "the .npy header is a {}, not a dict",
-            value.type_name()
+            "the .npy header is not a dict: {}",
+            pylit::preview(&value.repr())
         );
     };
     let (mut descr, mut fortran, mut shape) = (None, None, None);
@@ -309,16 +378,15 @@ fn header_from_text(text: &str) -> Result<Header> {
             Value::Str(s) if s == "descr" => &mut descr,
             Value::Str(s) if s == "fortran_order" => &mut fortran,
             Value::Str(s) if s == "shape" => &mut shape,
-            Value::Str(s) => bail!(Format, "unexpected key '{s}' in the .npy header"),
+            Value::Str(s) => bail!(Format, "unexpected key {} in the .npy header", repr_str(s)),
             other => bail!(
                 Format,
                 "a .npy header key must be a str, not {}",
-                other.type_name()
+                pylit::preview(&other.repr())
             ),
         };
-        if slot.replace(v).is_some() {
-            bail!(Format, "duplicate key in the .npy header: {k:?}");
-        }
+        // As in the Python dict numpy builds, a repeated key keeps its last value.
+        *slot = Some(v);
     }
     let missing = |k: &str| {
         Error::new(
@@ -328,10 +396,14 @@ fn header_from_text(text: &str) -> Result<Header> {
     };
     let fortran_order = match fortran.ok_or_else(|| missing("fortran_order"))? {
         Value::Bool(b) => *b,
-        other => bail!(Format, "fortran_order is not a bool: {other:?}"),
+        other => bail!(
+            Format,
+            "fortran_order is not a bool: {}",
+            pylit::preview(&other.repr())
+        ),
     };
     let shape = shape_from_value(shape.ok_or_else(|| missing("shape"))?)?;
-    let dtype = descr::from_value(descr.ok_or_else(|| missing("descr"))?)?;
+    let dtype = descr::from_descr(descr.ok_or_else(|| missing("descr"))?)?;
     if matches!(dtype, Dtype::SubArray { .. }) {
         bail!(
             Dtype,
@@ -349,7 +421,11 @@ fn header_from_text(text: &str) -> Result<Header> {
 
 fn shape_from_value(v: &Value) -> Result<Vec<u64>> {
     let Value::Tuple(dims) = v else {
-        bail!(Format, "shape is not a tuple: {}", v.type_name());
+        bail!(
+            Format,
+            "shape is not a tuple of ints: {}",
+            pylit::preview(&v.repr())
+        );
     };
     dims.iter()
         .map(|d| match d {
@@ -360,7 +436,12 @@ fn shape_from_value(v: &Value) -> Result<Vec<u64>> {
                     format!("dimension {n} does not fit in 64 bits"),
                 )
             }),
-            other => bail!(Format, "shape holds a {}, not an int", other.type_name()),
+            other => bail!(
+                Format,
+                "shape is not a tuple of ints: {} holds {}",
+                pylit::preview(&v.repr()),
+                pylit::preview(&other.repr())
+            ),
         })
         .collect()
 }

@@ -14,7 +14,7 @@ pub mod typed;
 mod typestr;
 
 pub use dtype::{
-    ByteOrder, DatetimeUnit, Dtype, Field, Scalar, ScalarKind, TimeUnit, MAX_ITEMSIZE,
+    ByteOrder, DatetimeUnit, Dtype, Field, Scalar, ScalarKind, TimeUnit, MAX_ITEMSIZE, MAX_NDIM,
 };
 pub use header::{
     parse_header, read_header, Header, HeaderParse, ParsedHeader, ALIGN, MAGIC, MAX_HEADER_LEN,
@@ -45,7 +45,10 @@ impl Dtype {
                 let v = pylit::parse(t).map_err(|e| {
                     Error::new(
                         ErrorKind::Dtype,
-                        format!("malformed dtype {:?}: {e}", pylit::preview(t)),
+                        format!(
+                            "malformed dtype {}: {e}",
+                            pylit::repr_str(&pylit::preview(t))
+                        ),
                     )
                 })?;
                 descr::from_value(&v)?
@@ -56,8 +59,8 @@ impl Dtype {
         if matches!(dtype, Dtype::SubArray { .. }) {
             bail!(
                 Dtype,
-                "sub-array dtype {:?} is only valid for a structured field",
-                pylit::preview(t)
+                "sub-array dtype {} is only valid for a structured field",
+                pylit::repr_str(&pylit::preview(t))
             );
         }
         Ok(dtype)

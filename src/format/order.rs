@@ -7,6 +7,7 @@
 //! its own contiguous part of the destination.
 
 use super::header::byte_len;
+use super::pylit::repr_shape;
 use crate::{bail, Result};
 
 /// Arrays at least this large (bytes) are converted on two threads.
@@ -34,7 +35,8 @@ fn convert(src: &[u8], dst: &mut [u8], shape: &[u64], itemsize: usize) -> Result
     if src.len() as u64 != len || dst.len() as u64 != len {
         bail!(
             Length,
-            "order conversion of shape {shape:?} x {itemsize} bytes needs {len} bytes, got src {} and dst {}",
+            "order conversion of shape {} x {itemsize} bytes needs {len} bytes, got src {} and dst {}",
+            repr_shape(shape),
             src.len(),
             dst.len()
         );

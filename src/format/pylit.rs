@@ -3,8 +3,12 @@
 //! and dotted names (`numpy.record`). It also writes Python's `repr` of a string.
 //!
 //! It is a real tokenizer, not string searching: any key order, either quote style,
-//! escapes, trailing commas, Python 2 `L` integer suffixes and free whitespace are
-//! accepted, exactly as `ast.literal_eval` (after numpy's `L` filter) would.
+//! `u`/`r` prefixes, triple quotes, adjacent strings joined, escapes, hex, octal and
+//! binary integers with `_` separators, one sign, trailing commas, comments and free
+//! whitespace are accepted, as `ast.literal_eval` accepts them. Python 2 `L` integer
+//! suffixes are accepted only by [`parse_py2`], as numpy's `_filter_header` drops
+//! them only in format 1.0 and 2.0 headers. `\N{name}` escapes are refused: decoding
+//! them needs Unicode's name table, which npystore does not carry.
 
 use std::fmt;
 
@@ -27,6 +31,30 @@ pub(crate) enum Value {
 }
 
 impl Value {
+    /// Python's `repr` of the value, as the user wrote it in Python terms
+    /// (`0`, `'<f8'`, `(3,)`, `None`), for messages.
+    pub(crate) fn repr(&self) -> String {
+        let join = |items: &[Value]| items.iter().map(Value::repr).collect::<Vec<_>>().join(", ");
+        match self {
+            Value::Str(s) => repr_str(s),
+            Value::Int(n) => n.to_string(),
+            Value::Bool(true) => "True".to_string(),
+            Value::Bool(false) => "False".to_string(),
+            Value::None => "None".to_string(),
+            Value::Name(n) => n.clone(),
+            Value::Tuple(items) if items.len() == 1 => format!("({},)", items[0].repr()),
+            Value::Tuple(items) => format!("({})", join(items)),
+            Value::List(items) => format!("[{}]", join(items)),
+            Value::Dict(items) => {
+                let pairs: Vec<String> = items
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.repr(), v.repr()))
+                    .collect();
+                format!("{{{}}}", pairs.join(", "))
+            }
+        }
+    }
+
     /// A short description of the value's type for error messages.
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
@@ -59,14 +87,28 @@ type PResult<T> = std::result::Result<T, SyntaxError>;
 
 /// Parse `text` as exactly one Python literal (surrounding whitespace allowed).
 pub(crate) fn parse(text: &str) -> PResult<Value> {
+    parse_with(text, false)
+}
+
+/// [`parse`], also dropping a Python 2 `L` after an integer (`3L`, `3 L`), as numpy
+/// does for format 1.0 and 2.0 headers only (lower-case `l` stays an error there too).
+pub(crate) fn parse_py2(text: &str) -> PResult<Value> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, py2_longs: bool) -> PResult<Value> {
     let mut p = Parser {
         chars: text.char_indices().collect(),
         i: 0,
+        py2_longs,
     };
     let v = p.value(0)?;
     p.skip_ws();
     if p.i < p.chars.len() {
-        return Err(p.err(format!("unexpected {:?} after the literal", p.chars[p.i].1)));
+        return Err(p.err(format!(
+            "unexpected {} after the literal",
+            repr_char(p.chars[p.i].1)
+        )));
     }
     Ok(v)
 }
@@ -74,6 +116,7 @@ pub(crate) fn parse(text: &str) -> PResult<Value> {
 struct Parser {
     chars: Vec<(usize, char)>,
     i: usize,
+    py2_longs: bool,
 }
 
 impl Parser {
@@ -94,9 +137,22 @@ impl Parser {
         self.chars.get(self.i).map(|c| c.1)
     }
 
+    fn peek_at(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.i + ahead).map(|c| c.1)
+    }
+
+    /// Whitespace and `#` comments (to the end of the line).
     fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r' | '\x0c')) {
-            self.i += 1;
+        loop {
+            match self.peek() {
+                Some(' ' | '\t' | '\n' | '\r' | '\x0c') => self.i += 1,
+                Some('#') => {
+                    while !matches!(self.peek(), None | Some('\n' | '\r')) {
+                        self.i += 1;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
@@ -110,10 +166,10 @@ impl Parser {
             Some('{') => self.dict(depth),
             Some('[') => self.seq(']', depth).map(Value::List),
             Some('(') => self.paren(depth),
-            Some('\'' | '"') => self.string(),
+            Some('\'' | '"') => self.strings(""),
             Some('-' | '+' | '0'..='9') => self.int(),
             Some(c) if c.is_alphabetic() || c == '_' => self.name(),
-            Some(c) => Err(self.err(format!("unexpected {c:?}"))),
+            Some(c) => Err(self.err(format!("unexpected {}", repr_char(c)))),
         }
     }
 
@@ -124,7 +180,7 @@ impl Parser {
                 self.i += 1;
                 Ok(())
             }
-            Some(c) => Err(self.err(format!("expected {want:?}, found {c:?}"))),
+            Some(c) => Err(self.err(format!("expected {want:?}, found {}", repr_char(c)))),
             None => Err(self.err(format!("expected {want:?}, found end of input"))),
         }
     }
@@ -149,7 +205,11 @@ impl Parser {
                     comma = true;
                 }
                 Some(c) if c == close => {}
-                Some(c) => return Err(self.err(format!("expected ',' or {close:?}, found {c:?}"))),
+                Some(c) => {
+                    return Err(
+                        self.err(format!("expected ',' or {close:?}, found {}", repr_char(c)))
+                    )
+                }
                 None => return Err(self.err(format!("unclosed bracket, expected {close:?}"))),
             }
         }
@@ -185,7 +245,9 @@ impl Parser {
             match self.peek() {
                 Some(',') => self.i += 1,
                 Some('}') => {}
-                Some(c) => return Err(self.err(format!("expected ',' or '}}', found {c:?}"))),
+                Some(c) => {
+                    return Err(self.err(format!("expected ',' or '}}', found {}", repr_char(c))))
+                }
                 None => return Err(self.err("unclosed '{'")),
             }
         }
@@ -197,13 +259,8 @@ impl Parser {
             self.i += 1;
         }
         let word: String = self.chars[start..self.i].iter().map(|c| c.1).collect();
-        // String prefixes: u'' is a str (Python 2 headers); other prefixes are refused.
         if matches!(self.peek(), Some('\'' | '"')) {
-            return if word.eq_ignore_ascii_case("u") {
-                self.string()
-            } else {
-                Err(self.err(format!("unsupported string prefix {word:?}")))
-            };
+            return self.strings(&word);
         }
         Ok(match word.as_str() {
             "True" => Value::Bool(true),
@@ -213,53 +270,132 @@ impl Parser {
         })
     }
 
+    /// An integer as Python's tokenizer reads it, with at most one sign (as
+    /// `ast.literal_eval` takes): `12`, `1_000`, `0`, `0x1F`, `0o17`, `0b101`, `-3`.
     fn int(&mut self) -> PResult<Value> {
         let mut negative = false;
-        while let Some(c @ ('-' | '+')) = self.peek() {
-            negative ^= c == '-';
+        if let Some(c @ ('-' | '+')) = self.peek() {
+            negative = c == '-';
             self.i += 1;
             self.skip_ws();
         }
+        let radix = match (self.peek(), self.peek_at(1)) {
+            (Some('0'), Some('x' | 'X')) => 16,
+            (Some('0'), Some('o' | 'O')) => 8,
+            (Some('0'), Some('b' | 'B')) => 2,
+            _ => 10,
+        };
+        if radix != 10 {
+            self.i += 2;
+        }
         let start = self.i;
         let mut n: i128 = 0;
-        while let Some(d) = self.peek().and_then(|c| c.to_digit(10)) {
-            n = n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(i128::from(d)))
-                .ok_or_else(|| self.err("integer literal too large"))?;
-            self.i += 1;
-            if self.peek() == Some('_') {
-                self.i += 1;
+        let mut digits = 0usize;
+        loop {
+            match self.peek() {
+                Some(c) if c.is_digit(radix) => {
+                    n = n
+                        .checked_mul(i128::from(radix))
+                        .and_then(|n| n.checked_add(i128::from(c.to_digit(radix).unwrap_or(0))))
+                        .ok_or_else(|| self.err("integer literal too large"))?;
+                    digits += 1;
+                    self.i += 1;
+                }
+                // `_` only between digits (after a base prefix too: `0x_1f`).
+                Some('_')
+                    if (digits > 0 || radix != 10)
+                        && self.peek_at(1).is_some_and(|c| c.is_digit(radix)) =>
+                {
+                    self.i += 1;
+                }
+                _ => break,
             }
         }
-        if self.i == start {
+        if digits == 0 {
             return Err(self.err("expected digits"));
         }
-        if self.i - start > 1 && self.chars[start].1 == '0' && n != 0 {
+        if radix == 10 && self.chars[start].1 == '0' && n != 0 {
             return Err(self.err("leading zeros in an integer literal"));
         }
-        if matches!(self.peek(), Some('L' | 'l')) {
-            self.i += 1; // Python 2 long suffix, as numpy's _filter_header drops it
+        if self.py2_longs {
+            // numpy's _filter_header drops a NAME token `L` right after a number.
+            let save = self.i;
+            while matches!(self.peek(), Some(' ' | '\t' | '\x0c')) {
+                self.i += 1;
+            }
+            let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if self.peek() == Some('L') && !word_char(self.peek_at(1)) {
+                self.i += 1;
+            } else {
+                self.i = save;
+            }
         }
-        if matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '.') {
+        if matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '.' || c == '_') {
             return Err(self.err("malformed number"));
         }
         Ok(Value::Int(if negative { -n } else { n }))
     }
 
-    fn string(&mut self) -> PResult<Value> {
+    /// One string literal after its `prefix`, then any adjacent ones (Python joins
+    /// `'<' 'f8'` into `'<f8'`). `u` and `r` prefixes are str; bytes and f-strings
+    /// are refused (`ast.literal_eval` gives no str for them).
+    fn strings(&mut self, prefix: &str) -> PResult<Value> {
+        let mut out = String::new();
+        let mut prefix = prefix.to_string();
+        loop {
+            let raw = match prefix.to_ascii_lowercase().as_str() {
+                "" | "u" => false,
+                "r" => true,
+                _ => {
+                    return Err(self.err(format!(
+                        "unsupported string prefix {} (not a str)",
+                        repr_str(&prefix)
+                    )))
+                }
+            };
+            self.string(raw, &mut out)?;
+            let save = self.i;
+            self.skip_ws();
+            let word_len = (0..3)
+                .take_while(|&k| self.peek_at(k).is_some_and(|c| c.is_ascii_alphabetic()))
+                .count();
+            if matches!(self.peek_at(word_len), Some('\'' | '"')) {
+                prefix = (0..word_len).filter_map(|k| self.peek_at(k)).collect();
+                self.i += word_len;
+            } else {
+                self.i = save;
+                return Ok(Value::Str(out));
+            }
+        }
+    }
+
+    /// One quoted literal (single or triple quotes) appended to `s`; `raw` keeps
+    /// backslashes (a backslash still protects the next character from ending it).
+    fn string(&mut self, raw: bool, s: &mut String) -> PResult<()> {
         let quote = self.peek().unwrap_or('\'');
-        self.i += 1;
-        let mut s = String::new();
+        let triple = self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote);
+        self.i += if triple { 3 } else { 1 };
         loop {
             let Some(c) = self.peek() else {
                 return Err(self.err("unterminated string"));
             };
+            if c == quote
+                && (!triple || (self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote)))
+            {
+                self.i += if triple { 3 } else { 1 };
+                return Ok(());
+            }
             self.i += 1;
             match c {
-                _ if c == quote => return Ok(Value::Str(s)),
-                '\n' | '\r' => return Err(self.err("newline in a string literal")),
-                '\\' => self.escape(&mut s)?,
+                '\n' | '\r' if !triple => return Err(self.err("newline in a string literal")),
+                '\\' if raw => {
+                    s.push('\\');
+                    if let Some(next) = self.peek() {
+                        s.push(next);
+                        self.i += 1;
+                    }
+                }
+                '\\' => self.escape(s)?,
                 _ => s.push(c),
             }
         }
@@ -297,6 +433,14 @@ impl Parser {
             'x' => Some(self.hex_escape(2)?),
             'u' => Some(self.hex_escape(4)?),
             'U' => Some(self.hex_escape(8)?),
+            // Python looks the name up in its Unicode database; npystore carries no
+            // name table (numpy never writes these escapes), so it refuses rather
+            // than guess.
+            'N' if self.peek() == Some('{') => {
+                return Err(self.err(
+                    "\\N{...} named escapes are not supported in .npy header strings (numpy never writes them; write the character or a \\u escape)",
+                ))
+            }
             '\n' => None, // line continuation
             _ => {
                 // Python keeps unknown escapes verbatim.
@@ -385,6 +529,11 @@ fn is_printable(c: char) -> bool {
         || v >= 0xe0000)
 }
 
+/// Python's `repr` of one character, for messages (`'x'`, `'\x01'`).
+fn repr_char(c: char) -> String {
+    repr_str(c.encode_utf8(&mut [0; 4]))
+}
+
 /// The start of `text` for an error message (at most 200 characters).
 pub(crate) fn preview(text: &str) -> String {
     text.chars().take(200).collect()
@@ -408,7 +557,8 @@ mod tests {
 
     #[test]
     fn parses_header_dicts_in_any_style() {
-        let v = parse("{\"shape\": (3L, 4,), 'fortran_order': True ,'descr':u'<f8'}").unwrap();
+        let v =
+            parse_py2("{\"shape\": (3L, 4 L,), 'fortran_order': True ,'descr':u'<' 'f8'}").unwrap();
         let Value::Dict(items) = v else {
             panic!("not a dict")
         };
@@ -447,12 +597,66 @@ mod tests {
     #[test]
     fn rejects_garbage_without_panicking() {
         for s in [
-            "", "{", "[1, 2", "{'a' 1}", "'abc", "1 2", "0x10", "[[[[", "01", "1.5", "b'x'",
+            "",
+            "{",
+            "[1, 2",
+            "{'a' 1}",
+            "'abc",
+            "1 2",
+            "0x",
+            "[[[[",
+            "01",
+            "1.5",
+            "b'x'",
+            "1_",
+            "1__0",
+            "--1",
+            "3L",
+            "0b2",
+            r"'\N{BULLET}'",
+            "f'x'",
         ] {
             assert!(parse(s).is_err(), "{s:?} parsed");
         }
         let deep = "[".repeat(10_000);
         assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn integers_and_strings_as_python_reads_them() {
+        for (text, want) in [
+            ("0x1F", 31),
+            ("0o17", 15),
+            ("0b101", 5),
+            ("1_000", 1000),
+            ("- 3", -3),
+            ("+3", 3),
+            ("0", 0),
+            ("00", 0),
+        ] {
+            assert_eq!(parse(text).unwrap(), Value::Int(want), "{text}");
+        }
+        assert!(parse_py2("3l").is_err(), "numpy drops only upper-case L");
+        assert!(parse_py2("3Lx").is_err());
+        assert_eq!(parse_py2("0x10L").unwrap(), Value::Int(16));
+        for (text, want) in [
+            (r"r'a\b'", r"a\b"),
+            (r"'''it's'''", "it's"),
+            (r#"u'<' "f8""#, "<f8"),
+            ("'a' # comment\n 'b'", "ab"),
+            (r"r'\N{BULLET}'", r"\N{BULLET}"),
+        ] {
+            assert_eq!(parse(text).unwrap(), Value::Str(want.into()), "{text}");
+        }
+    }
+
+    #[test]
+    fn repr_is_pythons() {
+        let v = parse("{'a': (1,), 'b': [True, None, ()], 'c': (1, 'x')}").unwrap();
+        assert_eq!(
+            v.repr(),
+            "{'a': (1,), 'b': [True, None, ()], 'c': (1, 'x')}"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ const BIT_NAMES: [(&str, ScalarKind); 4] = [
 ];
 
 /// numpy's C-type aliases and one-character codes, as (spelling, typestr).
-const ALIASES: [(&str, &str); 44] = [
+const ALIASES: [(&str, &str); 47] = [
     ("bool", "|b1"),
     ("bool_", "|b1"),
     ("?", "|b1"),
@@ -59,6 +59,9 @@ const ALIASES: [(&str, &str); 44] = [
     ("longdouble", "=f16"),
     ("complex", "=c16"),
     ("clongdouble", "=c32"),
+    ("c", "|S1"),
+    ("n", "=i8"),
+    ("N", "=u8"),
 ];
 
 /// Parse one scalar type string in any form numpy prints or accepts for files:
@@ -76,6 +79,20 @@ pub(crate) fn parse_scalar(s: &str) -> Result<Scalar> {
     }
     if let Some((_, t)) = ALIASES.iter().find(|(a, _)| *a == s) {
         return parse_typestr(t, s);
+    }
+    // A byte order before a one-character code applies to it (`>d` is `>f8`, `<?` is
+    // `|b1`); numpy refuses only `a` that way (`<a`, while `<a5` is `|S5`).
+    let mut chars = s.chars();
+    if let (Some(order @ ('<' | '>' | '|' | '=')), Some(code), None) =
+        (chars.next(), chars.next(), chars.next())
+    {
+        let one = code.to_string();
+        if let Some((_, t)) = ALIASES.iter().find(|(a, _)| *a == one) {
+            return parse_typestr(&format!("{order}{}", &t[1..]), s);
+        }
+        if code == 'a' {
+            bail!(Dtype, "unknown dtype '{s}'");
+        }
     }
     parse_typestr(s, s)
 }
@@ -186,7 +203,8 @@ fn parse_typestr(s: &str, original: &str) -> Result<Scalar> {
             .filter(|b| *b <= MAX_ITEMSIZE)
             .ok_or_else(too_large)?,
         (ScalarKind::Bytes | ScalarKind::Unicode | ScalarKind::Void, None) => 0,
-        (ScalarKind::Datetime(_) | ScalarKind::Timedelta(_), None) => 8,
+        // numpy reads `M` and `M8[us]` but not `M[us]`: a unit needs the size.
+        (ScalarKind::Datetime(_) | ScalarKind::Timedelta(_), None) if tail.is_empty() => 8,
         (_, Some(n)) => n,
         (_, None) => return Err(unknown()),
     };

@@ -78,10 +78,14 @@ impl Writer {
         fortran: bool,
         options: PutOptions,
     ) -> Result<Writer> {
+        // One row with its growing axis, so the final header's checks (numpy's
+        // 64-dimension limit included) apply before anything is written.
         let row_bytes = Header {
             dtype: dtype.clone(),
             fortran_order: false,
-            shape: row_shape.clone(),
+            shape: std::iter::once(1)
+                .chain(row_shape.iter().copied())
+                .collect(),
         }
         .data_len()?;
         if row_bytes == 0 {

@@ -2,10 +2,15 @@
 
 make DIR   write one .npy per (dtype, shape, order) with numpy.save and DIR/manifest.json
 check DIR  load every file npystore wrote under DIR/ours/ and assert it equals numpy's
+sweep DIR  write DIR/sweep.json: header texts (type strings, descr classes, literal
+           syntax, random nested structures) with numpy's verdict on each
 """
 import io
+import itertools
 import json
 import os
+import random
+import string
 import sys
 import warnings
 
@@ -49,8 +54,91 @@ def zoo_dtypes():
         np.dtype({"names": ["a", "b"], "formats": ["u1", "<f8"], "offsets": [0, 8],
                   "titles": [None, "B's title"], "itemsize": 24}),              # titles, dict form
         np.dtype([]),
-    ]
+        # Sub-arrays of sub-arrays, also inside padded and nested structures.
+        np.dtype([("c", ("<f8", (5,)), (2,))]),
+        np.dtype([("c", (("<i2", (3,)), (2,)), (2, 1)), ("d", "|u1")]),
+        np.dtype({"names": ["a", "c"], "formats": ["u1", np.dtype(("<f8", (5,)))],
+                  "offsets": [0, 8], "itemsize": 100}),
+        np.dtype([("s", np.dtype({"names": ["a", "c"], "formats": ["u1", np.dtype((">f4", (2,)))],
+                                  "offsets": [0, 4], "itemsize": 16}), (2,))]),
+        np.dtype([("c", ([("x", "<i2")], (2,)), (3,))]),
+        # Fields named '' that are not padding (numpy pads only '' void / sub-array entries).
+        np.dtype({"names": ["a", "", "b"], "formats": ["i4"] * 3}),
+        np.dtype({"names": ["", "n"], "formats": ["|S3", np.dtype({"names": [""], "formats": ["<f8"]})]}),
+        np.dtype({"names": ["a", ""], "formats": ["<i4", np.dtype([("x", "|u1")])]}),
+        # 'aligned': True without offsets, laid out as numpy does.
+        np.dtype({"names": ["a", "b"], "formats": ["u1", "<f8"], "aligned": True}),
+        np.dtype({"names": ["a", "b", "c", "d"], "formats": ["u1", "<c16", "u1", "<U1"], "aligned": True}),
+        np.dtype({"names": ["n"], "formats": [[("a", "u1"), ("b", "<f8")]], "aligned": True}),
+    ] + [r for r in random_dtypes(80) if round_trips(r)][:40]
     return [np.dtype(x) for x in d]
+
+
+def round_trips(dt):
+    """numpy reads back the dtype it writes (not so for a field named '' of a void or
+    sub-array type: numpy's reader takes it for padding), and its str(dtype) describes
+    it (not so for an aligned structure holding an unaligned nested one: str says
+    'aligned': True for all of it). The sweep covers both kinds through headers."""
+    return npf.descr_to_dtype(npf.dtype_to_descr(dt)) == dt and aligned_throughout(dt)
+
+
+def aligned_throughout(dt, outer_aligned=False):
+    base = dt.base if dt.subdtype is None else dt.subdtype[0]
+    if base.subdtype is not None:
+        return aligned_throughout(base, outer_aligned)
+    if base.names is None:
+        return True
+    if outer_aligned and not base.isalignedstruct:
+        return False
+    return all(aligned_throughout(base.fields[n][0], outer_aligned or base.isalignedstruct)
+               for n in base.names)
+
+
+MAIN_CODES = ["<f8", "|u1", ">i2", "<U2", "|S3", "|b1", "<c16", "<M8[us]", "|V4", ">f4"]
+
+
+def random_dtype(rng, depth=0):
+    """A random nested structured dtype built by numpy: names (some empty, some not
+    Latin-1), scalars, nested structures, sub-arrays (of sub-arrays), packed, aligned
+    and offset (padded) layouts."""
+    n = rng.randint(0, 4)
+    names, formats = [], []
+    for i in range(n):
+        name = rng.choice(["a", "b", "x", "é", "π", "it's", "", f"f{i}"])
+        if name in names:
+            name = f"n{depth}_{i}"
+        f = np.dtype(rng.choice(MAIN_CODES))
+        if rng.random() < 0.3 and depth < 2:
+            f = random_dtype(rng, depth + 1)
+        if rng.random() < 0.3:
+            f = np.dtype((f, tuple(rng.randint(1, 3) for _ in range(rng.randint(1, 2)))))
+            if rng.random() < 0.3:
+                f = np.dtype((f, (rng.randint(1, 3),)))
+        names.append(name)
+        formats.append(f)
+    kind = rng.random()
+    if kind < 0.3:
+        return np.dtype({"names": names, "formats": formats, "aligned": True})
+    if kind < 0.5 and n:
+        offsets, off = [], 0
+        for f in formats:
+            off += rng.randint(0, 3)
+            offsets.append(off)
+            off += f.itemsize
+        return np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                         "itemsize": off + rng.randint(0, 5)})
+    return np.dtype({"names": names, "formats": formats})
+
+
+def random_dtypes(count, seed=20261201):
+    rng = random.Random(seed)
+    out = []
+    while len(out) < count:
+        try:
+            out.append(random_dtype(rng))
+        except (ValueError, TypeError):
+            pass  # numpy refused the combination (a name used twice, ...)
+    return out
 
 
 def arrays():
@@ -123,5 +211,143 @@ def check(out):
     print(checked)
 
 
+def scalar_texts():
+    """Type strings in every order/code/size/unit combination, and names."""
+    out = []
+    codes = sorted(set(string.ascii_letters + "?"))
+    sizes = ["", "0", "1", "2", "3", "4", "8", "12", "16", "32"]
+    units = ["", "[us]", "[10ms]", "[generic]", "[]", "[0s]"]
+    for order, code, size, unit in itertools.product(["", "<", ">", "|", "="], codes, sizes, units):
+        if not unit or code in "mMiS":
+            out.append(order + code + size + unit)
+    out += ["float64", "int32", "uint8", "bool", "bool_", "str", "bytes", "void", "datetime64[ns]",
+            "timedelta64", "int", "float", "complex", "longdouble", "float16", "int128", "a5",
+            "<M8[\u03bcs]", "<M8[Y]", "M8[2W]", "<m8[2147483647s]", "<m8[2147483648s]",
+            "<U536870911", "<U536870912", "|S2147483647", "|S2147483648"]
+    return out
+
+
+ONES_64 = "1, " * 64
+DESCRS = [
+    # sub-arrays: nesting, shapes as int / list / (), unsized bases, limits
+    "[('c', ('<f8', (5,)), (2,))]", "[('c', (('<f8', (5,)), (3,)), (2,))]",
+    "[('c', ('<f8', 5), 2)]", "[('c', ('<f8', (5,)))]", "[('c', '<f8', [2, 3])]",
+    "[('c', '<f8', ())]", "[('c', '<f8', 0)]", "[('c', '<f8', 1)]", "[('c', '<f8', True)]",
+    "[('c', '<f8', (-1,))]", "[('c', '<f8', (2147483648,))]", "[('c', '<i4', (0, 2147483648))]",
+    "[('c', '<i4', (65536, 65536))]", "[('c', '|S0', (2,))]", "[('c', ('|S0', 5))]",
+    "[('c', ('<U0', 5))]", "[('c', ('|V0', 3))]", "[('c', ('|S0', -1))]", "[('c', ('|S0', ()))]",
+    "[('c', ('<f8', (0,)), (2,))]", "[('c', [], (2,))]",
+    "[('c', '<i4', (" + ONES_64 + "))]", "[('c', '<i4', (" + ONES_64 + "1))]",
+    "[('c', ('<i4', (" + "1, " * 40 + ")), (" + "1, " * 30 + "))]",
+    "('<f8', (2,))", "[('c', ('<f8', (2,), 'x'))]",
+    # empty names and padding
+    "[('a', '<i4'), ('', '<i4'), ('b', '<i4')]", "[('', '<i4'), ('', '<i4')]",
+    "[('a', '<i4'), ('', '|V4', (2,)), ('b', '<i4')]", "[('a', '<i4'), ('', '<i4', (2,))]",
+    "[('a', '<i4'), ('', [('x', '|u1')], (2,))]", "[('a', '<i4'), ('', [('x', '|u1')])]",
+    "[('a', '<i4'), ('', [])]", "[('a', '<i4'), (('t', ''), '|V4')]", "[(('', 'x'), '|V4')]",
+    "[('a', '<i4'), ('', '|V0')]", "[('', '|S3')]", "[('', '|V3')]", "[]",
+    # names, titles, entry shapes
+    "[('a', '<i4'), ('a', '<i4')]", "[('a', '<i4'), (('a', 'b'), '<i4')]", "[(('a', 'a'), '<i4')]",
+    "[(('t', 'a'), '<i4'), (('t', 'b'), '<i4')]", "[(1, '<i4')]", "[(('t', 'a', 'x'), '<i4')]",
+    "[['a', '<i4']]", "[('a', '<i4', (2,), 1)]", "[('a',)]",
+    # forms numpy's descr_to_dtype does not read
+    "{'names': ['a'], 'formats': ['<i4']}", "(numpy.record, [('a', '<i4')])", "3", "None",
+    "[('a', {'names': ['x'], 'formats': ['<i4']})]", "'|O'", "[('a', '|O')]",
+    # strings: prefixes, concatenation, escapes
+    "'<' 'f8'", "u'<f8'", "r'<f8'", "'''<f8'''", r"[('\N{unknown name}', '<f8')]",
+    r"[('\u03c0', '<f8')]", r"[('\x41', '<f8')]", r"[('a\qb', '<f8')]", "b'<f8'",
+]
+
+# Texts numpy reads and npystore refuses on purpose (tests/format_zoo.rs checks both).
+DIVERGENCES = [
+    # Python decodes \N{name} from its Unicode name table; npystore carries none (numpy
+    # never writes these escapes) and refuses with a message saying so.
+    r"[('\N{GREEK SMALL LETTER PI}', '<f8')]",
+    # numpy makes an item of 5 bytes that its own descr ('<f8', (0,)) does not describe.
+    "[('c', (('<f8', (0,)), 5))]",
+]
+
+HEADERS = [
+    # (format major, dict text)
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3L,), }"),
+    (2, "{'descr': '<f8', 'fortran_order': False, 'shape': (3L, 2L), }"),
+    (3, "{'descr': '<f8', 'fortran_order': False, 'shape': (3L,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3 L,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3l,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0x3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0_3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1_0,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (--3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (+3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (True,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': 0, 'shape': (3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': [3], }"),
+    (1, "{'descr': '<i4', 'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), } # comment"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (" + ONES_64 + "), }"),
+    (1, "{'descr': '<f8', 'fortran_order': False, 'shape': (" + ONES_64 + "1), }"),
+    (3, "{'descr': [('\u03c0', '<f8')], 'fortran_order': False, 'shape': (1,), }"),
+    (1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }"),
+    (1, "{'descr':'<f8','fortran_order':False,'shape':(2,)}"),
+]
+
+
+def verdict(major, text):
+    """numpy's reading of a header with this dict text: what np.load gives, or its error."""
+    raw = text.encode("latin1" if major < 3 else "utf8")
+    lsize = 2 if major == 1 else 4
+    pad = (64 - (6 + 2 + lsize + len(raw) + 1) % 64) % 64
+    hdr = raw + b" " * pad + b"\n"
+    pre = b"\x93NUMPY" + bytes([major, 0]) + len(hdr).to_bytes(lsize, "little") + hdr
+    entry = {"major": major, "text": text, "preamble": pre.hex()}
+    try:
+        shape, fortran, dt = npf._read_array_header(io.BytesIO(pre[8:]), (major, 0),
+                                                    max_header_size=10**7)
+        count = 1
+        for n in shape:
+            count *= n
+        if count * dt.itemsize > 1 << 20:
+            entry["skip"] = "numpy reads the header; its data is too large for the sweep"
+            return entry
+        a = np.load(io.BytesIO(pre + bytes(count * dt.itemsize)), allow_pickle=False,
+                    max_header_size=10**7)
+    except Exception as e:  # numpy refuses: npystore must refuse too
+        entry["error"] = f"{type(e).__name__}: {e}"
+        return entry
+    saved = io.BytesIO()
+    np.save(saved, a, allow_pickle=False)  # what numpy writes for the array it read
+    saved = saved.getvalue()
+    entry.update(descr=repr(npf.dtype_to_descr(a.dtype)), str_loaded=str(a.dtype),
+                 shape=list(a.shape), fortran_order=bool(fortran), itemsize=a.dtype.itemsize,
+                 saved_preamble=saved[:len(saved) - a.nbytes].hex(),
+                 saved_fortran=bool(a.flags.f_contiguous and not a.flags.c_contiguous))
+    return entry
+
+
+def latin1_major(text):
+    try:
+        text.encode("latin1")
+        return 1
+    except UnicodeEncodeError:
+        return 3
+
+
+def sweep(out):
+    cases = [f"{{'descr': {t!r}, 'fortran_order': False, 'shape': (1,), }}" for t in scalar_texts()]
+    cases += [f"{{'descr': {d}, 'fortran_order': False, 'shape': (1,), }}" for d in DESCRS]
+    cases = [(latin1_major(t), t) for t in cases]
+    cases += [(3, f"{{'descr': {npf.dtype_to_descr(d)!r}, 'fortran_order': False, 'shape': (2,), }}")
+              for d in random_dtypes(300, seed=7)]
+    cases += HEADERS
+    cases += [(1, f"{{'descr': {d}, 'fortran_order': False, 'shape': (1,), }}") for d in DIVERGENCES]
+    entries = [verdict(major, text) for major, text in cases]
+    for e in entries[-len(DIVERGENCES):]:
+        assert "error" not in e, e
+        e["divergence"] = True
+    with open(os.path.join(out, "sweep.json"), "w") as f:
+        json.dump(entries, f, ensure_ascii=False)
+    print(len(entries))
+
+
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    {"make": make, "check": check, "sweep": sweep}[sys.argv[1]](sys.argv[2])
