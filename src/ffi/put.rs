@@ -63,8 +63,9 @@ fn put_options(flags: u32) -> Result<PutOptions> {
     })
 }
 
-/// numpy's `NPY_MAXDIMS`: no array numpy can load has more dimensions.
-pub(crate) const MAX_NDIM: usize = 64;
+/// numpy's `NPY_MAXDIMS`, the format layer's limit: no array numpy can load has more
+/// dimensions.
+pub(crate) use crate::format::MAX_NDIM;
 
 /// Parse a dtype and a shape given by C callers. A shape of more than `max_ndim`
 /// dimensions is refused (NPY_ERR_SHAPE) before `shape` is read.
