@@ -856,7 +856,7 @@ pub fn load_many(
     } else {
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(work);
+                crate::worker::spawn(scope, work);
             }
         });
     }

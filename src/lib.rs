@@ -42,6 +42,8 @@ pub mod transfer;
 /// cbindgen:ignore
 pub(crate) mod version;
 /// cbindgen:ignore
+pub(crate) mod worker;
+/// cbindgen:ignore
 pub mod writer;
 
 pub mod ffi;

@@ -92,7 +92,7 @@ pub fn with_progress<R: Send>(
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let worker = {
             let transfer = transfer.clone();
-            scope.spawn(move || {
+            crate::worker::spawn(scope, move || {
                 let result = work(&transfer);
                 drop(tx);
                 result

@@ -67,8 +67,9 @@ pub(crate) fn guard_or<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 }
 
 /// Run `f` marked as inside npystore: its panics print nothing (see [`quiet_panics`]).
-/// The guards use it; so does work a guarded call moves to a helper thread.
-pub(crate) fn inside<R>(f: impl FnOnce() -> R) -> R {
+/// The guards run their bodies in it; npystore's own threads are marked by
+/// [`crate::worker`].
+fn inside<R>(f: impl FnOnce() -> R) -> R {
     quiet_panics();
     struct Depth;
     impl Drop for Depth {
@@ -109,8 +110,9 @@ fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Install, once per process, a panic hook that prints nothing for panics npystore
-/// catches: on a thread inside a guard, or on npystore's I/O runtime threads (their
-/// panics come back to the calling thread's guard). Their message goes to
+/// catches: on a thread inside a guard, or on one of npystore's own threads
+/// ([`crate::worker`]: their panics come back to the calling thread's guard). Their
+/// message goes to
 /// `npy_last_error` instead. Every other panic goes to the hook that was installed
 /// before, so a Rust host keeps its own hook; a hook the host installs later
 /// replaces this one.
@@ -129,7 +131,7 @@ fn quiet_panics() {
                     .location()
                     .map(|l| format!("{}:{}", l.file(), l.line()));
                 let _ = PANIC_AT.try_with(|p| p.replace(at));
-            } else if !crate::store::on_runtime_thread() {
+            } else if !crate::worker::is_worker() {
                 previous(info);
             }
         }));
@@ -433,13 +435,23 @@ mod tests {
         // Work moved to a helper thread, as with a progress callback.
         let status = guard(|| {
             let mut progress = |_, _| true;
-            crate::transfer::with_progress(0, Some(&mut progress), |_| {
-                inside(|| -> Result<()> { panic!("boom on a helper thread") })
+            crate::transfer::with_progress(0, Some(&mut progress), |_| -> Result<()> {
+                panic!("boom on a helper thread")
             })
         });
         assert_eq!(status, npy_status::NPY_ERR_INTERNAL);
         let message = last_error();
         assert!(message.contains("boom on a helper thread"), "{message}");
+
+        // A scoped helper of the core (a split read, a bulk load).
+        let status = guard(|| {
+            std::thread::scope(|s| crate::worker::spawn(s, || panic!("boom on a worker")).join())
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok(())
+        });
+        assert_eq!(status, npy_status::NPY_ERR_INTERNAL);
+        let message = last_error();
+        assert!(message.contains("boom on a worker"), "{message}");
 
         // A value-returning export keeps the last error as it was.
         assert_eq!(guard_or(7, || panic!("boom in guard_or")), 7);

@@ -5,8 +5,8 @@
 //! call has returned, so a binding may call into its host (MATLAB, Julia) from them.
 
 use super::boundary::{
-    array_arg, bytes_mut_arg, count_arg, guard, handle, inside, into_handle, opt_array_mut_arg,
-    out_arg, outside, str_arg, try_vec,
+    array_arg, bytes_mut_arg, count_arg, guard, handle, into_handle, opt_array_mut_arg, out_arg,
+    outside, str_arg, try_vec,
 };
 use super::load::{npy_mapping, write_mapping_info};
 use super::put::{load_order, npy_order};
@@ -17,9 +17,6 @@ use crate::transfer::with_progress;
 use crate::{bail, ArrayRef, Error, ErrorKind, MapMode, Result};
 use std::ffi::{c_char, c_void};
 use std::mem::MaybeUninit;
-
-// With a callback, `with_progress` runs the work on a helper thread: each work
-// closure below marks it as inside npystore (`inside`), so its panics stay quiet too.
 
 /// A progress callback: `done` of `total` bytes have been transferred so far;
 /// `user_data` is the pointer given with the callback. Return 0 to go on, anything
@@ -65,9 +62,7 @@ pub unsafe extern "C" fn npy_ref_load_into_progress(
         let buf = bytes_mut_arg(buf.cast(), buf_len, "buf")?;
         let mut cb = callback(progress, user_data);
         let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        with_progress(r.nbytes(), cb, |t| {
-            inside(|| r.load_into_counted(buf, order, Some(t)))
-        })
+        with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
     })
 }
 
@@ -114,7 +109,7 @@ pub(crate) unsafe fn load_mmap(
     let mode = MapMode::parse(str_arg(mode, "mode")?)?;
     let mut cb = callback(progress, user_data);
     let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-    let mapping = with_progress(r.nbytes(), cb, |t| inside(|| r.mmap_counted(mode, Some(t))))?;
+    let mapping = with_progress(r.nbytes(), cb, |t| r.mmap_counted(mode, Some(t)))?;
     let mapping = into_handle(npy_mapping::new(mapping));
     *out = mapping;
     write_mapping_info(&*mapping, data, nbytes, offset);
@@ -224,7 +219,7 @@ unsafe fn load_items(
     let mut cb = callback(progress, user_data);
     let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
     let loaded = with_progress(total, cb, |t| {
-        inside(|| load_many(&mut good, order, concurrency, Some(t)))
+        load_many(&mut good, order, concurrency, Some(t))
     });
     let mut loaded = loaded.into_iter();
     for i in at {

@@ -165,7 +165,7 @@ fn split<T: Send>(
             let (part, tail) = rest.split_at_mut((c1 - c0) * plan.dst_col_stride * unit);
             rest = tail;
             let work = &work;
-            s.spawn(move || work(part, c0, c1));
+            crate::worker::spawn(s, move || work(part, c0, c1));
             c0 = c1;
         }
     });

@@ -124,7 +124,7 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
         }
     };
     std::thread::scope(|scope| {
-        let helper = scope.spawn(worker);
+        let helper = crate::worker::spawn(scope, worker);
         let mine = worker();
         helper
             .join()
@@ -148,7 +148,9 @@ pub(crate) fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path
             .chunks_mut(chunk)
             .enumerate()
             .map(|(i, part)| {
-                scope.spawn(move || read_exact_at(file, offset + (i * chunk) as u64, part, what))
+                crate::worker::spawn(scope, move || {
+                    read_exact_at(file, offset + (i * chunk) as u64, part, what)
+                })
             })
             .collect();
         jobs.into_iter().try_for_each(|job| {

@@ -14,7 +14,6 @@ pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 #[cfg(test)]
 pub(crate) use runtime::block_on;
-pub(crate) use runtime::on_runtime_thread;
 
 use crate::array_ref::ArrayRef;
 use crate::config::{Config, Protocol, StoreSpec};

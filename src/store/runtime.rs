@@ -17,9 +17,9 @@ thread_local! {
     static ON_RUNTIME_THREAD: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether this thread is one of the runtime's own (its panics are caught and
-/// resumed on the thread that waits for the task; the C boundary keeps them quiet).
-pub(crate) fn on_runtime_thread() -> bool {
+/// Whether this thread is one of the runtime's own, where a blocking call would wait
+/// on the runtime from inside it.
+fn on_runtime_thread() -> bool {
     ON_RUNTIME_THREAD.try_with(|f| f.get()).unwrap_or(false)
 }
 
@@ -30,7 +30,10 @@ fn runtime() -> Result<&'static Runtime> {
             Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("npystore-io")
-                .on_thread_start(|| ON_RUNTIME_THREAD.with(|f| f.set(true)))
+                .on_thread_start(|| {
+                    ON_RUNTIME_THREAD.with(|f| f.set(true));
+                    crate::worker::mark_current();
+                })
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())
