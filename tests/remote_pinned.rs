@@ -262,6 +262,11 @@ impl Tally {
     }
 }
 
+/// The same promise on every store, Azurite included: Azurite can answer a GET
+/// without `If-Match` with an old version's bytes under the new version's ETag
+/// (scripts/azurite-torn-read.js shows it without npystore; docs/remote.md), which
+/// npystore catches by reading a header learnt so again under the pin. A bad read
+/// prints the exchanges the proxies logged last.
 #[test]
 fn loads_racing_overwrites_each_get_one_whole_version() {
     let cache = Scratch::new("race-cache");
