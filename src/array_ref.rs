@@ -552,16 +552,10 @@ impl ArrayRef {
             first * per_row,
             guess.data_offset + (first + count) * per_row,
         );
-        let probe = if gap <= NEAR_ROWS && end <= SMALL_OBJECT {
-            end
-        } else {
-            guess.data_offset
-        };
-        let (version, head) = self.read_checked_header(probe)?;
-        if version.layout != guess
-            || (head.bytes.len() as u64) < probe
-            || probe == guess.data_offset
-        {
+        let near = gap <= NEAR_ROWS && end <= SMALL_OBJECT;
+        let (version, head) =
+            self.read_checked_header(if near { end } else { guess.data_offset })?;
+        if !near || version.layout != guess || (head.bytes.len() as u64) < end {
             return Ok(Err((version, Some(head))));
         }
         let mut read = |ranges: &mut [(u64, &mut [u8])]| {
