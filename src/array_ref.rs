@@ -7,12 +7,13 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::{etag, read_file_at, Head, ReadCtx, Store};
+use crate::store::{read_file_at, Head, ReadCtx, Store};
 use crate::transfer::Transfer;
 use crate::version::{on_one_version, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How much of an object a first header read fetches when nothing is known about it
 /// (a reference opened by path); nearly every header fits.
@@ -21,6 +22,12 @@ const HEADER_PROBE: u64 = 4096;
 /// A first load of an array whose header and data together are at most this large
 /// fetches both with one request.
 const SMALL_OBJECT: u64 = 1 << 20;
+
+/// A first row read of a reference from JSON whose rows start at most this far
+/// after numpy's header (and end within [`SMALL_OBJECT`]) fetches the header and
+/// the rows with one request, the gap read too; other rows are read after the
+/// header, pinned to its version.
+const NEAR_ROWS: u64 = 256 << 10;
 
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
 type RangeReader<'a> = dyn FnMut(&mut [(u64, &mut [u8])]) -> Result<()> + 'a;
@@ -78,12 +85,8 @@ impl ArrayRef {
         crate::path::validate_relative_path(path)?;
         let (parsed, head) = read_header(store, path, HEADER_PROBE)?;
         let layout = check_size(store, path, &parsed, head.size)?;
+        let version = probed(layout, &head);
         let header = parsed.header;
-        let version = Version {
-            layout,
-            size: head.size,
-            etag: head.etag,
-        };
         ArrayRef::build(
             store,
             path.to_string(),
@@ -109,6 +112,7 @@ impl ArrayRef {
             },
             size: header.data_len()?.saturating_add(data_offset),
             etag,
+            unconfirmed_header: None,
         };
         ArrayRef::build(store, path, header.dtype, header.shape, Some(version))
     }
@@ -227,11 +231,8 @@ impl ArrayRef {
     fn read_checked_header(&self, probe: u64) -> Result<(Version, Head)> {
         let (parsed, head) = read_header(&self.store, self.path(), probe)?;
         self.check_agrees(&parsed.header)?;
-        let version = Version {
-            layout: check_size(&self.store, self.path(), &parsed, head.size)?,
-            size: head.size,
-            etag: head.etag.clone(),
-        };
+        let layout = check_size(&self.store, self.path(), &parsed, head.size)?;
+        let version = probed(layout, &head);
         self.seen.set(version.clone());
         Ok((version, head))
     }
@@ -342,17 +343,45 @@ impl ArrayRef {
                 layout,
             );
         }
+        if !order.needs_conversion(layout.fortran_order, self.shape()) {
+            return self.read_pinned(version, &mut [(layout.data_offset, buf)], transfer);
+        }
+        self.with_stored_bytes(version, transfer, |src| {
+            self.deliver(src, buf, order, layout)
+        })
+    }
+
+    /// Fetch `ranges` of `version`, every answer pinned to it (its ETag and size).
+    /// While the version's header bytes are unconfirmed (learnt from an answer to
+    /// an unconditional request, whose ETag a server may have paired with another
+    /// version's bytes), the same read fetches them again: bytes other than those the
+    /// version was learnt from mean the object changed.
+    fn read_pinned(
+        &self,
+        version: &Version,
+        ranges: &mut [(u64, &mut [u8])],
+        transfer: Option<&Transfer>,
+    ) -> Result<()> {
         let ctx = ReadCtx {
             transfer,
             if_match: version.etag.as_deref(),
+            size: Some(version.size),
         };
-        if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            let backend = self.store.backend();
-            return backend
-                .read_ranges(self.path(), &mut [(layout.data_offset, buf)], ctx)
-                .map(drop);
+        let backend = self.store.backend();
+        let unconfirmed = version.unconfirmed_header.as_deref();
+        let Some(learnt) = unconfirmed.filter(|_| version.etag.is_some()) else {
+            return backend.read_ranges(self.path(), ranges, ctx).map(drop);
+        };
+        let mut again = vec![0u8; learnt.len()];
+        let mut with_header: Vec<(u64, &mut [u8])> = Vec::with_capacity(ranges.len() + 1);
+        with_header.push((0, &mut again[..]));
+        with_header.extend(ranges.iter_mut().map(|(offset, buf)| (*offset, &mut **buf)));
+        backend.read_ranges(self.path(), &mut with_header, ctx)?;
+        if again != learnt {
+            return Err(Error::changed(self.store.describe(self.path())));
         }
-        self.with_stored_bytes(layout, ctx, |src| self.deliver(src, buf, order, layout))
+        self.seen.confirm(version);
+        Ok(())
     }
 
     /// Copy the stored data `src` into `buf`, converting to `order` when needed.
@@ -371,19 +400,16 @@ impl ArrayRef {
         convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
     }
 
-    /// Run `f` over the stored data bytes of an object-store object.
+    /// Run `f` over the stored data bytes of `version` of an object-store object.
     fn with_stored_bytes(
         &self,
-        layout: StoredLayout,
-        ctx: ReadCtx,
+        version: &Version,
+        transfer: Option<&Transfer>,
         f: impl FnOnce(&[u8]) -> Result<()>,
     ) -> Result<()> {
         let mut stored = zeroed_buffer(self.nbytes)?;
-        self.store.backend().read_ranges(
-            self.path(),
-            &mut [(layout.data_offset, &mut stored[..])],
-            ctx,
-        )?;
+        let offset = version.layout.data_offset;
+        self.read_pinned(version, &mut [(offset, &mut stored[..])], transfer)?;
         f(&stored)
     }
 
@@ -436,6 +462,7 @@ impl ArrayRef {
                         layout,
                         size,
                         etag: None,
+                        unconfirmed_header: None,
                     });
                     return Ok(Some((file, layout)));
                 }
@@ -497,23 +524,18 @@ impl ArrayRef {
             first_version,
             || self.read_checked_header(probe),
             |version, _| {
-                let mut read = |ranges: &mut [(u64, &mut [u8])]| {
-                    let ctx = ReadCtx {
-                        transfer: None,
-                        if_match: version.etag.as_deref(),
-                    };
-                    let backend = self.store.backend();
-                    backend.read_ranges(self.path(), ranges, ctx).map(drop)
-                };
+                let mut read =
+                    |ranges: &mut [(u64, &mut [u8])]| self.read_pinned(version, ranges, None);
                 self.read_rows_with(version.layout, first, count, buf, order, &mut read)
             },
         )
     }
 
-    /// A fresh reference to a remote object: fetch the header and the rows (where
-    /// numpy's header would put them) at once, not one after the other. `Ok` when the
-    /// rows came from where the header says, of the version the header came from;
-    /// else the version the header names (with its answer), to read the rows again.
+    /// A fresh reference to a remote object. Rows near the start of the object (where
+    /// numpy's header would put them) come with the header in one request: the
+    /// bytes of one answer are of one version, whatever tag it names. `Ok` when the
+    /// rows were read so; else the version the header names (with its answer), to
+    /// read the rows from, pinned to it.
     fn rows_with_header(
         &self,
         first: u64,
@@ -525,27 +547,26 @@ impl ArrayRef {
             fortran_order: false,
             data_offset: self.expected_header_len(),
         };
-        let mut served = None;
+        let per_row = self.nbytes / self.shape()[0];
+        let (gap, end) = (
+            first * per_row,
+            guess.data_offset + (first + count) * per_row,
+        );
+        let near = gap <= NEAR_ROWS && end <= SMALL_OBJECT;
+        let (version, head) =
+            self.read_checked_header(if near { end } else { guess.data_offset })?;
+        if !near || version.layout != guess || (head.bytes.len() as u64) < end {
+            return Ok(Err((version, Some(head))));
+        }
         let mut read = |ranges: &mut [(u64, &mut [u8])]| {
-            let backend = self.store.backend();
-            served = backend.read_ranges(self.path(), ranges, ReadCtx::default())?;
+            for (offset, part) in ranges.iter_mut() {
+                let at = *offset as usize;
+                part.copy_from_slice(&head.bytes[at..at + part.len()]);
+            }
             Ok(())
         };
-        let (header, rows) = std::thread::scope(|scope| {
-            let header = scope.spawn(|| self.read_checked_header(guess.data_offset));
-            let rows = self.read_rows_with(guess, first, count, buf, order, &mut read);
-            (header.join(), rows)
-        });
-        let (version, head) = header.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let same_version = match (&version.etag, &served) {
-            (Some(header), Some(rows)) => etag::same(header, rows),
-            (None, _) => true, // nothing to pin to: as good as it gets
-            (Some(_), None) => false,
-        };
-        if version.layout == guess && rows.is_ok() && same_version {
-            return Ok(Ok(()));
-        }
-        Ok(Err((version, Some(head))))
+        self.read_rows_with(guess, first, count, buf, order, &mut read)?;
+        Ok(Ok(()))
     }
 
     /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`,
@@ -644,6 +665,7 @@ impl ArrayRef {
                 layout,
                 size: mapping.file_len(),
                 etag: None,
+                unconfirmed_header: None,
             });
         }
         mapping.with_data(layout.data_offset, self.nbytes)
@@ -687,6 +709,7 @@ impl ArrayRef {
                     let ctx = ReadCtx {
                         transfer,
                         if_match: etag,
+                        size: Some(version.size),
                     };
                     backend
                         .read_ranges(self.path(), &mut [(0, dst)], ctx)
@@ -770,6 +793,17 @@ fn read_header(store: &Store, path: &str, probe: u64) -> Result<(ParsedHeader, H
                 described()
             ),
         }
+    }
+}
+
+/// The version a header read learnt: `layout` (checked against `head`'s size), with
+/// the tag the answer named, and the header bytes to see again under that tag.
+fn probed(layout: StoredLayout, head: &Head) -> Version {
+    Version {
+        layout,
+        size: head.size,
+        etag: head.etag.clone(),
+        unconfirmed_header: head.bytes.get(..layout.data_offset as usize).map(Arc::from),
     }
 }
 

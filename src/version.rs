@@ -4,11 +4,18 @@
 //! replaced in between is noticed instead of read as new bytes under the old header.
 //! A read that finds its object changed starts over on the new version, a bounded
 //! number of times.
+//!
+//! Every answer of a pinned read must name the pinned ETag and the version's total
+//! size (src/store/object.rs). An answer to an unconditional request (the header
+//! read that learns the version) is not trusted that far: Azurite can pair its bytes
+//! with the ETag of a version committed while it was being served (docs/remote.md,
+//! scripts/azurite-torn-read.js). So a version's header bytes stay
+//! [`Version::unconfirmed_header`] until a pinned read has brought them again.
 
 use crate::array_ref::StoredLayout;
 use crate::store::Head;
 use crate::{Error, ErrorKind, Result};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// How many versions of an object one read tries before it gives up: the first, and
 /// after each change the one a fresh header read finds.
@@ -24,6 +31,10 @@ pub(crate) struct Version {
     /// The object store's ETag of this version; `None` on file stores (which read a
     /// header and its data through one open file) and on stores without tags.
     pub etag: Option<String>,
+    /// The header bytes as an unconditional answer (naming `etag`) brought them,
+    /// until a read pinned to `etag` has brought the same bytes; `None` once it has,
+    /// or when the version came from a store's own answer to a write, or a file.
+    pub unconfirmed_header: Option<Arc<[u8]>>,
 }
 
 /// The version a reference saw last, shared by the threads that use it.
@@ -55,6 +66,14 @@ impl Seen {
     /// Remember `version` as the latest seen.
     pub(crate) fn set(&self, version: Version) {
         *self.lock() = Some(version);
+    }
+
+    /// A read pinned to `version` brought its header bytes again: trust them from
+    /// now on, if `version` is still the one seen last.
+    pub(crate) fn confirm(&self, version: &Version) {
+        if let Some(seen) = self.lock().as_mut().filter(|seen| **seen == *version) {
+            seen.unconfirmed_header = None;
+        }
     }
 }
 
@@ -105,7 +124,18 @@ mod tests {
             },
             size: 136,
             etag: Some(tag.to_string()),
+            unconfirmed_header: Some(Arc::from(&b"\x93NUMPY"[..])),
         }
+    }
+
+    #[test]
+    fn only_the_version_seen_last_is_confirmed() {
+        let seen = Seen::new(Some(version("v2")));
+        seen.confirm(&version("v1"));
+        assert!(seen.get().unwrap().unconfirmed_header.is_some());
+        seen.confirm(&version("v2"));
+        assert_eq!(seen.get().unwrap().unconfirmed_header, None);
+        assert_eq!(seen.get().unwrap().etag.as_deref(), Some("v2"));
     }
 
     #[test]

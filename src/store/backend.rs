@@ -23,8 +23,12 @@ pub(crate) struct Head {
 pub(crate) struct ReadCtx<'a> {
     /// Progress counter and cancel flag of the caller's transfer.
     pub transfer: Option<&'a Transfer>,
-    /// Fail (instead of mixing versions) when the object's ETag is no longer this.
+    /// Fail (instead of mixing versions) when the object's ETag is no longer this:
+    /// every answer must name this tag.
     pub if_match: Option<&'a str>,
+    /// The whole object's size at the pinned version: every answer must say this
+    /// total (object stores: `Content-Range`), or the read fails as changed.
+    pub size: Option<u64>,
 }
 
 /// How a whole object is published.
@@ -119,8 +123,9 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     ///
     /// Returns the version tag (ETag) every byte was served at, when the store tells
     /// one. Bytes of two versions are never returned: object stores fail with
-    /// [`crate::Error::changed`] when the object is no longer `ctx.if_match`, or, without
-    /// it, when the requests were answered from different versions.
+    /// [`crate::Error::changed`] when an answer does not name `ctx.if_match` or says
+    /// another total size than `ctx.size`, or, without a pin, when the requests were
+    /// answered from different versions.
     fn read_ranges(
         &self,
         path: &str,

@@ -395,17 +395,39 @@ enum PartError {
     Changed,
 }
 
+/// What every answer of a read must prove about the version it came from.
+#[derive(Debug, Clone, Default)]
+struct Pin {
+    /// The ETag it must name (sent as `If-Match`).
+    etag: Option<String>,
+    /// The whole object's size it must tell (the total of its `Content-Range`).
+    size: Option<u64>,
+}
+
+impl Pin {
+    /// Whether an answer naming `etag` and a whole object of `size` bytes is of the
+    /// pinned version. A pinned answer without a tag proves nothing, so it fails.
+    fn holds(&self, etag: Option<&str>, size: u64) -> bool {
+        let tag_ok = match (&self.etag, etag) {
+            (Some(pinned), Some(seen)) => same(pinned, seen),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        tag_ok && self.size.is_none_or(|s| s == size)
+    }
+}
+
 /// Stream one part's bytes into its destinations; returns the ETag it was served at.
 async fn fetch_part(
     store: Arc<dyn ObjectStore>,
     key: ObjectPath,
     part: Part,
-    if_match: Option<String>,
+    pin: Pin,
     transfer: Option<Transfer>,
 ) -> std::result::Result<Option<String>, PartError> {
     let options = GetOptions {
         range: Some(GetRange::Bounded(part.start..part.end)),
-        if_match: if_match.clone(),
+        if_match: pin.etag.clone(),
         ..Default::default()
     };
     let result = store
@@ -413,13 +435,12 @@ async fn fetch_part(
         .await
         .map_err(PartError::Store)?;
     let etag = result.meta.e_tag.clone();
-    // A server that ignores If-Match (fake-gcs-server) answers with the current
-    // version: that is a change to read again, whatever its length, not a short
-    // object, and its bytes are not worth fetching.
-    if let (Some(pinned), Some(seen)) = (&if_match, &etag) {
-        if !same(pinned, seen) {
-            return Err(PartError::Changed);
-        }
+    // An answer of another version (a server that ignores If-Match, as
+    // fake-gcs-server does, answers with the current one; a tag or a total size
+    // other than the pinned version's) is a change to read again, whatever its
+    // length, not a short object, and its bytes are not worth fetching.
+    if !pin.holds(etag.as_deref(), result.meta.size) {
+        return Err(PartError::Changed);
     }
     let mut stream = result.into_stream();
     let mut pos = part.start;
@@ -545,6 +566,7 @@ impl Backend for ObjectBackend {
         }
         let (store, key) = (self.store.clone(), self.key(path)?);
         let if_match = ctx.if_match.map(str::to_string);
+        let size = ctx.size;
         let transfer = ctx.transfer.cloned();
         let concurrency = self.tuning.concurrency.max(1);
         // Every part future is finished or dropped before block_on returns, so no write
@@ -555,7 +577,10 @@ impl Backend for ObjectBackend {
                     store.clone(),
                     key.clone(),
                     part,
-                    if_match.clone(),
+                    Pin {
+                        etag: if_match.clone(),
+                        size,
+                    },
                     transfer.clone(),
                 )
             }))
@@ -723,11 +748,27 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Format, "{err}");
     }
 
-    /// An in-memory store whose multipart uploads fail at part 2 and record aborts.
+    /// An in-memory store whose multipart uploads fail at part 2 and record aborts,
+    /// and whose next GET can be given a wrong answer (`tamper`).
     #[derive(Debug, Default)]
     struct FailingParts {
         inner: object_store::memory::InMemory,
         aborted: Arc<std::sync::atomic::AtomicUsize>,
+        tamper: std::sync::Mutex<Tamper>,
+    }
+
+    /// What the next GET's answer gets wrong.
+    #[derive(Debug, Default)]
+    enum Tamper {
+        #[default]
+        Nothing,
+        /// It names no ETag.
+        NoTag,
+        /// It tells another total size.
+        OtherSize,
+        /// Without If-Match: the bytes (and size) `past` holds at the key, under the
+        /// current object's ETag (what Azurite answers while a commit lands).
+        StaleBytes(Arc<object_store::memory::InMemory>),
     }
 
     #[derive(Debug)]
@@ -793,7 +834,22 @@ mod tests {
             location: &ObjectPath,
             options: GetOptions,
         ) -> object_store::Result<object_store::GetResult> {
-            self.inner.get_opts(location, options).await
+            let tamper = std::mem::take(&mut *self.tamper.lock().unwrap());
+            let mut got = match &tamper {
+                Tamper::StaleBytes(past) if options.if_match.is_none() => {
+                    let now = self.inner.head(location).await?;
+                    let mut got = past.get_opts(location, options).await?;
+                    got.meta.e_tag = now.e_tag;
+                    return Ok(got);
+                }
+                _ => self.inner.get_opts(location, options).await?,
+            };
+            match tamper {
+                Tamper::NoTag => got.meta.e_tag = None,
+                Tamper::OtherSize => got.meta.size += 1,
+                _ => {}
+            }
+            Ok(got)
         }
         fn delete_stream(
             &self,
@@ -867,5 +923,117 @@ mod tests {
         );
         assert!(!err.message().contains("s3cr3t-key"), "{err}");
         assert!(err.message().contains("***"));
+    }
+
+    #[test]
+    fn a_pinned_answer_must_name_the_pinned_tag_and_size() {
+        let store = Arc::new(FailingParts::default());
+        let b = ObjectBackend::new(store.clone(), "", "test://");
+        let data: Vec<u8> = (0..200u8).collect();
+        let tag = b
+            .write_atomic("p.bin", &[&data], WriteOptions::default())
+            .unwrap();
+        let read = |if_match: Option<&str>, size, tamper| {
+            *store.tamper.lock().unwrap() = tamper;
+            let mut buf = vec![0u8; 50];
+            let ctx = ReadCtx {
+                transfer: None,
+                if_match,
+                size,
+            };
+            let got = b.read_ranges("p.bin", &mut [(100, &mut buf[..])], ctx);
+            got.map(|_| buf)
+        };
+        let (tag, size) = (tag.as_deref(), Some(200));
+        assert_eq!(read(tag, size, Tamper::Nothing).unwrap(), data[100..150]);
+        for (tamper, what) in [(Tamper::NoTag, "no tag"), (Tamper::OtherSize, "size")] {
+            let err = read(tag, size, tamper).unwrap_err();
+            assert!(err.is_changed(), "{what}: {err}");
+        }
+        let err = read(tag, Some(199), Tamper::Nothing).unwrap_err();
+        assert!(err.is_changed(), "{err}");
+        // Unpinned, an answer without a tag proves nothing and is not asked to.
+        assert_eq!(read(None, None, Tamper::NoTag).unwrap(), data[100..150]);
+    }
+
+    /// `shape` float64 values `base + i` (C order), stored as a .npy in Fortran order
+    /// when `fortran`.
+    fn npy(base: f64, shape: [usize; 2], fortran: bool) -> Vec<u8> {
+        let header = crate::format::Header {
+            dtype: crate::Dtype::parse("<f8").unwrap(),
+            fortran_order: fortran,
+            shape: shape.iter().map(|&n| n as u64).collect(),
+        };
+        let mut out = header.encode();
+        for k in 0..shape[0] * shape[1] {
+            let (i, j) = if fortran {
+                (k % shape[0], k / shape[0])
+            } else {
+                (k / shape[1], k % shape[1])
+            };
+            out.extend_from_slice(&(base + (i * shape[1] + j) as f64).to_le_bytes());
+        }
+        out
+    }
+
+    /// A memory store holding `new` at `a.npy`, whose next GET without If-Match
+    /// answers with `old`'s bytes under `new`'s ETag, as Azurite can.
+    fn stale_header_store(old: Vec<u8>, new: Vec<u8>) -> crate::store::Store {
+        let (store, past) = (
+            Arc::new(FailingParts::default()),
+            Arc::new(Default::default()),
+        );
+        let key = ObjectPath::from("a.npy");
+        block_on({
+            let (store, past, key) = (store.clone(), Arc::clone(&past), key.clone());
+            async move {
+                let past: Arc<object_store::memory::InMemory> = past;
+                past.put(&key, old.into()).await.unwrap();
+                store.put(&key, new.into()).await.unwrap();
+            }
+        })
+        .unwrap();
+        *store.tamper.lock().unwrap() = Tamper::StaleBytes(past);
+        let config = r#"{"stores": {"m": {"protocol": "memory"}}}"#;
+        let spec = crate::config::Config::from_arg(Some(config))
+            .unwrap()
+            .store(Some("m"));
+        let backend = ObjectBackend::new(store, "", "test://");
+        crate::store::Store::with_backend(spec.unwrap(), Box::new(backend))
+    }
+
+    /// The C-order bytes of `npy(base, ..)`'s values `first..first + count`.
+    fn values(base: f64, first: usize, count: usize) -> Vec<u8> {
+        (first..first + count)
+            .flat_map(|k| (base + k as f64).to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn a_header_answer_naming_a_newer_version_is_not_trusted() {
+        // The same shape, C order then Fortran order: the same size, other bytes. The
+        // header read gets the old (C-order) header under the new version's tag; the
+        // data read pinned to that tag brings the new header too, so the read starts
+        // again at the new version instead of taking its bytes in C order.
+        let shape = [40_000, 3];
+        let (old, new) = (npy(0.0, shape, false), npy(1e6, shape, true));
+        assert_eq!(old.len(), new.len());
+        let npys = stale_header_store(old.clone(), new.clone());
+        let r = npys.open_ref("a.npy").unwrap();
+        let got = r.load(crate::Order::C).unwrap();
+        assert!(got == values(1e6, 0, 120_000));
+        assert_eq!(r.fortran_order(), Some(true));
+        // Rows far from the header, of a reference from JSON: the same.
+        let npys = stale_header_store(old.clone(), new);
+        let r = npys.ref_from_json(r.json()).unwrap();
+        let mut rows = vec![0u8; 2 * 3 * 8];
+        r.read_rows(39_000, 2, &mut rows, crate::Order::C).unwrap();
+        assert_eq!(rows, values(1e6, 39_000 * 3, 6));
+        // Rows near the header come with it in one answer: of one version, whatever
+        // tag it names (here the old one's bytes, whole).
+        let npys = stale_header_store(old, npy(1e6, shape, true));
+        let r = npys.ref_from_json(r.json()).unwrap();
+        r.read_rows(10, 2, &mut rows, crate::Order::C).unwrap();
+        assert_eq!(rows, values(0.0, 30, 6));
     }
 }

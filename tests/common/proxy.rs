@@ -2,15 +2,17 @@
 //! that counts the bytes servers send back (and their 412 answers), can spoil the
 //! first connections with a `Fault` (503 SlowDown, a cut, a reset or a stall in
 //! either direction) and can cut every multipart part upload once told to; a server
-//! that accepts and never answers; and a port where nothing listens.
+//! that accepts and never answers; and a port where nothing listens. Once told to
+//! (`record`), the proxy also logs each request and its answer ([`Exchange`]).
 #![allow(dead_code)]
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A forwarding proxy to one server.
 pub struct Proxy {
@@ -26,6 +28,63 @@ pub struct Proxy {
     /// Responses `412 Precondition Failed` sent back so far (a conditional request,
     /// e.g. a GET with `If-Match`, that the server refused).
     pub precondition_failed: Arc<AtomicUsize>,
+    /// Once `record` is set, every exchange is appended here.
+    pub log: Arc<Log>,
+}
+
+/// The exchanges a recording proxy has seen, in the order their answers began.
+#[derive(Debug, Default)]
+pub struct Log {
+    pub record: AtomicBool,
+    pub exchanges: Mutex<Vec<Exchange>>,
+}
+
+/// One request and the head of its answer, as the proxy forwarded them.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The proxied connection (several requests may share one).
+    pub connection: usize,
+    /// Milliseconds since the first proxy of the process began recording: when the
+    /// request's head was forwarded, and when its answer's head came back.
+    pub sent_ms: f64,
+    pub answered_ms: f64,
+    pub method: String,
+    /// The request target (path and query).
+    pub target: String,
+    /// `Range` or `x-ms-range`.
+    pub range: Option<String>,
+    pub if_match: Option<String>,
+    pub status: u16,
+    pub etag: Option<String>,
+    pub content_range: Option<String>,
+}
+
+impl std::fmt::Display for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        write!(
+            f,
+            "[c{} {:.1}-{:.1} ms] {} {} Range: {} If-Match: {} -> {} ETag: {} Content-Range: {}",
+            self.connection,
+            self.sent_ms,
+            self.answered_ms,
+            self.method,
+            self.target,
+            shown(&self.range),
+            shown(&self.if_match),
+            self.status,
+            shown(&self.etag),
+            shown(&self.content_range)
+        )
+    }
+}
+
+impl Log {
+    /// The time on one clock for all proxies of the process.
+    fn now_ms(&self) -> f64 {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        EPOCH.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+    }
 }
 
 /// What the proxy does to a spoiled connection.
@@ -93,7 +152,10 @@ impl Proxy {
             throttled: Arc::default(),
             cut_parts: Arc::default(),
             precondition_failed: Arc::default(),
+            log: Arc::default(),
         };
+        let log = proxy.log.clone();
+        let connections = AtomicUsize::new(0);
         let counters = (proxy.down_bytes.clone(), proxy.precondition_failed.clone());
         let (thr, cut) = (proxy.throttled.clone(), proxy.cut_parts.clone());
         thread::spawn(move || {
@@ -112,7 +174,9 @@ impl Proxy {
                 };
                 let (up_limit, down_limit) = fault.map_or((None, None), Fault::limits);
                 let reset = Arc::new(AtomicBool::new(false));
+                let watch = Watch::new(&log, connections.fetch_add(1, Ordering::SeqCst));
                 let up = Pump {
+                    watch: watch.clone(),
                     client: client.try_clone().unwrap(),
                     server: server.try_clone().unwrap(),
                     up: true,
@@ -122,6 +186,7 @@ impl Proxy {
                     reset: reset.clone(),
                 };
                 let down = Pump {
+                    watch,
                     client,
                     server,
                     up: false,
@@ -152,6 +217,17 @@ impl Proxy {
         self.precondition_failed.load(Ordering::SeqCst)
     }
 
+    /// Start (or stop) logging exchanges.
+    pub fn record(&self, on: bool) {
+        self.log.now_ms();
+        self.log.record.store(on, Ordering::SeqCst);
+    }
+
+    /// The exchanges logged so far.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.exchanges.lock().unwrap().clone()
+    }
+
     /// The proxy as an `http://` endpoint.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -171,6 +247,8 @@ struct Pump {
     /// Set by the direction that resets the connection, so that the other does not
     /// close it with a FIN first.
     reset: Arc<AtomicBool>,
+    /// Follows the HTTP messages of this direction for the log.
+    watch: Watch,
 }
 
 impl Pump {
@@ -193,6 +271,7 @@ impl Pump {
                 return self.close();
             }
             let chunk = &chunk[..n.min(usize::try_from(left).unwrap_or(usize::MAX))];
+            self.watch.feed(self.up, chunk);
             if let Some((bytes, preconditions)) = &self.counters {
                 bytes.fetch_add(chunk.len() as u64, Ordering::SeqCst);
                 if contains(chunk, b"HTTP/1.1 412") {
@@ -240,6 +319,161 @@ impl Pump {
             .expect("SO_LINGER 0 on the client's connection");
         let _ = self.client.shutdown(Shutdown::Read);
         let _ = self.server.shutdown(Shutdown::Both);
+    }
+}
+
+/// What a connection's two directions share for the log: the requests whose answers
+/// have not begun yet, oldest first (HTTP/1.1 answers come in request order).
+#[derive(Clone)]
+struct Watch {
+    log: Arc<Log>,
+    connection: usize,
+    pending: Arc<Mutex<VecDeque<Exchange>>>,
+    parser: Arc<Mutex<[Messages; 2]>>,
+}
+
+/// Where one direction's byte stream is: in a message head, `n` bytes before the
+/// next one, or in a chunked body (at a chunk's size line, or `n` bytes before the
+/// next); `Lost` once it cannot tell (a body without framing).
+#[derive(Default)]
+enum Messages {
+    Head(Vec<u8>),
+    Body(u64),
+    ChunkLine(Vec<u8>),
+    ChunkData(u64),
+    #[default]
+    Lost,
+}
+
+/// How a message's body is framed.
+enum Framing {
+    Length(u64),
+    Chunked,
+    Unknown,
+}
+
+impl Watch {
+    fn new(log: &Arc<Log>, connection: usize) -> Watch {
+        Watch {
+            log: log.clone(),
+            connection,
+            pending: Arc::default(),
+            parser: Arc::new(Mutex::new([
+                Messages::Head(Vec::new()),
+                Messages::Head(Vec::new()),
+            ])),
+        }
+    }
+
+    /// Follow `chunk`, sent up (a request's bytes) or down (an answer's).
+    fn feed(&self, up: bool, mut chunk: &[u8]) {
+        if !self.log.record.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut parsers = self.parser.lock().unwrap();
+        let state = &mut parsers[usize::from(up)];
+        while !chunk.is_empty() {
+            let (in_chunk, head) = (
+                matches!(state, Messages::ChunkData(_)),
+                matches!(state, Messages::Head(_)),
+            );
+            match state {
+                Messages::Lost => return,
+                Messages::Body(left) | Messages::ChunkData(left) => {
+                    let take = (*left).min(chunk.len() as u64);
+                    *left -= take;
+                    chunk = &chunk[take as usize..];
+                    if *left == 0 && in_chunk {
+                        *state = Messages::ChunkLine(Vec::new());
+                    } else if *left == 0 {
+                        *state = Messages::Head(Vec::new());
+                    }
+                }
+                Messages::Head(line) | Messages::ChunkLine(line) => {
+                    let end = if head {
+                        b"\r\n\r\n".as_slice()
+                    } else {
+                        b"\r\n"
+                    };
+                    let seen = line.len().saturating_sub(end.len() - 1);
+                    line.extend_from_slice(chunk);
+                    let Some(at) = line[seen..].windows(end.len()).position(|w| w == end) else {
+                        return;
+                    };
+                    let cut = seen + at + end.len();
+                    chunk = &chunk[chunk.len() - (line.len() - cut)..];
+                    let text = String::from_utf8_lossy(&line[..cut]).into_owned();
+                    *state = if head {
+                        match self.message(up, &text) {
+                            Framing::Length(0) => Messages::Head(Vec::new()),
+                            Framing::Length(n) => Messages::Body(n),
+                            Framing::Chunked => Messages::ChunkLine(Vec::new()),
+                            Framing::Unknown => Messages::Lost,
+                        }
+                    } else {
+                        let size = text.trim().split(';').next().unwrap_or("");
+                        match u64::from_str_radix(size, 16) {
+                            Ok(0) => Messages::Body(2), // the last chunk's closing CRLF
+                            Ok(n) => Messages::ChunkData(n + 2),
+                            Err(_) => Messages::Lost,
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    /// Log what the message head `text` says; returns how its body is framed.
+    fn message(&self, up: bool, text: &str) -> Framing {
+        let mut lines = text.split("\r\n");
+        let first: Vec<&str> = lines.next().unwrap_or("").split(' ').collect();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let chunked = header("transfer-encoding").is_some_and(|v| v.contains("chunked"));
+        let length = header("content-length").and_then(|v| v.parse::<u64>().ok());
+        let now = self.log.now_ms();
+        if up {
+            self.pending.lock().unwrap().push_back(Exchange {
+                connection: self.connection,
+                sent_ms: now,
+                answered_ms: 0.0,
+                method: first.first().unwrap_or(&"").to_string(),
+                target: first.get(1).unwrap_or(&"").to_string(),
+                range: header("range").or_else(|| header("x-ms-range")),
+                if_match: header("if-match"),
+                status: 0,
+                etag: None,
+                content_range: None,
+            });
+            return match (chunked, length) {
+                (true, _) => Framing::Chunked,
+                (false, n) => Framing::Length(n.unwrap_or(0)),
+            };
+        }
+        let Some(mut exchange) = self.pending.lock().unwrap().pop_front() else {
+            return Framing::Unknown;
+        };
+        exchange.answered_ms = now;
+        exchange.status = first.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        exchange.etag = header("etag");
+        exchange.content_range = header("content-range");
+        let bodiless =
+            exchange.method == "HEAD" || matches!(exchange.status, 100..=199 | 204 | 304);
+        self.log.exchanges.lock().unwrap().push(exchange);
+        match (bodiless, chunked, length) {
+            (true, _, _) => Framing::Length(0),
+            (_, true, _) => Framing::Chunked,
+            (_, _, Some(n)) => Framing::Length(n),
+            _ => Framing::Unknown,
+        }
     }
 }
 
