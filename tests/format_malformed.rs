@@ -579,10 +579,11 @@ fn empty_names_follow_numpys_padding_rule_in_every_form() {
     assert_eq!(fields.len(), 2);
 }
 
-/// A put whose header would exceed the 1 MiB npystore reads is refused and writes
-/// nothing: the descr of a dict form with gaps is longer than the dict text.
+/// A put or a streaming writer whose header would exceed the 1 MiB npystore reads is
+/// refused and writes nothing: the descr of a dict form with gaps is longer than the
+/// dict text.
 #[test]
-fn puts_whose_header_npystore_could_not_read_are_refused() {
+fn puts_and_writers_whose_header_npystore_could_not_read_are_refused() {
     let n = 40_000;
     let names: Vec<String> = (0..n).map(|i| format!("'f{i}'")).collect();
     let offsets: Vec<String> = (0..n).map(|i| (2 * i).to_string()).collect();
@@ -624,5 +625,25 @@ fn puts_whose_header_npystore_could_not_read_are_refused() {
         err.message()
     );
     assert!(!dir.join("long.npy").exists());
+    let err = store
+        .writer(
+            &Target::Path("long.npy".into()),
+            array.dtype.clone(),
+            vec![],
+            false,
+            PutOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Dtype, "{}", err.message());
+    assert!(
+        err.message().contains("over the limit 1048576"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "the writer left a file"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -40,7 +40,8 @@ fn closed<T>(why: &str) -> Result<T> {
 /// Open a streaming writer for an array that grows by rows, published at `target`
 /// when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
 ///
-/// `dtype`: as for `npy_put`. `row_shape`/`row_ndim`: the shape of one row (`row_ndim`
+/// `dtype`: as for `npy_put` (a header over 1 MiB, which npystore would not read back,
+/// is NPY_ERR_DTYPE here already). `row_shape`/`row_ndim`: the shape of one row (`row_ndim`
 /// 0: each row is one element; `row_shape` may then be NULL; more than 63, which
 /// would make more than numpy's 64 dimensions, is NPY_ERR_SHAPE).
 /// `order` NPY_ORDER_C: rows are appended along the FIRST axis; final shape

@@ -41,12 +41,13 @@ impl Layout {
     /// The longest preamble any row count can produce. For a fixed `fortran_order`
     /// the length only grows with the digits of the row count, and the flag can only
     /// differ between 0 rows, 1 row and 2 or more, so 0, 1 and `u64::MAX` cover all.
-    fn reserved_head_len(&self) -> usize {
-        [0, 1, u64::MAX]
-            .iter()
-            .map(|&rows| self.header(rows).encode().len())
-            .max()
-            .unwrap_or(0)
+    /// A header npystore could not read back (over 1 MiB) is refused as `put` refuses it.
+    fn reserved_head_len(&self) -> Result<usize> {
+        let mut longest = 0;
+        for rows in [0, 1, u64::MAX] {
+            longest = longest.max(self.header(rows).encode_checked()?.len());
+        }
+        Ok(longest)
     }
 }
 
@@ -108,7 +109,7 @@ impl Writer {
             upload: None,
             failure: None,
         };
-        writer.head_len = writer.layout.reserved_head_len();
+        writer.head_len = writer.layout.reserved_head_len()?;
         let head = writer.head()?;
         let spec = &store.spec().options;
         let (path, upload) = write_at_target(store, target, options, |path, write| {
@@ -271,7 +272,7 @@ mod tests {
                         row_shape: row_shape.clone(),
                         fortran,
                     };
-                    let reserved = layout.reserved_head_len();
+                    let reserved = layout.reserved_head_len().unwrap();
                     assert_eq!(reserved % 64, 0);
                     for &rows in &counts {
                         let head = layout.header(rows).encode_padded(reserved).unwrap();
