@@ -256,3 +256,80 @@ fn numpy_verdicts_on_header_classes_are_matched() {
     );
     assert!(accepted > 700 && refused > 2000, "{accepted} / {refused}");
 }
+
+/// `\N{...}` escapes in header strings decode as Python decodes them (np.load reads
+/// the header with `ast.literal_eval`): every name in Python's Unicode table, 500 to a
+/// field name, then one escape per header for other spellings of 1,800 names (case,
+/// spaces, underscores, hyphens), the computed Hangul and CJK names, every alias and
+/// malformed escapes. Python refuses aliases newer than its Unicode table; npystore,
+/// with Unicode 17.0's, reads them (counted apart). Then the other way: numpy's
+/// headers for field names of every code point (repr's escapes of unprintable
+/// characters) read back and are written again byte for byte.
+#[test]
+fn named_escapes_decode_as_python_decodes_them() {
+    let scratch = common::Scratch::new("zoo-names");
+    let dir = scratch.path();
+    common::run_python(&zoo_script(), &["names", dir.to_str().unwrap()]);
+    let entries: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("names.json")).unwrap()).unwrap();
+    let mut wrong = Vec::new();
+    let (mut decoded, mut refused, mut newer, mut written) = (0, 0, 0, 0);
+    for e in &entries {
+        let text = e["text"].as_str().unwrap();
+        if let Some(saved) = e.get("saved_preamble") {
+            let saved = hex(saved.as_str().unwrap());
+            match parse_header(&saved) {
+                Ok(HeaderParse::Complete(p)) => {
+                    written += 1;
+                    let name = match &p.header.dtype {
+                        Dtype::Struct { fields, .. } => fields[0].name.as_str(),
+                        _ => "",
+                    };
+                    if name != e["name"].as_str().unwrap() {
+                        wrong.push(format!("{text}: read back another field name"));
+                    } else if p.header.encode() != saved {
+                        wrong.push(format!("{text}: npystore writes another header than numpy"));
+                    }
+                }
+                other => wrong.push(format!("{text}: numpy wrote it, npystore: {other:?}")),
+            }
+            continue;
+        }
+        let got = match parse_header(&hex(e["preamble"].as_str().unwrap())) {
+            Ok(HeaderParse::Complete(p)) => match p.header.dtype {
+                Dtype::Struct { fields, .. } => Ok(fields[0].name.clone()),
+                other => Err(format!("not a struct: {other:?}")),
+            },
+            other => Err(format!("{other:?}")),
+        };
+        if e.get("newer").is_some() {
+            newer += 1;
+            if got.is_err() {
+                wrong.push(format!(
+                    "{text}: an alias of Unicode 17.0, npystore: {got:?}"
+                ));
+            }
+            continue;
+        }
+        match (e.get("name").and_then(Value::as_str), &got) {
+            (Some(want), Ok(have)) if want == have => decoded += 1,
+            (None, Err(_)) => refused += 1,
+            (want, _) => wrong.push(format!(
+                "{text}\n    Python: {want:?} {}\n    npystore: {got:?}",
+                e.get("error").unwrap_or(&Value::Null)
+            )),
+        }
+    }
+    eprintln!("names: {decoded} decoded as Python decodes them, {refused} refused as Python refuses them, {newer} newer aliases read; {written} numpy-written headers of every code point written back byte for byte");
+    assert!(
+        decoded > 4000 && refused > 10000 && written > 500,
+        "too few cases: {decoded} decoded, {refused} refused, {written} written"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {} differ from Python:\n{}",
+        wrong.len(),
+        entries.len(),
+        wrong.join("\n")
+    );
+}

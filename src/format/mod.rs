@@ -5,6 +5,7 @@
 mod descr;
 mod dtype;
 mod header;
+mod name_aliases;
 mod numpy_str;
 pub mod order;
 mod pylit;
@@ -12,6 +13,8 @@ pub mod swap;
 #[cfg(feature = "ndarray")]
 pub mod typed;
 mod typestr;
+mod uname;
+mod unprintable;
 
 pub use dtype::{
     ByteOrder, DatetimeUnit, Dtype, Field, Scalar, ScalarKind, TimeUnit, MAX_ITEMSIZE, MAX_NDIM,

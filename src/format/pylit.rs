@@ -7,13 +7,19 @@
 //! binary integers with `_` separators, one sign, trailing commas, comments and free
 //! whitespace are accepted, as `ast.literal_eval` accepts them. Python 2 `L` integer
 //! suffixes are accepted only by [`parse_py2`], as numpy's `_filter_header` drops
-//! them only in format 1.0 and 2.0 headers. `\N{name}` escapes are refused: decoding
-//! them needs Unicode's name table, which npystore does not carry.
+//! them only in format 1.0 and 2.0 headers. `\N{name}` escapes name characters exactly
+//! as Python names them (`uname`).
 
 use std::fmt;
 
+use super::uname;
+use super::unprintable::UNPRINTABLE;
+
 /// Deepest nesting accepted; deeper input is an error, never a stack overflow.
 const MAX_DEPTH: usize = 64;
+
+/// Longer than any Unicode name or alias (88 bytes at most): a longer `\\N{...}` names nothing.
+const MAX_NAME_LEN: usize = 128;
 
 /// A parsed Python literal.
 #[derive(Debug, Clone, PartialEq)]
@@ -433,14 +439,7 @@ impl Parser {
             'x' => Some(self.hex_escape(2)?),
             'u' => Some(self.hex_escape(4)?),
             'U' => Some(self.hex_escape(8)?),
-            // Python looks the name up in its Unicode database; npystore carries no
-            // name table (numpy never writes these escapes), so it refuses rather
-            // than guess.
-            'N' if self.peek() == Some('{') => {
-                return Err(self.err(
-                    "\\N{...} named escapes are not supported in .npy header strings (numpy never writes them; write the character or a \\u escape)",
-                ))
-            }
+            'N' => Some(self.named_escape()?),
             '\n' => None, // line continuation
             _ => {
                 // Python keeps unknown escapes verbatim.
@@ -452,6 +451,34 @@ impl Parser {
             s.push(ch);
         }
         Ok(())
+    }
+
+    /// `\N{name}` (after the `N`): the character Python's Unicode database gives that
+    /// name. Names are ASCII letters, digits, spaces and hyphens, so the scan stops at
+    /// anything else (a closing quote among them); Python refuses all such text too.
+    fn named_escape(&mut self) -> PResult<char> {
+        if self.peek() != Some('{') {
+            return Err(self.err("malformed \\N character escape"));
+        }
+        self.i += 1;
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if !(c.is_ascii_alphanumeric() || c == ' ' || c == '-') || name.len() > MAX_NAME_LEN {
+                break;
+            }
+            name.push(c);
+            self.i += 1;
+        }
+        if self.peek() != Some('}') || name.is_empty() {
+            return Err(self.err("malformed \\N character escape"));
+        }
+        self.i += 1;
+        uname::lookup(&name).ok_or_else(|| {
+            self.err(format!(
+                "unknown Unicode character name {} in \\N{{...}}",
+                repr_str(&name)
+            ))
+        })
     }
 
     fn hex_escape(&mut self, n: usize) -> PResult<char> {
@@ -471,8 +498,8 @@ impl Parser {
 /// Python's `repr(s)` for a `str`: single quotes unless the text holds `'` and no `"`,
 /// backslash escapes for quotes, `\\`, `\t`, `\n`, `\r` and unprintable characters.
 ///
-/// Printability follows `str.isprintable` exactly for Latin-1; above that, only the
-/// separators and format characters numpy field names could plausibly carry are escaped.
+/// Printability is `str.isprintable`'s (Python 3.11's Unicode 14.0: a character
+/// assigned since is escaped here and written as itself by a newer Python).
 pub(crate) fn repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
@@ -509,24 +536,15 @@ pub(crate) fn repr_str(s: &str) -> String {
     out
 }
 
-/// An approximation of Python's `str.isprintable` for one character: exact for
-/// Latin-1 (controls, NBSP and soft hyphen are not printable), and for the common
-/// Unicode separators, format characters and non-characters beyond it.
+/// Python's `str.isprintable` for one character, as the Python of
+/// scripts/gen-unprintable.py has it (3.11, Unicode 14.0).
 fn is_printable(c: char) -> bool {
     let v = c as u32;
-    !(v < 0x20
-        || (0x7f..=0xa0).contains(&v)
-        || v == 0xad
-        || v == 0x1680
-        || (0x2000..=0x200f).contains(&v)
-        || (0x2028..=0x202f).contains(&v)
-        || (0x205f..=0x206f).contains(&v)
-        || v == 0x3000
-        || (0xd800..=0xf8ff).contains(&v)
-        || v == 0xfeff
-        || (0xfff0..=0xfffb).contains(&v)
-        || (v & 0xfffe) == 0xfffe
-        || v >= 0xe0000)
+    let after = UNPRINTABLE.partition_point(|&(first, _)| first <= v);
+    after
+        .checked_sub(1)
+        .and_then(|i| UNPRINTABLE.get(i))
+        .is_none_or(|&(_, last)| v > last)
 }
 
 /// Python's `repr` of one character, for messages (`'x'`, `'\x01'`).
@@ -613,7 +631,11 @@ mod tests {
             "--1",
             "3L",
             "0b2",
-            r"'\N{BULLET}'",
+            r"'\N{BULLET POINT}'",
+            r"'\N{BULLET'",
+            r"'\N{}'",
+            r"'\Nx'",
+            r"'\N{BULLET\'}'",
             "f'x'",
         ] {
             assert!(parse(s).is_err(), "{s:?} parsed");
@@ -645,6 +667,7 @@ mod tests {
             (r#"u'<' "f8""#, "<f8"),
             ("'a' # comment\n 'b'", "ab"),
             (r"r'\N{BULLET}'", r"\N{BULLET}"),
+            (r"'\N{BULLET}\N{greek small letter pi}'", "\u{2022}π"),
         ] {
             assert_eq!(parse(text).unwrap(), Value::Str(want.into()), "{text}");
         }

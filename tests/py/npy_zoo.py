@@ -5,13 +5,16 @@ check DIR  load every file npystore wrote under DIR/ours/ and assert it equals n
 sweep DIR  write DIR/sweep.json: header texts (type strings, descr classes, literal
            syntax, random nested structures) with numpy's verdict on each
 """
+import ast
 import io
 import itertools
 import json
 import os
 import random
+import re
 import string
 import sys
+import unicodedata
 import warnings
 
 import numpy as np
@@ -260,9 +263,6 @@ DESCRS = [
 
 # Texts numpy reads and npystore refuses on purpose (tests/format_zoo.rs checks both).
 DIVERGENCES = [
-    # Python decodes \N{name} from its Unicode name table; npystore carries none (numpy
-    # never writes these escapes) and refuses with a message saying so.
-    r"[('\N{GREEK SMALL LETTER PI}', '<f8')]",
     # numpy makes an item of 5 bytes that its own descr ('<f8', (0,)) does not describe.
     "[('c', (('<f8', (0,)), 5))]",
 ]
@@ -294,11 +294,7 @@ HEADERS = [
 
 def verdict(major, text):
     """numpy's reading of a header with this dict text: what np.load gives, or its error."""
-    raw = text.encode("latin1" if major < 3 else "utf8")
-    lsize = 2 if major == 1 else 4
-    pad = (64 - (6 + 2 + lsize + len(raw) + 1) % 64) % 64
-    hdr = raw + b" " * pad + b"\n"
-    pre = b"\x93NUMPY" + bytes([major, 0]) + len(hdr).to_bytes(lsize, "little") + hdr
+    pre = preamble(major, text)
     entry = {"major": major, "text": text, "preamble": pre.hex()}
     try:
         shape, fortran, dt = npf._read_array_header(io.BytesIO(pre[8:]), (major, 0),
@@ -349,5 +345,85 @@ def sweep(out):
     print(len(entries))
 
 
+def preamble(major, text):
+    """The preamble of a .npy whose header dict is `text` (padded as numpy pads)."""
+    raw = text.encode("latin1" if major < 3 else "utf8")
+    lsize = 2 if major == 1 else 4
+    pad = (64 - (6 + 2 + lsize + len(raw) + 1) % 64) % 64
+    hdr = raw + b" " * pad + b"\n"
+    return b"\x93NUMPY" + bytes([major, 0]) + len(hdr).to_bytes(lsize, "little") + hdr
+
+
+def name_texts():
+    """`\\N{...}` texts: every name in Python's Unicode table (grouped, many to a
+    string), then single texts a reader could get wrong: other spellings of a sample of
+    names (case, spaces, underscores, hyphens), the computed Hangul and CJK names, every
+    alias npystore knows (src/format/name_aliases.rs) and malformed escapes."""
+    named = [n for n in (unicodedata.name(chr(c), None) for c in range(0x110000)) if n]
+    groups = [named[i:i + 500] for i in range(0, len(named), 500)]
+    texts = ["".join(f"\\N{{{n}}}" for n in g) for g in groups]
+    rng = random.Random(20261201)
+    sample = rng.sample(named, 1500) + [n for n in named if "-" in n][:300]
+    sample += ["HANGUL SYLLABLE GA", "HANGUL SYLLABLE GAG", "HANGUL SYLLABLE HIH",
+               "HANGUL JUNGSEONG O-E", "HANGUL JUNGSEONG OE", "CJK UNIFIED IDEOGRAPH-4E00",
+               "CJK UNIFIED IDEOGRAPH-2A6DF", "TIBETAN MARK BKA- SHOG GI MGO RGYAN"]
+    spellings = set()
+    for n in sample:
+        words = n.split(" ")
+        spellings.update([n, n.lower(), n.title(), n.replace(" ", "_"), n.replace(" ", ""),
+                          n.replace(" ", "  ", 1), " " + n, n + " ", n.replace("-", " "),
+                          n.replace("-", ""), " ".join(words[:-1]) + " " + words[-1].lower()
+                          if len(words) > 1 else n + "X"])
+    for prefix in ["HANGUL SYLLABLE ", "hangul syllable ", "HANGULSYLLABLE "]:
+        for jamo in ["GA", "ga", "GAG", "GGA", "GAX", "", "BWEOLH", "bweolh"]:
+            spellings.add(prefix + jamo)
+    for prefix in ["CJK UNIFIED IDEOGRAPH-", "cjk unified ideograph-", "CJK UNIFIED IDEOGRAPH "]:
+        for digits in ["4E00", "4e00", "04E00", "004E00", "4E0", "9FFF", "9FFE", "3400",
+                       "0041", "20000", "2A6DF", "2A6E0", "30000", "3134A", "F900",
+                       "FA0E", "FFFFF", "10FFFF", "", "4E00 ", "4E0G"]:
+            spellings.add(prefix + digits)
+    aliases = re.findall(r'\("([A-Z0-9 -]+)", ', open(os.path.join(
+        os.path.dirname(__file__), "..", "..", "src", "format", "name_aliases.rs")).read())
+    spellings.update(aliases + [a.lower() for a in aliases])
+    spellings.update(["", " ", "-A", "A-", "BULLET POINT", "KEYCAP DIGIT ZERO",
+                      "LATIN CAPITAL LETTER A WITH MACRON AND GRAVE", "a\\'b", "A}B",
+                      "LATIN SMALL LETTER \u00c5", "NULL", "<control>", "X" * 200])
+    texts += [f"\\N{{{n}}}" for n in sorted(spellings)]
+    texts += ["\\N", "\\Nx", "\\N{", "\\N{BULLET", "\\N{}", "\\N{{BULLET}}", "\\N {BULLET}",
+              "\\\\N{BULLET}", "a\\N{BULLET}b\\N{NBSP}c"]
+    return texts, set(aliases)
+
+
+def names(out):
+    """Python's decoding of each `\\N{...}` text as a field name in a header: the
+    field name ast.literal_eval gives (as np.load reads the header), or its error; then
+    the headers np.save writes for field names of every code point."""
+    texts, aliases = name_texts()
+    entries = []
+    for t in texts:
+        text = f"{{'descr': [('{t}', '<u1')], 'fortran_order': False, 'shape': (1,), }}"
+        entry = {"text": t, "preamble": preamble(3, text).hex()}
+        try:
+            entry["name"] = ast.literal_eval(text)["descr"][0][0]
+        except (SyntaxError, ValueError) as e:
+            entry["error"] = f"{type(e).__name__}: {e}"
+            inner = t[3:-1]
+            if inner.upper() in aliases:  # an alias from after this Python's Unicode
+                entry["newer"] = unicodedata.unidata_version
+        entries.append(entry)
+    # What numpy writes for field names holding every code point but the surrogates
+    # (which UTF-8 cannot carry), 2,000 to a name: repr's escapes of unprintables.
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for i in range(0, len(points), 2000):
+        name = "".join(points[i:i + 2000])
+        saved = io.BytesIO()
+        np.save(saved, np.zeros(1, [(name, "u1")]), allow_pickle=False)
+        entries.append({"text": f"code points {ord(name[0]):#x}..{ord(name[-1]):#x}",
+                        "name": name, "saved_preamble": saved.getvalue()[:-1].hex()})
+    with open(os.path.join(out, "names.json"), "w", encoding="utf-8") as f:
+        json.dump(entries, f, ensure_ascii=False)
+    print(len(entries))
+
+
 if __name__ == "__main__":
-    {"make": make, "check": check, "sweep": sweep}[sys.argv[1]](sys.argv[2])
+    {"make": make, "check": check, "sweep": sweep, "names": names}[sys.argv[1]](sys.argv[2])
