@@ -1,6 +1,6 @@
 //! Crash safety of `Store::put` (what `npy_put` runs): a child process puts one array
-//! and is killed with SIGKILL at a random moment of the put (0 to 1.5 times its
-//! duration after the child says the put starts), half the trials to a new path and
+//! and is killed with SIGKILL at a random moment after the child says the put starts
+//! (steered to fall around the publish: `KillClock`), half the trials to a new path and
 //! half overwriting an existing object. Afterwards the path holds the old state (no
 //! object, or the old array) or the complete new array, checked byte for byte, never
 //! a partial one; what a kill leaves behind is only `*.npystore-tmp` files, which are
@@ -12,11 +12,11 @@
 mod common;
 
 use common::crash::{
-    child, child_job, clean_leftovers, kill_after_mark, mark, time_from_mark, Rng, STORES,
+    child, child_job, clean_leftovers, kill_after_mark, mark, time_from_mark, KillClock, Rng,
+    STORES,
 };
 use common::Scratch;
 use npystore::{ArrayData, Dtype, ErrorKind, Order, PutOptions, Store, Target};
-use std::time::Duration;
 
 const COLS: u64 = 64;
 
@@ -122,12 +122,11 @@ fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
         };
         let started = std::time::Instant::now();
         let store = Store::open(Some(&config), None).unwrap();
-        // How long a put of the largest array takes, so kills land before, during
-        // and after it.
-        let full = time_from_mark(child(
+        // How long a put of the largest array takes, where kills start from.
+        let mut clock = KillClock::new(time_from_mark(child(
             "put_child",
             &job(&config, "calibrate.npy", 1, MAX_ROWS, false),
-        ));
+        )));
 
         let (mut old, mut new) = (0, 0);
         for trial in 0..trials {
@@ -139,16 +138,22 @@ fn sigkill_during_put_leaves_the_old_state_or_the_whole_new_array() {
                 (1, rows)
             });
             let rows = 1 + rng.below(MAX_ROWS);
-            let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 3 / 2));
             kill_after_mark(
                 child("put_child", &job(&config, &path, 2, rows, overwrite)),
-                delay,
+                clock.next_delay(&mut rng),
             );
-            match state(&store, &path) {
-                s if s == before => old += 1,
-                Some((2, r)) if r == rows => new += 1,
+            let before_publish = match state(&store, &path) {
+                s if s == before => {
+                    old += 1;
+                    true
+                }
+                Some((2, r)) if r == rows => {
+                    new += 1;
+                    false
+                }
                 other => panic!("{path}: {other:?}, expected {before:?} or {:?}", (2, rows)),
-            }
+            };
+            clock.landed(before_publish);
         }
         let leftovers = clean_leftovers(name, dir.path(), &config);
         eprintln!(

@@ -1,6 +1,7 @@
 //! Crash safety: a child process streams rows into a writer and is killed with SIGKILL
-//! at a random moment. Afterwards the target either does not exist or holds the
-//! complete array (npystore and numpy both check), never a partial one; leftovers are
+//! at a random moment (steered to fall around the publish: `KillClock`). Afterwards
+//! the target either does not exist or holds the complete array (npystore and numpy
+//! both check), never a partial one; leftovers are
 //! only `*.npystore-tmp` files beside the target, which is how docs/writer.md says to
 //! find and delete them. On S3 (moto, with 5 MiB parts) recordings are longer, so
 //! most make multipart uploads; leftovers there are pending uploads, which are
@@ -10,10 +11,11 @@
 
 mod common;
 
-use common::crash::{child, child_job, clean_leftovers, kill_after, time_to_finish, Rng, STORES};
+use common::crash::{
+    child, child_job, clean_leftovers, kill_after, time_to_finish, KillClock, Rng, STORES,
+};
 use common::{repo, run_python, Scratch};
 use npystore::{Dtype, Order, PutOptions, Store, Target};
-use std::time::Duration;
 
 const COLS: u64 = 8;
 
@@ -74,11 +76,11 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
         // Up to 1.3 MB on a file store; up to 13 MB (2 parts) on object stores.
         let max_rows = if name == "file" { 20_000 } else { 200_000 };
 
-        // How long one full run takes, so kills land before, during and after finish.
-        let full = time_to_finish(child(
+        // How long one full run takes, where kills start from.
+        let mut clock = KillClock::new(time_to_finish(child(
             "crash_child",
             &job(&config, "calibrate.npy", max_rows, 64 * max_rows / 20_000),
-        ));
+        )));
 
         let (mut absent, mut complete) = (0, 0);
         let mut finals = Vec::new();
@@ -86,12 +88,13 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
             let path = format!("rec/trial{trial}.npy");
             let rows = 1 + rng.below(max_rows);
             let block = 1 + rng.below(400 * max_rows / 20_000);
-            let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 3 / 2));
             kill_after(
                 child("crash_child", &job(&config, &path, rows, block)),
-                delay,
+                clock.next_delay(&mut rng),
             );
-            if !store.exists(&path).unwrap() {
+            let published = store.exists(&path).unwrap();
+            clock.landed(!published);
+            if !published {
                 absent += 1;
                 continue;
             }

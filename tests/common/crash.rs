@@ -92,6 +92,40 @@ pub fn kill_after_mark(cmd: Command, delay: Duration) {
     running.wait().unwrap();
 }
 
+/// When the next trial's SIGKILL falls: a random moment up to 1.5 times a scale that
+/// follows the outcomes, shrinking after a kill that came after the publish and
+/// growing after one that came before it. The scale starts from one timed run, but
+/// one run on a busy machine can be many times slower or faster than the trials
+/// after it (a kill test once saw 60 of 60 kills land after the publish); steered
+/// this way, kills settle around the publish, where they land on both sides of it.
+pub struct KillClock {
+    scale_us: f64,
+}
+
+impl KillClock {
+    /// Starting from the duration of one whole run of the operation.
+    pub fn new(calibration: Duration) -> KillClock {
+        KillClock {
+            scale_us: calibration.as_micros().max(1) as f64,
+        }
+    }
+
+    /// The delay for the next trial.
+    pub fn next_delay(&self, rng: &mut Rng) -> Duration {
+        Duration::from_micros(rng.below((self.scale_us * 1.5) as u64 + 1))
+    }
+
+    /// Record where the last kill landed: before the publish (nothing or the old
+    /// state left) or after it.
+    pub fn landed(&mut self, before_publish: bool) {
+        self.scale_us = if before_publish {
+            self.scale_us * 1.25
+        } else {
+            (self.scale_us * 0.8).max(1.0)
+        };
+    }
+}
+
 /// A small deterministic generator (xorshift64), seeded from the clock and printed.
 pub struct Rng(u64);
 
