@@ -61,6 +61,18 @@ pub struct ArrayRef {
     seen: Seen,
 }
 
+impl Store {
+    /// A reference from DataJoint's metadata JSON (no I/O).
+    pub fn ref_from_json(&self, json: &str) -> Result<ArrayRef> {
+        ArrayRef::from_json(self, json)
+    }
+
+    /// A reference to the object at a store-relative path (reads its header).
+    pub fn open_ref(&self, path: &str) -> Result<ArrayRef> {
+        ArrayRef::open(self, path)
+    }
+}
+
 impl ArrayRef {
     /// A reference from DataJoint's metadata JSON. No I/O: the object is first read
     /// (and checked against this metadata) by a load, mmap or row read.

@@ -62,6 +62,18 @@ pub(crate) fn numpy_header(dtype: Dtype, shape: Vec<u64>, fortran: bool) -> Head
     }
 }
 
+impl Store {
+    /// Write `array` at `target` as a numpy-exact `.npy`, atomically.
+    pub fn put(
+        &self,
+        array: &ArrayData<'_>,
+        target: &Target,
+        options: PutOptions,
+    ) -> Result<ArrayRef> {
+        put(self, array, target, options)
+    }
+}
+
 pub(crate) fn put(
     store: &Store,
     array: &ArrayData<'_>,

@@ -51,6 +51,24 @@ impl Layout {
     }
 }
 
+impl Store {
+    /// Start a streaming [`Writer`] for an array that grows by rows, published at
+    /// `target` when it finishes. Rows of `row_shape` are appended along the first axis
+    /// (final shape `[n, row_shape...]`, data in C order), or with `fortran` along the
+    /// last axis (final shape `[row_shape..., n]`, data column-major). `options` as for
+    /// [`Store::put`].
+    pub fn writer(
+        &self,
+        target: &Target,
+        dtype: Dtype,
+        row_shape: Vec<u64>,
+        fortran: bool,
+        options: PutOptions,
+    ) -> Result<Writer> {
+        Writer::open(self, target, dtype, row_shape, fortran, options)
+    }
+}
+
 /// A streaming writer for one array that grows by rows; see [`Store::writer`].
 ///
 /// `Send`, not shared: one writer is used from one thread at a time (`append` takes
