@@ -9,6 +9,7 @@ use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
 use crate::store::{read_file_at, Head, ReadCtx, Store};
 use crate::transfer::Transfer;
+pub use crate::version::StoredLayout;
 use crate::version::{on_one_version, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
@@ -31,15 +32,6 @@ const NEAR_ROWS: u64 = 256 << 10;
 
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
 type RangeReader<'a> = dyn FnMut(&mut [(u64, &mut [u8])]) -> Result<()> + 'a;
-
-/// Where the data of a stored object lies, learnt from its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredLayout {
-    /// The object stores the array in Fortran (column-major) order.
-    pub fortran_order: bool,
-    /// Byte offset of the first data byte (a multiple of 64 for numpy-written files).
-    pub data_offset: u64,
-}
 
 /// A reference to an array in a store. Cheap to create; shape and dtype need no I/O.
 ///

@@ -48,7 +48,7 @@ pub mod writer;
 
 pub mod ffi;
 
-pub use array_ref::{ArrayRef, StoredLayout};
+pub use array_ref::ArrayRef;
 pub use error::{Error, ErrorKind, Result};
 pub use format::Dtype;
 pub use layout::Order;
@@ -56,4 +56,5 @@ pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
 pub use put::{ArrayData, PutOptions, Target};
 pub use store::Store;
+pub use version::StoredLayout;
 pub use writer::Writer;
