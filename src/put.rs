@@ -2,8 +2,7 @@
 //! explicit path), encode numpy's exact header, publish atomically.
 
 use crate::array_ref::ArrayRef;
-use crate::format::{Dtype, Header};
-use crate::layout::same_bytes_in_both_orders;
+use crate::format::{numpy_header, Dtype};
 use crate::path::{schema_object_path, KeyPart, PathSettings};
 use crate::store::{Store, WriteOptions};
 use crate::{bail, ErrorKind, Result};
@@ -51,16 +50,6 @@ pub struct PutOptions {
 
 /// How many fresh tokens a schema-addressed put tries before giving up on collisions.
 const TOKEN_ATTEMPTS: usize = 4;
-
-/// The header numpy writes for an array of `shape` whose data is in Fortran order when
-/// `fortran`: numpy writes `fortran_order` only for arrays that are not also C-contiguous.
-pub(crate) fn numpy_header(dtype: Dtype, shape: Vec<u64>, fortran: bool) -> Header {
-    Header {
-        dtype,
-        fortran_order: fortran && !same_bytes_in_both_orders(&shape),
-        shape,
-    }
-}
 
 impl Store {
     /// Write `array` at `target` as a numpy-exact `.npy`, atomically.

@@ -11,8 +11,8 @@
 //! either (see `docs/writer.md` for the temporary files a crash leaves on file stores).
 
 use crate::array_ref::ArrayRef;
-use crate::format::{Dtype, Header};
-use crate::put::{numpy_header, write_at_target, PutOptions, Target};
+use crate::format::{numpy_header, Dtype, Header};
+use crate::put::{write_at_target, PutOptions, Target};
 use crate::store::upload::{Upload, UploadOptions};
 use crate::store::Store;
 use crate::{bail, Error, ErrorKind, Result};
