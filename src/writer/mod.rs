@@ -12,9 +12,9 @@
 
 use crate::array_ref::ArrayRef;
 use crate::format::{numpy_header, Dtype, Header};
-use crate::put::{write_at_target, PutOptions, Target};
 use crate::store::upload::{Upload, UploadOptions};
 use crate::store::Store;
+use crate::target::{write_at_target, PutOptions, Target};
 use crate::{bail, Error, ErrorKind, Result};
 
 /// What a writer's rows look like, and the headers that follow from it.
