@@ -2,7 +2,7 @@
 //! streaming `writer`: an explicit store-relative path, or DataJoint's
 //! schema-addressed path under a fresh random token.
 
-use crate::path::{schema_object_path, KeyPart, PathSettings};
+use crate::path::{schema_object_path, KeyPart};
 use crate::store::{Store, WriteOptions};
 use crate::{ErrorKind, Result};
 
@@ -65,7 +65,7 @@ pub(crate) fn write_at_target<T>(
             attribute,
             key,
         } => {
-            let settings = PathSettings::from(store.spec());
+            let settings = &store.spec().path;
             let options = WriteOptions {
                 overwrite: false,
                 ..options
@@ -73,7 +73,7 @@ pub(crate) fn write_at_target<T>(
             let mut attempt = 0;
             loop {
                 let token = crate::path::random_token(settings.token_length);
-                let path = schema_object_path(schema, table, key, attribute, &settings, &token)?;
+                let path = schema_object_path(schema, table, key, attribute, settings, &token)?;
                 match write(&path, options) {
                     Err(e)
                         if e.kind() == ErrorKind::AlreadyExists && attempt + 1 < TOKEN_ATTEMPTS =>

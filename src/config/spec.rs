@@ -10,6 +10,7 @@ use super::options::StoreOptions;
 use super::protocol::Protocol;
 use super::rules;
 use super::secret::Secret;
+use crate::path::PathSettings;
 use crate::Result;
 
 /// S3 settings of a store. `Debug` shows no credential: the keys are [`Secret`]s,
@@ -103,12 +104,12 @@ pub struct StoreSpec {
     /// from the directory discovery started in, else the current directory). Object
     /// stores: the prefix inside the bucket/container, as written (may be empty).
     pub location: String,
-    /// Section for schema-addressed objects (default `_schema`; `""` drops it).
-    pub schema_prefix: String,
-    /// Key attributes that go in front of the schema folder, e.g. `{subject}/{session_date}`.
-    pub partition_pattern: Option<String>,
-    /// Token length in file names: the configured value clamped to 4..=16 (default 8).
-    pub token_length: usize,
+    /// How schema-addressed paths are built: `schema_prefix`, the section for
+    /// schema-addressed objects (default `_schema`; `""` drops it); `partition_pattern`,
+    /// key attributes that go in front of the schema folder, e.g.
+    /// `{subject}/{session_date}`; `token_length`, the token length in file names: the
+    /// configured value clamped to 4..=16 (default 8).
+    pub path: PathSettings,
     /// Section for hash-addressed objects (default `_hash`); npystore does not write there.
     pub hash_prefix: String,
     /// Section `<filepath@>` paths must stay in; `None`: unrestricted.
@@ -164,9 +165,11 @@ pub(crate) fn build(
         name: name.to_string(),
         protocol,
         location,
-        schema_prefix: required_str(&b, "schema_prefix")?,
-        partition_pattern: b.opt_str("partition_pattern")?,
-        token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+        path: PathSettings {
+            schema_prefix: required_str(&b, "schema_prefix")?,
+            partition_pattern: b.opt_str("partition_pattern")?,
+            token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+        },
         hash_prefix: required_str(&b, "hash_prefix")?,
         filepath_prefix: b.opt_str("filepath_prefix")?,
         subfolding: subfolding(&b)?,
