@@ -9,6 +9,7 @@ use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
 use crate::store::{read_file_at, Head, ReadCtx, Store};
 use crate::transfer::Transfer;
+pub use crate::version::StoredLayout;
 use crate::version::{on_one_version, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
@@ -32,15 +33,6 @@ const NEAR_ROWS: u64 = 256 << 10;
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
 type RangeReader<'a> = dyn FnMut(&mut [(u64, &mut [u8])]) -> Result<()> + 'a;
 
-/// Where the data of a stored object lies, learnt from its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredLayout {
-    /// The object stores the array in Fortran (column-major) order.
-    pub fortran_order: bool,
-    /// Byte offset of the first data byte (a multiple of 64 for numpy-written files).
-    pub data_offset: u64,
-}
-
 /// A reference to an array in a store. Cheap to create; shape and dtype need no I/O.
 ///
 /// Shareable across threads: every method takes `&self`.
@@ -59,6 +51,18 @@ pub struct ArrayRef {
     json: String,
     descr: String,
     seen: Seen,
+}
+
+impl Store {
+    /// A reference from DataJoint's metadata JSON (no I/O).
+    pub fn ref_from_json(&self, json: &str) -> Result<ArrayRef> {
+        ArrayRef::from_json(self, json)
+    }
+
+    /// A reference to the object at a store-relative path (reads its header).
+    pub fn open_ref(&self, path: &str) -> Result<ArrayRef> {
+        ArrayRef::open(self, path)
+    }
 }
 
 impl ArrayRef {

@@ -1,6 +1,7 @@
 //! Memory-order facts about an array: when C and Fortran order hold the same bytes,
 //! and converting whole arrays or row blocks between the two orders.
 
+pub use crate::format::same_bytes_in_both_orders;
 use crate::format::{c_to_fortran, fortran_to_c};
 use crate::Result;
 
@@ -25,12 +26,6 @@ impl Order {
         };
         wanted_fortran != stored_fortran && !same_bytes_in_both_orders(shape)
     }
-}
-
-/// True when C and Fortran order lay the array out identically: numpy calls such an
-/// array both C- and F-contiguous (at most one axis longer than 1, or no elements).
-pub fn same_bytes_in_both_orders(shape: &[u64]) -> bool {
-    shape.contains(&0) || shape.iter().filter(|&&d| d > 1).count() <= 1
 }
 
 /// Copy `src` (in `from_fortran` order) into `dst` in the other order.

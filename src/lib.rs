@@ -38,6 +38,8 @@ pub mod put;
 /// cbindgen:ignore
 pub mod store;
 /// cbindgen:ignore
+pub mod target;
+/// cbindgen:ignore
 pub mod transfer;
 /// cbindgen:ignore
 pub(crate) mod version;
@@ -48,12 +50,14 @@ pub mod writer;
 
 pub mod ffi;
 
-pub use array_ref::{ArrayRef, StoredLayout};
+pub use array_ref::ArrayRef;
 pub use error::{Error, ErrorKind, Result};
 pub use format::Dtype;
 pub use layout::Order;
 pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
-pub use put::{ArrayData, PutOptions, Target};
+pub use put::ArrayData;
 pub use store::Store;
+pub use target::{PutOptions, Target};
+pub use version::StoredLayout;
 pub use writer::Writer;

@@ -2,11 +2,11 @@
 //! explicit path), encode numpy's exact header, publish atomically.
 
 use crate::array_ref::ArrayRef;
-use crate::format::{Dtype, Header};
-use crate::layout::same_bytes_in_both_orders;
-use crate::path::{schema_object_path, KeyPart, PathSettings};
-use crate::store::{Store, WriteOptions};
-use crate::{bail, ErrorKind, Result};
+use crate::format::{numpy_header, Dtype};
+use crate::store::Store;
+use crate::target::write_at_target;
+pub use crate::target::{PutOptions, Target};
+use crate::{bail, Result};
 
 /// An array in memory, described the way numpy describes it.
 #[derive(Debug, Clone)]
@@ -21,44 +21,15 @@ pub struct ArrayData<'a> {
     pub fortran_order: bool,
 }
 
-/// Where a put writes.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// DataJoint's schema-addressed path for one attribute of one row.
-    Schema {
-        /// Schema (database) name.
-        schema: String,
-        /// SQL table name with DataJoint's tier prefix (`#lookup`, `_imported`, `__computed`, `master__part`).
-        table: String,
-        /// Attribute (column) name.
-        attribute: String,
-        /// The row's primary key, in primary-key order.
-        key: Vec<KeyPart>,
-    },
-    /// An explicit store-relative path.
-    Path(String),
-}
-
-/// How a put publishes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PutOptions {
-    /// fsync the object and its directory before returning (file stores); the store's
-    /// `fsync` setting turns this on for every put.
-    pub fsync: bool,
-    /// Replace an existing object at an explicit path (otherwise `AlreadyExists`).
-    pub overwrite: bool,
-}
-
-/// How many fresh tokens a schema-addressed put tries before giving up on collisions.
-const TOKEN_ATTEMPTS: usize = 4;
-
-/// The header numpy writes for an array of `shape` whose data is in Fortran order when
-/// `fortran`: numpy writes `fortran_order` only for arrays that are not also C-contiguous.
-pub(crate) fn numpy_header(dtype: Dtype, shape: Vec<u64>, fortran: bool) -> Header {
-    Header {
-        dtype,
-        fortran_order: fortran && !same_bytes_in_both_orders(&shape),
-        shape,
+impl Store {
+    /// Write `array` at `target` as a numpy-exact `.npy`, atomically.
+    pub fn put(
+        &self,
+        array: &ArrayData<'_>,
+        target: &Target,
+        options: PutOptions,
+    ) -> Result<ArrayRef> {
+        put(self, array, target, options)
     }
 }
 
@@ -89,55 +60,4 @@ pub(crate) fn put(
         store.backend().write_atomic(path, &chunks, write)
     })?;
     ArrayRef::written(store, path, header, preamble.len() as u64, etag)
-}
-
-/// Run `write` at the store-relative path `target` names and return that path (with
-/// what `write` returned there): an
-/// explicit path once (validated; `options.overwrite` decides replacing), or a
-/// schema-addressed path under a fresh random token, drawing again (up to
-/// `TOKEN_ATTEMPTS` times) while `write` reports `AlreadyExists`; schema paths are never
-/// overwritten. The store's `fsync` setting is folded into the options `write` gets.
-pub(crate) fn write_at_target<T>(
-    store: &Store,
-    target: &Target,
-    options: PutOptions,
-    mut write: impl FnMut(&str, WriteOptions) -> Result<T>,
-) -> Result<(String, T)> {
-    let options = WriteOptions {
-        fsync: options.fsync || store.spec().options.fsync,
-        overwrite: options.overwrite,
-    };
-    match target {
-        Target::Path(path) => {
-            crate::path::validate_relative_path(path)?;
-            let written = write(path, options)?;
-            Ok((path.clone(), written))
-        }
-        Target::Schema {
-            schema,
-            table,
-            attribute,
-            key,
-        } => {
-            let settings = PathSettings::from(store.spec());
-            let options = WriteOptions {
-                overwrite: false,
-                ..options
-            };
-            let mut attempt = 0;
-            loop {
-                let token = crate::path::random_token(settings.token_length);
-                let path = schema_object_path(schema, table, key, attribute, &settings, &token)?;
-                match write(&path, options) {
-                    Err(e)
-                        if e.kind() == ErrorKind::AlreadyExists && attempt + 1 < TOKEN_ATTEMPTS =>
-                    {
-                        attempt += 1
-                    }
-                    Err(e) => return Err(e),
-                    Ok(written) => return Ok((path, written)),
-                }
-            }
-        }
-    }
 }

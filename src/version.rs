@@ -12,7 +12,6 @@
 //! scripts/azurite-torn-read.js). So a version's header bytes stay
 //! [`Version::unconfirmed_header`] until a pinned read has brought them again.
 
-use crate::array_ref::StoredLayout;
 use crate::store::Head;
 use crate::{Error, ErrorKind, Result};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -20,6 +19,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// How many versions of an object one read tries before it gives up: the first, and
 /// after each change the one a fresh header read finds.
 pub(crate) const ATTEMPTS: usize = 4;
+
+/// Where the data of a stored object lies, learnt from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredLayout {
+    /// The object stores the array in Fortran (column-major) order.
+    pub fortran_order: bool,
+    /// Byte offset of the first data byte (a multiple of 64 for numpy-written files).
+    pub data_offset: u64,
+}
 
 /// One version of a stored object, as learnt from its header.
 #[derive(Debug, Clone, PartialEq, Eq)]

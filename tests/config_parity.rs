@@ -58,10 +58,10 @@ fn ours(spec: &StoreSpec, key: &str, dj_value: &Value) -> Value {
     match key {
         "protocol" => json!(spec.protocol.as_str()),
         "location" => json!(spec.location),
-        "schema_prefix" => json!(spec.schema_prefix),
+        "schema_prefix" => json!(spec.path.schema_prefix),
         "hash_prefix" => json!(spec.hash_prefix),
         "filepath_prefix" => json!(spec.filepath_prefix),
-        "partition_pattern" => json!(spec.partition_pattern),
+        "partition_pattern" => json!(spec.path.partition_pattern),
         "subfolding" => json!(spec.subfolding),
         "stage" => json!(spec.stage),
         // DataJoint keeps the number and clamps when it draws a token.

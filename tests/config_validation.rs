@@ -81,7 +81,7 @@ fn keys_of_other_protocols_and_unknown_keys_are_invalid() {
     let spec = store(all, "x").unwrap();
     assert_eq!(spec.subfolding, Some(vec![2, 2]));
     assert_eq!(
-        (spec.token_length, spec.stage.as_deref()),
+        (spec.path.token_length, spec.stage.as_deref()),
         (10, Some("/stage"))
     );
     assert_eq!(spec.s3.unwrap().endpoint_url(), "http://h");
@@ -150,11 +150,15 @@ fn overlapping_prefixes() {
     let ok =
         |extra: &str| store(&format!(r#"{{"x": {{"protocol": "memory"{extra}}}}}"#), "x").unwrap();
     assert_eq!(
-        ok(r#", "schema_prefix": "_hash2", "filepath_prefix": "_h""#).schema_prefix,
+        ok(r#", "schema_prefix": "_hash2", "filepath_prefix": "_h""#)
+            .path
+            .schema_prefix,
         "_hash2"
     );
     assert_eq!(
-        ok(r#", "schema_prefix": "", "hash_prefix": """#).schema_prefix,
+        ok(r#", "schema_prefix": "", "hash_prefix": """#)
+            .path
+            .schema_prefix,
         ""
     );
 }
@@ -218,9 +222,9 @@ fn file_store_location_must_exist() {
     );
     assert_eq!(
         (
-            g.schema_prefix.as_str(),
+            g.path.schema_prefix.as_str(),
             g.hash_prefix.as_str(),
-            g.token_length
+            g.path.token_length
         ),
         ("_schema", "_hash", 8)
     );
@@ -245,7 +249,7 @@ fn token_length_is_clamped_and_typed() {
             "x",
         )
         .unwrap();
-        assert_eq!(spec.token_length, used, "{given}");
+        assert_eq!(spec.path.token_length, used, "{given}");
     }
     assert_eq!(
         fails(r#"{"x": {"protocol": "memory", "token_length": "8"}}"#),

@@ -8,6 +8,7 @@ mod document;
 pub(crate) mod endpoint;
 mod fields;
 mod options;
+mod protocol;
 pub(crate) mod redact;
 mod rules;
 mod secret;
@@ -15,8 +16,9 @@ mod spec;
 
 pub use discover::{find_config_file, CONFIG_FILENAME};
 pub use options::StoreOptions;
+pub use protocol::Protocol;
 pub use secret::{Secret, SYSTEM_SECRETS_DIR};
-pub use spec::{AzureSpec, GcsSpec, Protocol, S3Spec, StoreSpec};
+pub use spec::{AzureSpec, GcsSpec, S3Spec, StoreSpec};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::fields::Block;
-use super::spec::Protocol;
+use super::protocol::Protocol;
 use crate::Result;
 
 /// Keys every protocol allows besides its own.

@@ -7,52 +7,11 @@ use serde_json::{Map, Value};
 use super::endpoint;
 use super::fields::Block;
 use super::options::StoreOptions;
+use super::protocol::Protocol;
 use super::rules;
 use super::secret::Secret;
+use crate::path::PathSettings;
 use crate::Result;
-
-/// Where a store keeps its objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Protocol {
-    /// A local or mounted directory (`location`).
-    File,
-    /// Amazon S3 or an S3-compatible server.
-    S3,
-    /// Google Cloud Storage.
-    Gcs,
-    /// Azure Blob Storage.
-    Azure,
-    /// npystore extension for tests: an in-memory store, gone when the process ends;
-    /// `location` optional. DataJoint does not know it (it reports an unknown protocol).
-    Memory,
-}
-
-impl Protocol {
-    /// Every protocol npystore supports, in the order messages list them.
-    pub const ALL: [Protocol; 5] = [
-        Protocol::File,
-        Protocol::S3,
-        Protocol::Gcs,
-        Protocol::Azure,
-        Protocol::Memory,
-    ];
-
-    /// The name used in `datajoint.json`: `file`, `s3`, `gcs`, `azure`, `memory`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::File => "file",
-            Protocol::S3 => "s3",
-            Protocol::Gcs => "gcs",
-            Protocol::Azure => "azure",
-            Protocol::Memory => "memory",
-        }
-    }
-
-    /// The protocol named `s` (exact lowercase name), if any.
-    pub fn parse(s: &str) -> Option<Protocol> {
-        Protocol::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
 
 /// S3 settings of a store. `Debug` shows no credential: the keys are [`Secret`]s,
 /// and a password inside the endpoint or proxy URL is shown as `***`.
@@ -145,12 +104,12 @@ pub struct StoreSpec {
     /// from the directory discovery started in, else the current directory). Object
     /// stores: the prefix inside the bucket/container, as written (may be empty).
     pub location: String,
-    /// Section for schema-addressed objects (default `_schema`; `""` drops it).
-    pub schema_prefix: String,
-    /// Key attributes that go in front of the schema folder, e.g. `{subject}/{session_date}`.
-    pub partition_pattern: Option<String>,
-    /// Token length in file names: the configured value clamped to 4..=16 (default 8).
-    pub token_length: usize,
+    /// How schema-addressed paths are built: `schema_prefix`, the section for
+    /// schema-addressed objects (default `_schema`; `""` drops it); `partition_pattern`,
+    /// key attributes that go in front of the schema folder, e.g.
+    /// `{subject}/{session_date}`; `token_length`, the token length in file names: the
+    /// configured value clamped to 4..=16 (default 8).
+    pub path: PathSettings,
     /// Section for hash-addressed objects (default `_hash`); npystore does not write there.
     pub hash_prefix: String,
     /// Section `<filepath@>` paths must stay in; `None`: unrestricted.
@@ -206,9 +165,11 @@ pub(crate) fn build(
         name: name.to_string(),
         protocol,
         location,
-        schema_prefix: required_str(&b, "schema_prefix")?,
-        partition_pattern: b.opt_str("partition_pattern")?,
-        token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+        path: PathSettings {
+            schema_prefix: required_str(&b, "schema_prefix")?,
+            partition_pattern: b.opt_str("partition_pattern")?,
+            token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+        },
         hash_prefix: required_str(&b, "hash_prefix")?,
         filepath_prefix: b.opt_str("filepath_prefix")?,
         subfolding: subfolding(&b)?,

@@ -143,6 +143,22 @@ impl Header {
     }
 }
 
+/// True when C and Fortran order lay the array out identically: numpy calls such an
+/// array both C- and F-contiguous (at most one axis longer than 1, or no elements).
+pub fn same_bytes_in_both_orders(shape: &[u64]) -> bool {
+    shape.contains(&0) || shape.iter().filter(|&&d| d > 1).count() <= 1
+}
+
+/// The header numpy writes for an array of `shape` whose data is in Fortran order when
+/// `fortran`: numpy writes `fortran_order` only for arrays that are not also C-contiguous.
+pub(crate) fn numpy_header(dtype: Dtype, shape: Vec<u64>, fortran: bool) -> Header {
+    Header {
+        dtype,
+        fortran_order: fortran && !same_bytes_in_both_orders(&shape),
+        shape,
+    }
+}
+
 /// numpy's limit on dimensions, with numpy's own words.
 pub(crate) fn check_ndim(shape: &[u64]) -> Result<()> {
     if shape.len() > MAX_NDIM {

@@ -19,8 +19,10 @@ mod unprintable;
 pub use dtype::{
     ByteOrder, DatetimeUnit, Dtype, Field, Scalar, ScalarKind, TimeUnit, MAX_ITEMSIZE, MAX_NDIM,
 };
+pub(crate) use header::numpy_header;
 pub use header::{
-    parse_header, read_header, Header, HeaderParse, ParsedHeader, ALIGN, MAGIC, MAX_HEADER_LEN,
+    parse_header, read_header, same_bytes_in_both_orders, Header, HeaderParse, ParsedHeader, ALIGN,
+    MAGIC, MAX_HEADER_LEN,
 };
 pub use order::{c_to_fortran, fortran_to_c};
 pub use swap::byteswap_in_place;

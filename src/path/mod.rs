@@ -13,7 +13,6 @@ pub use encode::{encode_key_value, python_float_repr, KeyValue};
 pub use name::{validate_name, validate_relative_path};
 pub use token::{clamp_token_length, random_token, TOKEN_ALPHABET};
 
-use crate::config::StoreSpec;
 use crate::Result;
 
 /// The extension of every `<npy@>` object.
@@ -38,7 +37,7 @@ impl KeyPart {
     }
 }
 
-/// The store settings that shape a path.
+/// The store settings that shape a path (a store spec carries them as its `path`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathSettings {
     /// Leading section (default `_schema`); slashes at its ends are dropped, `""` drops it.
@@ -56,16 +55,6 @@ impl Default for PathSettings {
             schema_prefix: "_schema".into(),
             partition_pattern: None,
             token_length: 8,
-        }
-    }
-}
-
-impl From<&StoreSpec> for PathSettings {
-    fn from(spec: &StoreSpec) -> Self {
-        PathSettings {
-            schema_prefix: spec.schema_prefix.clone(),
-            partition_pattern: spec.partition_pattern.clone(),
-            token_length: spec.token_length,
         }
     }
 }

@@ -1,4 +1,8 @@
 //! A configured store: the DataJoint store spec plus the backend that moves bytes.
+//!
+//! What a store does with arrays is added where it is done: [`Store::put`] in
+//! `put.rs`, [`Store::writer`] in `writer/`, [`Store::ref_from_json`] and
+//! [`Store::open_ref`] in `array_ref.rs`; this layer names none of them.
 
 mod backend;
 mod beneath;
@@ -15,11 +19,7 @@ pub use local::TEMP_SUFFIX;
 #[cfg(test)]
 pub(crate) use runtime::block_on;
 
-use crate::array_ref::ArrayRef;
 use crate::config::{Config, Protocol, StoreSpec};
-use crate::format::Dtype;
-use crate::put::{ArrayData, PutOptions, Target};
-use crate::writer::Writer;
 use crate::Result;
 use std::path::Path;
 use std::sync::Arc;
@@ -84,42 +84,6 @@ impl Store {
 
     pub(crate) fn backend(&self) -> &dyn Backend {
         self.inner.backend.as_ref()
-    }
-
-    /// Write `array` at `target` as a numpy-exact `.npy`, atomically.
-    pub fn put(
-        &self,
-        array: &ArrayData<'_>,
-        target: &Target,
-        options: PutOptions,
-    ) -> Result<ArrayRef> {
-        crate::put::put(self, array, target, options)
-    }
-
-    /// Start a streaming [`Writer`] for an array that grows by rows, published at
-    /// `target` when it finishes. Rows of `row_shape` are appended along the first axis
-    /// (final shape `[n, row_shape...]`, data in C order), or with `fortran` along the
-    /// last axis (final shape `[row_shape..., n]`, data column-major). `options` as for
-    /// [`Store::put`].
-    pub fn writer(
-        &self,
-        target: &Target,
-        dtype: Dtype,
-        row_shape: Vec<u64>,
-        fortran: bool,
-        options: PutOptions,
-    ) -> Result<Writer> {
-        Writer::open(self, target, dtype, row_shape, fortran, options)
-    }
-
-    /// A reference from DataJoint's metadata JSON (no I/O).
-    pub fn ref_from_json(&self, json: &str) -> Result<ArrayRef> {
-        ArrayRef::from_json(self, json)
-    }
-
-    /// A reference to the object at a store-relative path (reads its header).
-    pub fn open_ref(&self, path: &str) -> Result<ArrayRef> {
-        ArrayRef::open(self, path)
     }
 
     /// Whether an object exists at a store-relative path.

@@ -11,10 +11,10 @@
 //! either (see `docs/writer.md` for the temporary files a crash leaves on file stores).
 
 use crate::array_ref::ArrayRef;
-use crate::format::{Dtype, Header};
-use crate::put::{numpy_header, write_at_target, PutOptions, Target};
+use crate::format::{numpy_header, Dtype, Header};
 use crate::store::upload::{Upload, UploadOptions};
 use crate::store::Store;
+use crate::target::{write_at_target, PutOptions, Target};
 use crate::{bail, Error, ErrorKind, Result};
 
 /// What a writer's rows look like, and the headers that follow from it.
@@ -48,6 +48,24 @@ impl Layout {
             longest = longest.max(self.header(rows).encode_checked()?.len());
         }
         Ok(longest)
+    }
+}
+
+impl Store {
+    /// Start a streaming [`Writer`] for an array that grows by rows, published at
+    /// `target` when it finishes. Rows of `row_shape` are appended along the first axis
+    /// (final shape `[n, row_shape...]`, data in C order), or with `fortran` along the
+    /// last axis (final shape `[row_shape..., n]`, data column-major). `options` as for
+    /// [`Store::put`].
+    pub fn writer(
+        &self,
+        target: &Target,
+        dtype: Dtype,
+        row_shape: Vec<u64>,
+        fortran: bool,
+        options: PutOptions,
+    ) -> Result<Writer> {
+        Writer::open(self, target, dtype, row_shape, fortran, options)
     }
 }
 
