@@ -6,7 +6,7 @@
 //! (target <= 20 us and faster than `np.load(mmap_mode='r')`).
 //! `NPYSTORE_BENCH_MIB` changes the size; `NPYSTORE_PYTHON` names numpy's python.
 
-use npystore::ffi::load::{npy_mapping_free, npy_ref_load_mmap};
+use npystore::ffi::mapping::{npy_mapping_free, npy_ref_load_mmap};
 use npystore::ffi::reference::{npy_ref_free, npy_ref_from_json};
 use npystore::ffi::store::{npy_store_free, npy_store_open};
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};

@@ -233,24 +233,6 @@ npy_status npy_ref_load_into_progress(const npy_ref *r,
                                       void *user_data);
 
 /**
- * `npy_ref_load_mmap` reporting the download of a remote object into the local
- * cache to `progress` (may be NULL; nothing is reported for file stores or for a
- * cached copy that is still valid).
- *
- * # Safety
- * As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
- * the call.
- */
-npy_status npy_ref_load_mmap_progress(const npy_ref *r,
-                                      const char *mode,
-                                      npy_progress_fn progress,
-                                      void *user_data,
-                                      npy_mapping **out,
-                                      void **data,
-                                      uint64_t *nbytes,
-                                      uint64_t *offset);
-
-/**
  * Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
  * `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
  * references are loaded at a time (0: the default, 32); each may itself use several
@@ -423,6 +405,24 @@ npy_status npy_mapping_path(const npy_mapping *mapping, const char **out);
  * `mapping` is NULL or an unfreed handle.
  */
 void npy_mapping_free(npy_mapping *mapping);
+
+/**
+ * `npy_ref_load_mmap` reporting the download of a remote object into the local
+ * cache to `progress` (may be NULL; nothing is reported for file stores or for a
+ * cached copy that is still valid).
+ *
+ * # Safety
+ * As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
+ * the call.
+ */
+npy_status npy_ref_load_mmap_progress(const npy_ref *r,
+                                      const char *mode,
+                                      npy_progress_fn progress,
+                                      void *user_data,
+                                      npy_mapping **out,
+                                      void **data,
+                                      uint64_t *nbytes,
+                                      uint64_t *offset);
 
 /**
  * Write an array as a numpy-exact `.npy` object at `target`, atomically, and return

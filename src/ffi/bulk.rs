@@ -1,44 +1,21 @@
-//! Long transfers from C: bulk loads of many references, and loads or maps that
-//! report progress through a callback.
+//! Long transfers from C: bulk loads of many references, and whole loads that report
+//! progress through a callback (maps with progress: `mapping`).
 //!
 //! Progress callbacks run only on the thread that made the call, never after the
 //! call has returned, so a binding may call into its host (MATLAB, Julia) from them.
 
 use super::boundary::{
-    array_arg, bytes_mut_arg, count_arg, guard, handle, into_handle, opt_array_mut_arg, out_arg,
-    outside, str_arg, try_vec,
+    array_arg, bytes_mut_arg, count_arg, guard, handle, opt_array_mut_arg, try_vec,
 };
-use super::load::{npy_mapping, write_mapping_info};
+use super::progress::{callback, npy_progress_fn};
 use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::array_ref::load_many;
 use crate::transfer::with_progress;
-use crate::{bail, ArrayRef, Error, ErrorKind, MapMode, Result};
-use std::ffi::{c_char, c_void};
+use crate::{bail, ArrayRef, Error, ErrorKind, Result};
+use std::ffi::c_void;
 use std::mem::MaybeUninit;
-
-/// A progress callback: `done` of `total` bytes have been transferred so far;
-/// `user_data` is the pointer given with the callback. Return 0 to go on, anything
-/// else to cancel (the call then fails with NPY_ERR_CANCELLED, soon, not at once).
-///
-/// Called on the thread that made the call (never on an npystore thread), about
-/// every 100 ms while bytes arrive and once at the end, and never after that call
-/// has returned. It must not free the handles or buffers the call is using.
-pub type npy_progress_fn =
-    Option<unsafe extern "C" fn(done: u64, total: u64, user_data: *mut c_void) -> i32>;
-
-/// The Rust callback for a C one (`None` for NULL).
-fn callback(
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-) -> Option<impl FnMut(u64, u64) -> bool> {
-    progress.map(|f| {
-        // SAFETY: the caller promised `f` may be called with `user_data` during the call.
-        // The host's own code runs there: its panics are the host's to report.
-        move |done, total| outside(|| unsafe { f(done, total, user_data) }) == 0
-    })
-}
 
 /// Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
 /// `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
@@ -64,56 +41,6 @@ pub unsafe extern "C" fn npy_ref_load_into_progress(
         let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
         with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
     })
-}
-
-/// `npy_ref_load_mmap` reporting the download of a remote object into the local
-/// cache to `progress` (may be NULL; nothing is reported for file stores or for a
-/// cached copy that is still valid).
-///
-/// # Safety
-/// As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
-/// the call.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn npy_ref_load_mmap_progress(
-    r: *const npy_ref,
-    mode: *const c_char,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-    out: *mut *mut npy_mapping,
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-) -> npy_status {
-    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
-}
-
-/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
-/// their guard.
-///
-/// # Safety
-/// As `npy_ref_load_mmap_progress`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn load_mmap(
-    r: *const npy_ref,
-    mode: *const c_char,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-    out: *mut *mut npy_mapping,
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-) -> Result<()> {
-    let out = out_arg(out, "out")?;
-    let r = &handle(r, "ref")?.inner;
-    let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-    let mut cb = callback(progress, user_data);
-    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-    let mapping = with_progress(r.nbytes(), cb, |t| r.mmap_counted(mode, Some(t)))?;
-    let mapping = into_handle(npy_mapping::new(mapping));
-    *out = mapping;
-    write_mapping_info(&*mapping, data, nbytes, offset);
-    Ok(())
 }
 
 /// Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds

@@ -21,6 +21,8 @@ mod boundary;
 pub mod bulk;
 pub mod info;
 pub mod load;
+pub mod mapping;
+pub mod progress;
 pub mod put;
 pub mod reference;
 pub mod status;

@@ -1,0 +1,173 @@
+//! Memory maps of stored arrays (`npy_mapping`): made from an `npy_ref`, with or
+//! without progress, then read for their data pointer and file, and freed.
+
+use super::boundary::{free_handle, guard, guard_void, handle, into_handle, out_arg, str_arg};
+use super::progress::{callback, npy_progress_fn};
+use super::reference::npy_ref;
+use super::status::npy_status;
+use crate::transfer::with_progress;
+use crate::{MapMode, Mapping, Result};
+use std::ffi::{c_char, c_void, CString};
+use std::os::unix::ffi::OsStrExt;
+
+/// A memory map of a stored object. The data pointer stays valid until
+/// `npy_mapping_free`. Writes through an "r+" map change the stored file.
+pub struct npy_mapping {
+    pub(crate) inner: Mapping,
+    path: CString,
+}
+
+impl npy_mapping {
+    /// A handle for `inner`, remembering the mapped file's name for `npy_mapping_path`.
+    pub(crate) fn new(inner: Mapping) -> npy_mapping {
+        let path = CString::new(inner.file_path().as_os_str().as_bytes()).unwrap_or_default();
+        npy_mapping { inner, path }
+    }
+}
+
+/// Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
+/// to the stored file), "c" (copy-on-write). File stores map the stored file itself.
+/// On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
+/// NULL) receive the data pointer, its byte length and its offset in the file. The
+/// header is checked against the reference's metadata first. Remote stores (S3, GCS,
+/// Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
+/// stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
+/// writes to the copy would never reach the store. For an empty array `*nbytes` is 0
+/// and `*data` points just past the header (offset `*offset` in the mapped file): not
+/// NULL, and not to be read or written.
+///
+/// # Safety
+/// `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| {
+        let no_progress = None;
+        let user_data = std::ptr::null_mut();
+        load_mmap(r, mode, no_progress, user_data, out, data, nbytes, offset)
+    })
+}
+
+unsafe fn write_mapping_info(
+    mapping: &npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) {
+    if let Some(data) = data.as_mut() {
+        *data = mapping.inner.as_slice().as_ptr() as *mut c_void;
+    }
+    if let Some(nbytes) = nbytes.as_mut() {
+        *nbytes = mapping.inner.len();
+    }
+    if let Some(offset) = offset.as_mut() {
+        *offset = mapping.inner.offset();
+    }
+}
+
+/// The data pointer, byte length and file offset of a mapping (each out may be NULL).
+///
+/// # Safety
+/// `mapping` is a live handle; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_data(
+    mapping: *const npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| {
+        write_mapping_info(handle(mapping, "mapping")?, data, nbytes, offset);
+        Ok(())
+    })
+}
+
+/// The local file a mapping maps (the stored object itself on a file store; for
+/// remote stores the cache copy), e.g. for MATLAB's `memmapfile`: the name the kernel
+/// resolved for the mapped file when it was mapped (absolute, no symbolic link in
+/// it), not `<location>/<path>`. Each call checks that the name still leads to the
+/// mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
+/// replaced or a directory on the way was swapped for a link: whoever reopens the
+/// file by name calls it again afterwards, with the mapping still alive, to know it
+/// reopened the checked file. Borrowed from the mapping.
+///
+/// # Safety
+/// `mapping` is a live handle; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_path(
+    mapping: *const npy_mapping,
+    out: *mut *const c_char,
+) -> npy_status {
+    guard(|| {
+        let out = out_arg(out, "out")?;
+        let mapping = handle(mapping, "mapping")?;
+        mapping.inner.verified_file_path()?;
+        *out = mapping.path.as_ptr();
+        Ok(())
+    })
+}
+
+/// Unmap and free a mapping (NULL is a no-op).
+///
+/// # Safety
+/// `mapping` is NULL or an unfreed handle.
+#[no_mangle]
+pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
+    guard_void(|| free_handle(mapping));
+}
+
+/// `npy_ref_load_mmap` reporting the download of a remote object into the local
+/// cache to `progress` (may be NULL; nothing is reported for file stores or for a
+/// cached copy that is still valid).
+///
+/// # Safety
+/// As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
+/// the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn npy_ref_load_mmap_progress(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
+}
+
+/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
+/// their guard.
+///
+/// # Safety
+/// As `npy_ref_load_mmap_progress`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> Result<()> {
+    let out = out_arg(out, "out")?;
+    let r = &handle(r, "ref")?.inner;
+    let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+    let mut cb = callback(progress, user_data);
+    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
+    let mapping = with_progress(r.nbytes(), cb, |t| r.mmap_counted(mode, Some(t)))?;
+    let mapping = into_handle(npy_mapping::new(mapping));
+    *out = mapping;
+    write_mapping_info(&*mapping, data, nbytes, offset);
+    Ok(())
+}
