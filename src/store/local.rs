@@ -7,9 +7,9 @@
 //! by hard link when overwriting is not allowed, so an existing object is never
 //! replaced by a race). Large reads are split across threads.
 
-use super::backend::{Backend, WriteOptions};
+use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::beneath::{fail, Dir, Root};
-use super::upload::{FileUpload, Upload, UploadOptions};
+use super::upload::FileUpload;
 use crate::{Error, ErrorKind, Result};
 use std::fs::File;
 use std::io::Read;

@@ -13,7 +13,7 @@ mod remote;
 mod runtime;
 pub(crate) mod upload;
 
-pub(crate) use backend::{Backend, Head, ReadCtx, WriteOptions};
+pub(crate) use backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 #[cfg(test)]

@@ -6,10 +6,10 @@
 //! are in flight at once. Writes are one PUT up to `part_size` and a parallel
 //! multipart upload above it, aborted on every failure.
 
-use super::backend::{Backend, Head, ReadCtx, WriteOptions};
+use super::backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
 use super::runtime::block_on;
-use super::upload::{Multipart, ObjectUpload, Upload, UploadOptions};
+use super::upload::{Multipart, ObjectUpload};
 use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
 use futures_util::stream::{FuturesUnordered, StreamExt};

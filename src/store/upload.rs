@@ -11,7 +11,7 @@
 //!   go out as they fill, a bounded number at a time. A recording that fits in part 0
 //!   is one plain PUT. Every failure, abort and drop aborts the multipart upload.
 
-use super::backend::{Backend, WriteOptions};
+use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::beneath::Dir;
 use super::local::temp_name_for;
 use super::object::ObjectBackend;
@@ -27,32 +27,6 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
-
-/// How an upload publishes and, on object stores, how it splits the object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct UploadOptions {
-    /// fsync (file stores) and overwrite, as for a whole-object write.
-    pub write: WriteOptions,
-    /// Object stores: bytes per part at the start (>= 5 MiB for S3).
-    pub part_size: u64,
-    /// Object stores: parts uploading at once (at least 1).
-    pub concurrency: usize,
-}
-
-/// A new object being written front to back.
-pub(crate) trait Upload: Send + std::fmt::Debug {
-    /// Append `data` after everything written so far.
-    fn write(&mut self, data: &[u8]) -> Result<()>;
-
-    /// Replace the first `head.len()` bytes (the placeholder given at the start, same
-    /// length) with `head` and publish the object; returns its version tag (ETag)
-    /// when the store tells one. On failure nothing is published and everything
-    /// written is discarded.
-    fn finish(&mut self, head: &[u8]) -> Result<Option<String>>;
-
-    /// Discard everything written. Idempotent; a dropped upload aborts itself.
-    fn abort(&mut self) -> Result<()>;
-}
 
 /// A store's part-by-part upload API ([`MultipartStore`] has no `Debug`).
 #[derive(Clone)]
