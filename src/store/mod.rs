@@ -5,7 +5,6 @@
 //! [`Store::open_ref`] in `array_ref.rs`; this layer names none of them.
 
 mod backend;
-mod beneath;
 pub(crate) mod etag;
 mod local;
 mod object;
