@@ -10,7 +10,6 @@ mod local;
 mod object;
 mod remote;
 mod runtime;
-pub(crate) mod upload;
 
 pub(crate) use backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 pub(crate) use local::read_file_at;

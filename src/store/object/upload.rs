@@ -1,16 +1,17 @@
-//! Streaming uploads: a new object written front to back whose first bytes (the
-//! `.npy` header) are only known at the end. Nothing is visible at the final path
-//! until [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
+//! Streaming uploads to object stores: a new object written front to back whose first
+//! bytes (the `.npy` header) are only known at the end. Nothing is visible at the
+//! final path until [`Upload::finish`]; an abort, a failure or a drop leaves nothing
+//! behind.
 //!
-//! - Object stores ([`ObjectUpload`]): object_store's part-by-part multipart API
-//!   ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first
-//!   data) stays in memory and is sent last, once the head is final; the other parts
-//!   go out as they fill, a bounded number at a time. A recording that fits in part 0
-//!   is one plain PUT. Every failure, abort and drop aborts the multipart upload.
+//! [`ObjectUpload`] uses object_store's part-by-part multipart API
+//! ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first data)
+//! stays in memory and is sent last, once the head is final; the other parts go out
+//! as they fill, a bounded number at a time. A recording that fits in part 0 is one
+//! plain PUT. Every failure, abort and drop aborts the multipart upload.
 
-use super::backend::{Backend, Upload, UploadOptions};
-use super::object::ObjectBackend;
-use super::runtime::block_on;
+use super::ObjectBackend;
+use crate::store::backend::{Backend, Upload, UploadOptions};
+use crate::store::runtime::block_on;
 use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
 use object_store::multipart::{MultipartStore, PartId};
