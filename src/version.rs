@@ -6,7 +6,7 @@
 //! number of times.
 //!
 //! Every answer of a pinned read must name the pinned ETag and the version's total
-//! size (src/store/object.rs). An answer to an unconditional request (the header
+//! size (src/store/object/mod.rs). An answer to an unconditional request (the header
 //! read that learns the version) is not trusted that far: Azurite can pair its bytes
 //! with the ETag of a version committed while it was being served (docs/remote.md,
 //! scripts/azurite-torn-read.js). So a version's header bytes stay

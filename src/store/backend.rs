@@ -1,7 +1,6 @@
 //! The byte-level interface every kind of store implements. It knows nothing about
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
-use super::upload::{Upload, UploadOptions};
 use crate::transfer::Transfer;
 use crate::Result;
 use std::fs::File;
@@ -38,6 +37,32 @@ pub struct WriteOptions {
     pub fsync: bool,
     /// Replace an existing object at the path; when false an existing object is an error.
     pub overwrite: bool,
+}
+
+/// How an upload publishes and, on object stores, how it splits the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UploadOptions {
+    /// fsync (file stores) and overwrite, as for a whole-object write.
+    pub write: WriteOptions,
+    /// Object stores: bytes per part at the start (>= 5 MiB for S3).
+    pub part_size: u64,
+    /// Object stores: parts uploading at once (at least 1).
+    pub concurrency: usize,
+}
+
+/// A new object being written front to back.
+pub(crate) trait Upload: Send + std::fmt::Debug {
+    /// Append `data` after everything written so far.
+    fn write(&mut self, data: &[u8]) -> Result<()>;
+
+    /// Replace the first `head.len()` bytes (the placeholder given at the start, same
+    /// length) with `head` and publish the object; returns its version tag (ETag)
+    /// when the store tells one. On failure nothing is published and everything
+    /// written is discarded.
+    fn finish(&mut self, head: &[u8]) -> Result<Option<String>>;
+
+    /// Discard everything written. Idempotent; a dropped upload aborts itself.
+    fn abort(&mut self) -> Result<()>;
 }
 
 /// One kind of store: a local directory, or an object store through `object_store`.

@@ -5,15 +5,13 @@
 //! [`Store::open_ref`] in `array_ref.rs`; this layer names none of them.
 
 mod backend;
-mod beneath;
 pub(crate) mod etag;
 mod local;
 mod object;
 mod remote;
 mod runtime;
-pub(crate) mod upload;
 
-pub(crate) use backend::{Backend, Head, ReadCtx, WriteOptions};
+pub(crate) use backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 #[cfg(test)]

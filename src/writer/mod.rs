@@ -12,8 +12,8 @@
 
 use crate::array_ref::ArrayRef;
 use crate::format::{numpy_header, Dtype, Header};
-use crate::store::upload::{Upload, UploadOptions};
 use crate::store::Store;
+use crate::store::{Upload, UploadOptions};
 use crate::target::{write_at_target, PutOptions, Target};
 use crate::{bail, Error, ErrorKind, Result};
 

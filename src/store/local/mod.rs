@@ -1,20 +1,23 @@
 //! File stores: a directory on a local or network file system.
 //!
-//! Every path is resolved inside the store's location ([`beneath`](super::beneath)):
+//! Every path is resolved inside the store's location ([`beneath`]):
 //! a symbolic link that points out of it is refused. Writes go to a temporary file
 //! beside the target (`<name>.<random>.npystore-tmp`, the name cut short when that
 //! would exceed 255 bytes) and are published by rename (or
 //! by hard link when overwriting is not allowed, so an existing object is never
 //! replaced by a race). Large reads are split across threads.
 
-use super::backend::{Backend, WriteOptions};
-use super::beneath::{fail, Dir, Root};
-use super::upload::{FileUpload, Upload, UploadOptions};
+mod beneath;
+mod upload;
+
+use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use crate::{Error, ErrorKind, Result};
+use beneath::{fail, Dir, Root};
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use upload::FileUpload;
 
 /// Suffix of in-progress files; leftovers after a crash can be found with
 /// `find <location> -name '*.npystore-tmp'` and deleted.
@@ -78,7 +81,7 @@ const TEMP_RANDOM: usize = 8;
 /// `<name>.<random>.npystore-tmp`, with `name` cut short (at a character boundary)
 /// when the whole would exceed [`NAME_MAX`] bytes, so any name numpy can write can be
 /// put. It always ends in [`TEMP_SUFFIX`] and lies beside the target.
-pub(super) fn temp_name_for(name: &str) -> String {
+fn temp_name_for(name: &str) -> String {
     let room = NAME_MAX - 1 - TEMP_RANDOM - TEMP_SUFFIX.len();
     let mut end = name.len().min(room);
     while !name.is_char_boundary(end) {

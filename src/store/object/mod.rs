@@ -6,10 +6,11 @@
 //! are in flight at once. Writes are one PUT up to `part_size` and a parallel
 //! multipart upload above it, aborted on every failure.
 
-use super::backend::{Backend, Head, ReadCtx, WriteOptions};
+mod upload;
+
+use super::backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
 use super::runtime::block_on;
-use super::upload::{Multipart, ObjectUpload, Upload, UploadOptions};
 use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -20,6 +21,7 @@ use object_store::{
 };
 use std::path::PathBuf;
 use std::sync::Arc;
+use upload::{Multipart, ObjectUpload};
 
 /// Ranges closer than this are fetched by one request (the gap is read and dropped).
 const COALESCE_GAP: u64 = 256 << 10;

@@ -1,58 +1,25 @@
-//! Streaming uploads: a new object written front to back whose first bytes (the
-//! `.npy` header) are only known at the end. Nothing is visible at the final path
-//! until [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
+//! Streaming uploads to object stores: a new object written front to back whose first
+//! bytes (the `.npy` header) are only known at the end. Nothing is visible at the
+//! final path until [`Upload::finish`]; an abort, a failure or a drop leaves nothing
+//! behind.
 //!
-//! - File stores ([`FileUpload`]): a temporary file beside the target
-//!   (`<name>.<random>.npystore-tmp`, see [`temp_name_for`]), the head rewritten in place at the end, then
-//!   published exactly as a put publishes (rename, or hard link when not overwriting).
-//! - Object stores ([`ObjectUpload`]): object_store's part-by-part multipart API
-//!   ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first
-//!   data) stays in memory and is sent last, once the head is final; the other parts
-//!   go out as they fill, a bounded number at a time. A recording that fits in part 0
-//!   is one plain PUT. Every failure, abort and drop aborts the multipart upload.
+//! [`ObjectUpload`] uses object_store's part-by-part multipart API
+//! ([`MultipartStore`]: S3, GCS, Azure, InMemory). Part 0 (head plus the first data)
+//! stays in memory and is sent last, once the head is final; the other parts go out
+//! as they fill, a bounded number at a time. A recording that fits in part 0 is one
+//! plain PUT. Every failure, abort and drop aborts the multipart upload.
 
-use super::backend::{Backend, WriteOptions};
-use super::beneath::Dir;
-use super::local::temp_name_for;
-use super::object::ObjectBackend;
-use super::runtime::block_on;
+use super::ObjectBackend;
+use crate::store::backend::{Backend, Upload, UploadOptions};
+use crate::store::runtime::block_on;
 use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;
 use object_store::{MultipartId, PutMode, PutOptions, PutPayload};
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
-
-/// How an upload publishes and, on object stores, how it splits the object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct UploadOptions {
-    /// fsync (file stores) and overwrite, as for a whole-object write.
-    pub write: WriteOptions,
-    /// Object stores: bytes per part at the start (>= 5 MiB for S3).
-    pub part_size: u64,
-    /// Object stores: parts uploading at once (at least 1).
-    pub concurrency: usize,
-}
-
-/// A new object being written front to back.
-pub(crate) trait Upload: Send + std::fmt::Debug {
-    /// Append `data` after everything written so far.
-    fn write(&mut self, data: &[u8]) -> Result<()>;
-
-    /// Replace the first `head.len()` bytes (the placeholder given at the start, same
-    /// length) with `head` and publish the object; returns its version tag (ETag)
-    /// when the store tells one. On failure nothing is published and everything
-    /// written is discarded.
-    fn finish(&mut self, head: &[u8]) -> Result<Option<String>>;
-
-    /// Discard everything written. Idempotent; a dropped upload aborts itself.
-    fn abort(&mut self) -> Result<()>;
-}
 
 /// A store's part-by-part upload API ([`MultipartStore`] has no `Debug`).
 #[derive(Clone)]
@@ -61,108 +28,6 @@ pub(crate) struct Multipart(pub Arc<dyn MultipartStore>);
 impl std::fmt::Debug for Multipart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Multipart")
-    }
-}
-
-/// Bytes a file upload buffers before writing to its file.
-const FILE_BUFFER: usize = 1 << 20;
-
-/// A streaming write into a temporary file beside the target.
-#[derive(Debug)]
-pub(crate) struct FileUpload {
-    /// The verified directory of the target.
-    dir: Dir,
-    /// The target's name in `dir`.
-    name: String,
-    /// The temporary file's name in `dir`.
-    temp: String,
-    /// `None` once finished or aborted.
-    file: Option<BufWriter<File>>,
-    options: WriteOptions,
-}
-
-impl FileUpload {
-    /// Create the temporary file beside `name` in `dir` and write `head` into it.
-    pub(crate) fn begin(dir: Dir, name: &str, head: &[u8], options: UploadOptions) -> Result<Self> {
-        let temp = temp_name_for(name);
-        let file = dir.create_new(&temp)?;
-        let mut upload = FileUpload {
-            dir,
-            name: name.to_string(),
-            temp,
-            file: Some(BufWriter::with_capacity(FILE_BUFFER, file)),
-            options: options.write,
-        };
-        upload.write(head)?;
-        Ok(upload)
-    }
-
-    fn publish(&mut self, head: &[u8]) -> Result<()> {
-        let Some(buffered) = self.file.take() else {
-            bail!(
-                State,
-                "the upload to {} is closed",
-                self.dir.show(&self.name).display()
-            );
-        };
-        let io = |what: &str| {
-            let temp = self.dir.show(&self.temp).display().to_string();
-            let what = what.to_string();
-            move |e: std::io::Error| Error::io(&e, &what, temp)
-        };
-        let file = buffered
-            .into_inner()
-            .map_err(|e| io("cannot write")(e.into_error()))?;
-        file.write_all_at(head, 0).map_err(io("cannot write"))?;
-        if self.options.fsync {
-            file.sync_all().map_err(io("cannot fsync"))?;
-        }
-        drop(file);
-        self.dir
-            .publish(&self.temp, &self.name, self.options.overwrite)?;
-        if self.options.fsync {
-            self.dir.sync()?;
-        }
-        Ok(())
-    }
-}
-
-impl Upload for FileUpload {
-    fn write(&mut self, data: &[u8]) -> Result<()> {
-        let Some(file) = self.file.as_mut() else {
-            bail!(
-                State,
-                "the upload to {} is closed",
-                self.dir.show(&self.name).display()
-            );
-        };
-        file.write_all(data)
-            .map_err(|e| Error::io(&e, "cannot write", self.dir.show(&self.temp).display()))
-    }
-
-    fn finish(&mut self, head: &[u8]) -> Result<Option<String>> {
-        let published = self.publish(head);
-        if published.is_err() {
-            let _ = self.dir.remove(&self.temp);
-        }
-        published.map(|()| None)
-    }
-
-    fn abort(&mut self) -> Result<()> {
-        let Some(buffered) = self.file.take() else {
-            return Ok(());
-        };
-        drop(buffered.into_parts()); // the buffered bytes are discarded, not written
-        match self.dir.remove(&self.temp) {
-            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-}
-
-impl Drop for FileUpload {
-    fn drop(&mut self) {
-        let _ = self.abort();
     }
 }
 
