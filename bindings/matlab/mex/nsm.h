@@ -60,7 +60,20 @@ void nsm_forget(const mxArray *id);
 /* Number of live handles. */
 size_t nsm_live(void);
 
-/* Free a mapping handle of the registry (nsm_mmap.c). */
+/* ---- mapping handles (nsm_mapping.c) -------------------------------------- */
+
+/* A live map in the registry (made by nsm_mmap.c). */
+typedef struct {
+  npy_mapping *m;
+  mxClassID cls;      /* element class of the data */
+  char cls_name[16];  /* its name, for messages */
+  size_t elsize;      /* bytes of one element */
+  int writable;       /* mapped "r+" */
+} nsm_map;
+
+/* Free a mapping handle of the registry: the library's map, then the struct. Its own
+ * file, so that the registry (which frees) and nsm_mmap.c (which registers) do not
+ * call each other. */
 void nsm_mapping_free(void *mapping);
 
 /* ---- element types (nsm_dtype.c) ------------------------------------------ */

@@ -20,22 +20,6 @@
 
 #include "nsm.h"
 
-/* A live map in the registry. */
-typedef struct {
-  npy_mapping *m;
-  mxClassID cls;      /* element class of the data */
-  char cls_name[16];  /* its name, for messages */
-  size_t elsize;      /* bytes of one element */
-  int writable;       /* mapped "r+" */
-} nsm_map;
-
-void nsm_mapping_free(void *mapping) {
-  nsm_map *h = (nsm_map *)mapping;
-  if (!h) return;
-  npy_mapping_free(h->m);
-  free(h);
-}
-
 void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   const npy_ref *r = (const npy_ref *)nsm_lookup(prhs[0], NSM_REF);
   char *mode = nsm_string(prhs[1], "mode", 0);
