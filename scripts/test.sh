@@ -121,8 +121,8 @@ stage_remote() {
 
 postgres_started=
 stage_pytest() {
-  if ! find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
-    echo "no Python tests in tests/python yet"
+  if ! find tests/parity -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
+    echo "no Python tests in tests/parity yet"
     return 0
   fi
   ensure_python
@@ -133,7 +133,7 @@ stage_pytest() {
   start_server s3 # test_datajoint_s3.py
   export NPYSTORE_PREFIX=$prefix
   local rc=0
-  "$NPYSTORE_PYTHON" -m pytest -q tests/python || rc=$?
+  "$NPYSTORE_PYTHON" -m pytest -q tests/parity || rc=$?
   if [ "$rc" -eq 5 ]; then
     echo "pytest collected no tests"
     rc=0
