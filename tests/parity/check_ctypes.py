@@ -113,9 +113,10 @@ def mismatch(ctype, ptype, is_return):
 class Declaration:
     name: str
     line: int
-    restype: object = "unset"
+    restype: object = None
     argtypes: list | None = None
     has_restype: bool = False
+    unreadable: bool = False  # a type this checker cannot read (reported once)
 
 
 @dataclass
@@ -136,8 +137,7 @@ class Wrapper:
 class _Reader:
     """The module-level facts of one wrapper source."""
 
-    def __init__(self, path, tree):
-        self.path = path
+    def __init__(self, tree):
         self.ctypes_aliases = set()
         self.env = {}  # module-level name -> expression node
         self.libraries = set()
@@ -213,8 +213,11 @@ def read_wrapper(path):
     path = Path(path)
     wrapper = Wrapper(path)
     tree = ast.parse(path.read_text(), str(path))
-    reader = _Reader(path, tree)
-    where = lambda line: f"{path}:{line}"  # noqa: E731
+    reader = _Reader(tree)
+
+    def where(line):
+        return f"{path}:{line}"
+
     if not reader.libraries:
         wrapper.problems.append(f"{path}: no module-level `lib = ctypes.CDLL(...)` found")
     table = reader.env.get(TABLE)
@@ -236,6 +239,7 @@ def read_wrapper(path):
                     decl.restype, decl.has_restype = reader.ctype(value.elts[0]), True
                     decl.argtypes = reader.ctype_list(value.elts[1])
                 except Unsupported as e:
+                    decl.unreadable = True
                     wrapper.problems.append(f"{where(key.lineno)}: {key.value}: {e}")
             if not _table_is_applied(tree):
                 wrapper.problems.append(
@@ -258,6 +262,7 @@ def read_wrapper(path):
                         else:
                             decl.argtypes = reader.ctype_list(node.value)
                     except Unsupported as e:
+                        decl.unreadable = True
                         wrapper.problems.append(f"{where(node.lineno)}: {name}: {e}")
     calls = {id(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
@@ -307,11 +312,13 @@ def check_declaration(decl, header, path):
     fn = header.functions.get(decl.name)
     if fn is None:
         return [f"{at} is not declared in the header"]
+    if decl.unreadable:
+        return []
     out = []
     if not decl.has_restype:
         out.append(f"{at}: argtypes without a restype (ctypes would read a C int): "
                    f"{fn.signature()}")
-    elif decl.restype != "unset":
+    else:
         why = mismatch(fn.ret, decl.restype, True)
         if why:
             out.append(f"{at} returns {fn.ret}, not {show(decl.restype)} ({why})")
@@ -340,6 +347,8 @@ def check(headers, wrapper_path=DEFAULT_WRAPPER):
     uses = [(wrapper.path, u) for u in wrapper.uses] + sibling_uses(wrapper)
     for path, use in uses:
         decl = wrapper.declarations.get(use.name)
+        if decl is not None and decl.unreadable:
+            continue
         if decl is None or decl.argtypes is None:
             problems.append(f"{path}:{use.line}: {use.name} is used but the wrapper never "
                             f"declares its argtypes")

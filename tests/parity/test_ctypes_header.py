@@ -113,6 +113,12 @@ def test_broken_wrapper_fails(tmp_path, case):
     assert any(expected in p for p in report.problems), report.problems
 
 
+def test_unreadable_type_is_reported_once(tmp_path):
+    report = check_edit(tmp_path, '"npy_ref_nbytes": (C.c_int, [_p, C.POINTER(C.c_uint64)])',
+                        '"npy_ref_nbytes": (C.c_int, [_p, make_pointer(C.c_uint64)])')
+    assert len(report.problems) == 1 and "npy_ref_nbytes" in report.problems[0], report.problems
+
+
 def test_direct_declarations_pass(tmp_path):
     report = check_edit(
         tmp_path, "ORDER_C, ORDER_FORTRAN, ORDER_AS_STORED = 0, 1, 2",
