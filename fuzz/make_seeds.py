@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib import _format_impl as npf
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "tests", "py"))
+sys.path.insert(0, os.path.join(here, "..", "tests", "oracles"))
 import npy_zoo  # noqa: E402  the dtype zoo of tests/format_zoo.rs
 
 out = os.path.join(here, "seeds")

@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust remote cmake c consumer julia matlab pytest fuzz)
+all_stages=(system tools python rust remote cmake c consumer header-check matlab pytest fuzz)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -67,10 +67,14 @@ stage_c() {
   ctest_project bindings/c/tests "$build/c-tests"
 }
 stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer"; }
-# No Julia binary here: check the package's ccalls against the header (docs/julia.md).
-stage_julia() {
+# The wrappers that declare C calls by hand, checked against the header without
+# running them: the Julia package's ccalls (no Julia binary here; docs/julia.md) and
+# the parity suite's ctypes declarations (tests/parity/check_ctypes.py). The pytest
+# stage runs both checkers' self-tests (test_julia_bindings.py, test_ctypes_header.py).
+stage_header-check() {
   ensure_python
   "$NPYSTORE_PYTHON" bindings/julia/check/check_ccalls.py --header include/npystore.h
+  "$NPYSTORE_PYTHON" tests/parity/check_ctypes.py --header include/npystore.h
 }
 
 # The MATLAB binding, built with mkoctfile against the installed library and tested
@@ -121,8 +125,8 @@ stage_remote() {
 
 postgres_started=
 stage_pytest() {
-  if ! find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
-    echo "no Python tests in tests/python yet"
+  if ! find tests/parity -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
+    echo "no Python tests in tests/parity yet"
     return 0
   fi
   ensure_python
@@ -133,7 +137,7 @@ stage_pytest() {
   start_server s3 # test_datajoint_s3.py
   export NPYSTORE_PREFIX=$prefix
   local rc=0
-  "$NPYSTORE_PYTHON" -m pytest -q tests/python || rc=$?
+  "$NPYSTORE_PYTHON" -m pytest -q tests/parity || rc=$?
   if [ "$rc" -eq 5 ]; then
     echo "pytest collected no tests"
     rc=0

@@ -108,7 +108,7 @@ fn datajoint_and_npystore_read_the_same_specs() {
     .unwrap();
 
     let out = common::run_python(
-        &common::repo().join("tests/py/dj_config.py"),
+        &common::repo().join("tests/oracles/dj_config.py"),
         &[&[s.path().to_str().unwrap()][..], &NAMES[..]].concat(),
     );
     let dj: Value = serde_json::from_str(&out).unwrap();

@@ -11,7 +11,7 @@ fn order_and_swap_match_numpy() {
     let scratch = common::Scratch::new("order");
     let dir = scratch.path();
     common::run_python(
-        &common::repo().join("tests/py/npy_order.py"),
+        &common::repo().join("tests/oracles/npy_order.py"),
         &[dir.to_str().unwrap()],
     );
     let manifest: Vec<serde_json::Value> =

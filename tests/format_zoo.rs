@@ -9,7 +9,7 @@ use npystore::format::{c_to_fortran, fortran_to_c, parse_header, Dtype, Header, 
 use serde_json::Value;
 
 fn zoo_script() -> std::path::PathBuf {
-    common::repo().join("tests/py/npy_zoo.py")
+    common::repo().join("tests/oracles/npy_zoo.py")
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn hex(s: &str) -> Vec<u8> {
 /// 64/65), and 300 random nested structured dtypes made by numpy. npystore must
 /// refuse exactly what numpy refuses, read the rest exactly as numpy does, and write
 /// back the preamble numpy writes for the array it read. The few texts refused on
-/// purpose are listed, with reasons, in `DIVERGENCES` of tests/py/npy_zoo.py.
+/// purpose are listed, with reasons, in `DIVERGENCES` of tests/oracles/npy_zoo.py.
 #[test]
 fn numpy_verdicts_on_header_classes_are_matched() {
     let scratch = common::Scratch::new("zoo-sweep");

@@ -298,7 +298,7 @@ fn key_values_and_paths_match_datajoint() {
     let cases_file = scratch.path().join("cases.json");
     std::fs::write(&cases_file, input.to_string()).unwrap();
     let out = common::run_python(
-        &common::repo().join("tests/py/dj_paths.py"),
+        &common::repo().join("tests/oracles/dj_paths.py"),
         &[cases_file.to_str().unwrap()],
     );
     let dj: Value = serde_json::from_str(&out).unwrap();

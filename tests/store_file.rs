@@ -27,7 +27,7 @@ struct Case {
 /// numpy writes every case into `dir`; returns the manifest.
 fn numpy_cases(dir: &Path) -> Vec<Case> {
     run_python(
-        &repo().join("tests/py/store_cases.py"),
+        &repo().join("tests/oracles/store_cases.py"),
         &[dir.to_str().unwrap()],
     );
     let manifest: Value =
@@ -634,7 +634,7 @@ fn numpy_loads_what_schema_puts_wrote() {
         );
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run_python(&repo().join("tests/py/check_load.py"), &args);
+    let out = run_python(&repo().join("tests/oracles/check_load.py"), &args);
     assert_eq!(out.trim(), "ok 11");
 }
 

@@ -110,7 +110,7 @@ fn sigkill_at_any_moment_leaves_nothing_or_the_whole_array() {
         // numpy agrees on every array that was published (to files numpy can open).
         if name == "file" && !finals.is_empty() {
             let args: Vec<&str> = finals.iter().map(String::as_str).collect();
-            run_python(&repo().join("tests/py/check_rows.py"), &args);
+            run_python(&repo().join("tests/oracles/check_rows.py"), &args);
         }
         // Leftovers: only temp files (pending uploads on S3) named after their
         // target, and removable.

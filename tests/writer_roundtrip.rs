@@ -228,7 +228,7 @@ fn every_dtype_and_order_streams_to_what_numpy_saves() {
     }
     objects.iter().for_each(Named::assert_no_pending_upload);
     let args: Vec<&str> = pairs.iter().map(String::as_str).collect();
-    let out = run_python(&repo().join("tests/py/check_load.py"), &args);
+    let out = run_python(&repo().join("tests/oracles/check_load.py"), &args);
     assert_eq!(out.trim(), format!("ok {}", cases.len()));
     assert!(temp_files(data.path()).is_empty());
 }

@@ -75,11 +75,11 @@ impl Drop for Scratch {
     }
 }
 
-/// Run the numpy case script `tests/py/<script>` writing into `dir`, and return the
+/// Run the numpy case script `tests/oracles/<script>` writing into `dir`, and return the
 /// entries of the `manifest.json` it leaves there.
 pub fn numpy_manifest(script: &str, dir: &Path) -> Vec<serde_json::Value> {
     run_python(
-        &repo().join("tests/py").join(script),
+        &repo().join("tests/oracles").join(script),
         &[dir.to_str().unwrap()],
     );
     let manifest = std::fs::read(dir.join("manifest.json")).expect("manifest.json");

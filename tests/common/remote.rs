@@ -166,7 +166,7 @@ impl Remote {
     }
 
     /// S3 only: the keys of the multipart uploads pending under this store's
-    /// location (object_store cannot list them: tests/py/s3_uploads.py asks boto3
+    /// location (object_store cannot list them: tests/oracles/s3_uploads.py asks boto3
     /// through `$NPYSTORE_S3_ADMIN_PYTHON`, exported by scripts/s3-server.sh for moto).
     pub fn pending_uploads(&self) -> Vec<String> {
         self.s3_uploads("list")
@@ -184,7 +184,7 @@ impl Remote {
             "NPYSTORE_S3_ADMIN_PYTHON (a python with boto3) is not set: start moto with \
              scripts/s3-server.sh or run through scripts/test.sh remote",
         );
-        let script = super::repo().join("tests/py/s3_uploads.py");
+        let script = super::repo().join("tests/oracles/s3_uploads.py");
         let endpoint = format!("http://{}", self.block["endpoint"].as_str().unwrap());
         let prefix = format!("{}/", self.block["location"].as_str().unwrap());
         let out = std::process::Command::new(python)

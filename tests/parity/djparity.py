@@ -1,4 +1,4 @@
-"""Shared pieces of the DataJoint parity suite (tests/python/test_parity_*.py): the
+"""Shared pieces of the DataJoint parity suite (tests/parity/test_parity_*.py): the
 array zoo, array and path comparisons, and raw access to the JSON DataJoint keeps in
 its rows (npystore's JSON goes into a row the way a C program's would: SQL, since
 DataJoint's own insert only takes arrays)."""
