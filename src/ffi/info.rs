@@ -13,6 +13,9 @@ pub const NPYSTORE_VERSION_PATCH: u32 = 0;
 
 static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 
+/// ---- Library -------------------------------------------------------------------
+/// Version, the last error, status names.
+///
 /// The library's version, e.g. "0.1.0" (static storage, never free it).
 /// Compare with `NPYSTORE_VERSION_*` to detect a header/library mismatch.
 #[no_mangle]
