@@ -1,8 +1,9 @@
 //! The C ABI: the only `unsafe extern "C"` code in npystore.
 //!
 //! Every exported function checks its arguments, runs the safe core inside a panic
-//! boundary, and reports failure as an [`npy_status`] plus a thread-local message
-//! (`npy_last_error`). Handles are opaque boxes; each has one `*_free` that accepts NULL.
+//! boundary, and reports failure as an [`npy_status`](status::npy_status) plus a
+//! thread-local message (`npy_last_error`). Handles are opaque boxes; each has one
+//! `*_free` that accepts NULL.
 //!
 //! The rule that keeps a panic from ever reaching C: the body of every exported
 //! function is exactly one call to a guard (`guard`, `guard_void`, `guard_or` in
@@ -60,8 +61,6 @@ mod boundary;
 
 // The progress callback type of the `*_progress` calls.
 pub mod progress;
-
-pub use status::npy_status;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
