@@ -16,6 +16,8 @@
 //! # Ok::<(), npystore::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 // The public surface: the types re-exported below, plus three layers a Rust user may
 // want alone: `config` (reading `datajoint.json`), `format` (the `.npy` format) and
 // `path` (DataJoint's object paths). Everything else is internal.
