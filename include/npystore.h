@@ -11,6 +11,11 @@
  *  - Every handle has one *_free function; *_free(NULL) is a no-op.
  *  - Strings returned as const char * are borrowed from the handle that returned
  *    them and stay valid until that handle is freed.
+ *
+ * Layout: the constants, npy_status and the handle and callback types come first
+ * (cbindgen writes every type before the functions). The functions follow by
+ * object, each section opening with a "---- Name ----" line: Library, Store,
+ * Target, Put, Ref, Load, Mapping, Bulk, Writer.
  */
 
 #ifndef NPYSTORE_H
@@ -217,57 +222,9 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
- * `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
- * `user_data`. See `npy_progress_fn` for when and where it is called.
+ * ---- Library -------------------------------------------------------------------
+ * Version, the last error, status names.
  *
- * # Safety
- * `r` is a live handle; `buf` is valid for `buf_len` writes; `progress` is NULL or
- * callable with `user_data` for the duration of the call.
- */
-npy_status npy_ref_load_into_progress(const npy_ref *r,
-                                      void *buf,
-                                      uint64_t buf_len,
-                                      npy_order order,
-                                      npy_progress_fn progress,
-                                      void *user_data);
-
-/**
- * Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
- * `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
- * references are loaded at a time (0: the default, 32); each may itself use several
- * ranged requests. `progress` (may be NULL) sees the bytes of all items together.
- *
- * Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
- * status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
- * NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]`, or a NULL `bufs[i]` with a non-zero
- * `lens[i]`, NPY_ERR_CANCELLED for items not finished when the callback cancelled).
- * An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the
- * others. The call returns NPY_OK when every item succeeded, else the status of the
- * first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
- * counting the failures. Buffers must not overlap. An argument error of the call
- * itself (NULL `refs` with `n > 0`, bad `order`, too little memory for `n` items)
- * fails before any item is loaded and sets every status to that error, except for
- * an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
- * with `statuses` untouched.
- *
- * # Safety
- * `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
- * each `refs[i]` is NULL or a live handle; each `bufs[i]` is valid for `lens[i]`
- * writes; `statuses` is NULL or valid for `n` writes; `progress` is NULL or callable
- * with `user_data` during the call.
- */
-npy_status npy_refs_load_into(const npy_ref *const *refs,
-                              void *const *bufs,
-                              const uint64_t *lens,
-                              size_t n,
-                              npy_order order,
-                              size_t concurrency,
-                              npy_progress_fn progress,
-                              void *user_data,
-                              npy_status *statuses);
-
-/**
  * The library's version, e.g. "0.1.0" (static storage, never free it).
  * Compare with `NPYSTORE_VERSION_*` to detect a header/library mismatch.
  */
@@ -298,133 +255,164 @@ size_t npy_last_error_copy(char *buf, size_t cap);
 const char *npy_status_name(int32_t status);
 
 /**
- * Load the whole array into library memory, in `order` (NPY_ORDER_C,
- * NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED). Read the bytes with `npy_array_data`.
+ * ---- Store ---------------------------------------------------------------------
+ * `npy_store`: open a configured store; whole-object calls on it.
+ *
+ * Open a store.
+ *
+ * `config`: NULL discovers `datajoint.json` the way DataJoint does (current directory
+ * and its parents, `DJ_STORES`, `DJ_IGNORE_CONFIG_FILE`, `.secrets/`,
+ * `/run/secrets/datajoint/`); text starting with `{` is the JSON itself; anything
+ * else is the path of a JSON file. `store_name`: NULL or "" selects `stores.default`.
+ * On success `*out` holds a handle to free with `npy_store_free`.
+ * Errors: NPY_ERR_CONFIG (malformed/invalid), NPY_ERR_STORE_NOT_CONFIGURED,
+ * NPY_ERR_NOT_FOUND (file store location missing).
  *
  * # Safety
- * `r` is a live handle; `out` is valid for a write.
+ * String arguments are NULL or NUL-terminated; `out` is valid for a write.
  */
-npy_status npy_ref_load(const npy_ref *r, npy_order order, npy_array **out);
+npy_status npy_store_open(const char *config, const char *store_name, npy_store **out);
 
 /**
- * The bytes of a loaded array. The memory belongs to the array handle; it may be
- * modified. `*data` is never NULL on success; for an array of 0 bytes it is a
- * placeholder that must not be read or written.
+ * Free a store handle (NULL is a no-op). References and writers made from it stay
+ * valid: they hold their own share of the store.
  *
  * # Safety
- * `array` is a live handle; `data` and `nbytes` are valid for writes.
+ * `store` is NULL or an unfreed handle from `npy_store_open`.
  */
-npy_status npy_array_data(npy_array *array, void **data, uint64_t *nbytes);
+void npy_store_free(npy_store *store);
 
 /**
- * Free a loaded array (NULL is a no-op).
+ * The store's configured name (borrowed from the handle).
  *
  * # Safety
- * `array` is NULL or an unfreed handle.
+ * `store` is a live handle; `out` is valid for a write.
  */
-void npy_array_free(npy_array *array);
+npy_status npy_store_name(const npy_store *store, const char **out);
 
 /**
- * Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
- * equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
- * For an array of 0 bytes `buf` may be NULL; the header is still read and checked.
+ * Whether an object exists at the store-relative `path`.
  *
  * # Safety
- * `r` is a live handle; `buf` is valid for `buf_len` writes.
+ * `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.
  */
-npy_status npy_ref_load_into(const npy_ref *r, void *buf, uint64_t buf_len, npy_order order);
+npy_status npy_store_exists(const npy_store *store, const char *path, bool *out);
 
 /**
- * Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
- * `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
- * `order`. Only those bytes are read from the store. When that is 0 bytes (`count`
- * 0, or empty rows) `buf` may be NULL.
+ * Delete the object at the store-relative `path` (NPY_ERR_NOT_FOUND if absent).
  *
  * # Safety
- * `r` is a live handle; `buf` is valid for `buf_len` writes.
+ * `store` is a live handle; `path` is NUL-terminated.
  */
-npy_status npy_ref_read_rows(const npy_ref *r,
-                             uint64_t first,
-                             uint64_t count,
-                             void *buf,
-                             uint64_t buf_len,
-                             npy_order order);
+npy_status npy_store_delete(const npy_store *store, const char *path);
 
 /**
- * Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
- * to the stored file), "c" (copy-on-write). File stores map the stored file itself.
- * On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
- * NULL) receive the data pointer, its byte length and its offset in the file. The
- * header is checked against the reference's metadata first. Remote stores (S3, GCS,
- * Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
- * stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
- * writes to the copy would never reach the store. For an empty array `*nbytes` is 0
- * and `*data` points just past the header (offset `*offset` in the mapped file): not
- * NULL, and not to be read or written.
+ * ---- Target --------------------------------------------------------------------
+ * `npy_target`: where `npy_put` and `npy_writer_open` write.
+ *
+ * A schema-addressed target: `{schema_prefix}/{schema}/{table}/{key...}/{attribute}_{token}.npy`.
+ * `table` is the SQL table name with DataJoint's tier prefix (`#lookup`,
+ * `_imported`, `__computed`, `master__part`, or none for manual tables).
+ * Add the primary key with the `npy_target_key_*` calls, in primary-key order.
  *
  * # Safety
- * `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
+ * Strings are NUL-terminated; `out` is valid for a write.
  */
-npy_status npy_ref_load_mmap(const npy_ref *r,
-                             const char *mode,
-                             npy_mapping **out,
-                             void **data,
-                             uint64_t *nbytes,
-                             uint64_t *offset);
+npy_status npy_target_schema(const char *schema,
+                             const char *table,
+                             const char *attribute,
+                             npy_target **out);
 
 /**
- * The data pointer, byte length and file offset of a mapping (each out may be NULL).
+ * An explicit store-relative path target (no `..`, not absolute, no empty parts).
  *
  * # Safety
- * `mapping` is a live handle; the out pointers are NULL or valid.
+ * `path` is NUL-terminated; `out` is valid for a write.
  */
-npy_status npy_mapping_data(const npy_mapping *mapping,
-                            void **data,
-                            uint64_t *nbytes,
-                            uint64_t *offset);
+npy_status npy_target_path(const char *path, npy_target **out);
 
 /**
- * The local file a mapping maps (the stored object itself on a file store; for
- * remote stores the cache copy), e.g. for MATLAB's `memmapfile`: the name the kernel
- * resolved for the mapped file when it was mapped (absolute, no symbolic link in
- * it), not `<location>/<path>`. Each call checks that the name still leads to the
- * mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
- * replaced or a directory on the way was swapped for a link: whoever reopens the
- * file by name calls it again afterwards, with the mapping still alive, to know it
- * reopened the checked file. Borrowed from the mapping.
+ * Free a target (NULL is a no-op).
  *
  * # Safety
- * `mapping` is a live handle; `out` is valid for a write.
+ * `target` is NULL or an unfreed handle from `npy_target_schema`/`npy_target_path`.
  */
-npy_status npy_mapping_path(const npy_mapping *mapping, const char **out);
+void npy_target_free(npy_target *target);
 
 /**
- * Unmap and free a mapping (NULL is a no-op).
+ * Append an integer primary-key attribute.
  *
  * # Safety
- * `mapping` is NULL or an unfreed handle.
+ * `target` is a live handle; `name` is NUL-terminated.
  */
-void npy_mapping_free(npy_mapping *mapping);
+npy_status npy_target_key_int(npy_target *target, const char *name, int64_t value);
 
 /**
- * `npy_ref_load_mmap` reporting the download of a remote object into the local
- * cache to `progress` (may be NULL; nothing is reported for file stores or for a
- * cached copy that is still valid).
+ * Append an unsigned integer primary-key attribute (e.g. `bigint unsigned`).
  *
  * # Safety
- * As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
- * the call.
+ * As `npy_target_key_int`.
  */
-npy_status npy_ref_load_mmap_progress(const npy_ref *r,
-                                      const char *mode,
-                                      npy_progress_fn progress,
-                                      void *user_data,
-                                      npy_mapping **out,
-                                      void **data,
-                                      uint64_t *nbytes,
-                                      uint64_t *offset);
+npy_status npy_target_key_uint(npy_target *target, const char *name, uint64_t value);
 
 /**
+ * Append a floating-point primary-key attribute (encoded as Python's `str(float)`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_float(npy_target *target, const char *name, double value);
+
+/**
+ * Append a boolean primary-key attribute (encoded `True`/`False`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_bool(npy_target *target, const char *name, bool value);
+
+/**
+ * Append a string primary-key attribute (UTF-8; unsafe or long strings are encoded
+ * exactly as DataJoint encodes them).
+ *
+ * # Safety
+ * As `npy_target_key_int`; `value` is NUL-terminated.
+ */
+npy_status npy_target_key_string(npy_target *target, const char *name, const char *value);
+
+/**
+ * Append a date primary-key attribute (`YYYY-MM-DD`).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_date(npy_target *target,
+                               const char *name,
+                               int32_t year,
+                               uint32_t month,
+                               uint32_t day);
+
+/**
+ * Append a datetime primary-key attribute (`YYYY-MM-DDTHH-MM-SS`; DataJoint drops
+ * the microseconds from the path).
+ *
+ * # Safety
+ * As `npy_target_key_int`.
+ */
+npy_status npy_target_key_datetime(npy_target *target,
+                                   const char *name,
+                                   int32_t year,
+                                   uint32_t month,
+                                   uint32_t day,
+                                   uint32_t hour,
+                                   uint32_t minute,
+                                   uint32_t second,
+                                   uint32_t microsecond);
+
+/**
+ * ---- Put -----------------------------------------------------------------------
+ * Write one array at a target, atomically.
+ *
  * Write an array as a numpy-exact `.npy` object at `target`, atomically, and return
  * a reference to it in `*out` (free with `npy_ref_free`).
  *
@@ -459,6 +447,9 @@ npy_status npy_put(const npy_store *store,
                    npy_ref **out);
 
 /**
+ * ---- Ref -----------------------------------------------------------------------
+ * `npy_ref`: a lazy reference to a stored array, and its metadata.
+ *
  * A reference from DataJoint's metadata JSON (`{"path", "store", "dtype", "shape"}`).
  * No I/O: the object is read (and its header checked against this JSON) on the
  * first load, map or row read. `"store": null`, or no `"store"` field, means the
@@ -621,155 +612,197 @@ npy_status npy_ref_exists(const npy_ref *r, bool *out);
 npy_status npy_ref_delete(const npy_ref *r);
 
 /**
- * Open a store.
+ * ---- Load ----------------------------------------------------------------------
+ * A reference's data into library memory (`npy_array`), into a caller's buffer (with
+ * or without progress), or as a range of rows.
  *
- * `config`: NULL discovers `datajoint.json` the way DataJoint does (current directory
- * and its parents, `DJ_STORES`, `DJ_IGNORE_CONFIG_FILE`, `.secrets/`,
- * `/run/secrets/datajoint/`); text starting with `{` is the JSON itself; anything
- * else is the path of a JSON file. `store_name`: NULL or "" selects `stores.default`.
- * On success `*out` holds a handle to free with `npy_store_free`.
- * Errors: NPY_ERR_CONFIG (malformed/invalid), NPY_ERR_STORE_NOT_CONFIGURED,
- * NPY_ERR_NOT_FOUND (file store location missing).
+ * Load the whole array into library memory, in `order` (NPY_ORDER_C,
+ * NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED). Read the bytes with `npy_array_data`.
  *
  * # Safety
- * String arguments are NULL or NUL-terminated; `out` is valid for a write.
+ * `r` is a live handle; `out` is valid for a write.
  */
-npy_status npy_store_open(const char *config, const char *store_name, npy_store **out);
+npy_status npy_ref_load(const npy_ref *r, npy_order order, npy_array **out);
 
 /**
- * Free a store handle (NULL is a no-op). References and writers made from it stay
- * valid: they hold their own share of the store.
+ * The bytes of a loaded array. The memory belongs to the array handle; it may be
+ * modified. `*data` is never NULL on success; for an array of 0 bytes it is a
+ * placeholder that must not be read or written.
  *
  * # Safety
- * `store` is NULL or an unfreed handle from `npy_store_open`.
+ * `array` is a live handle; `data` and `nbytes` are valid for writes.
  */
-void npy_store_free(npy_store *store);
+npy_status npy_array_data(npy_array *array, void **data, uint64_t *nbytes);
 
 /**
- * The store's configured name (borrowed from the handle).
+ * Free a loaded array (NULL is a no-op).
  *
  * # Safety
- * `store` is a live handle; `out` is valid for a write.
+ * `array` is NULL or an unfreed handle.
  */
-npy_status npy_store_name(const npy_store *store, const char **out);
+void npy_array_free(npy_array *array);
 
 /**
- * Whether an object exists at the store-relative `path`.
+ * Load the whole array into the caller's buffer `buf` of `buf_len` bytes, which must
+ * equal `npy_ref_nbytes` (else NPY_ERR_LENGTH), converting to `order` on the way.
+ * For an array of 0 bytes `buf` may be NULL; the header is still read and checked.
  *
  * # Safety
- * `store` is a live handle; `path` is NUL-terminated; `out` is valid for a write.
+ * `r` is a live handle; `buf` is valid for `buf_len` writes.
  */
-npy_status npy_store_exists(const npy_store *store, const char *path, bool *out);
+npy_status npy_ref_load_into(const npy_ref *r, void *buf, uint64_t buf_len, npy_order order);
 
 /**
- * Delete the object at the store-relative `path` (NPY_ERR_NOT_FOUND if absent).
+ * Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
+ * `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
+ * `user_data`. See `npy_progress_fn` for when and where it is called.
  *
  * # Safety
- * `store` is a live handle; `path` is NUL-terminated.
+ * `r` is a live handle; `buf` is valid for `buf_len` writes; `progress` is NULL or
+ * callable with `user_data` for the duration of the call.
  */
-npy_status npy_store_delete(const npy_store *store, const char *path);
+npy_status npy_ref_load_into_progress(const npy_ref *r,
+                                      void *buf,
+                                      uint64_t buf_len,
+                                      npy_order order,
+                                      npy_progress_fn progress,
+                                      void *user_data);
 
 /**
- * A schema-addressed target: `{schema_prefix}/{schema}/{table}/{key...}/{attribute}_{token}.npy`.
- * `table` is the SQL table name with DataJoint's tier prefix (`#lookup`,
- * `_imported`, `__computed`, `master__part`, or none for manual tables).
- * Add the primary key with the `npy_target_key_*` calls, in primary-key order.
+ * Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be
+ * `count` x the bytes of one row), laid out as the array `a[first:first+count]` in
+ * `order`. Only those bytes are read from the store. When that is 0 bytes (`count`
+ * 0, or empty rows) `buf` may be NULL.
  *
  * # Safety
- * Strings are NUL-terminated; `out` is valid for a write.
+ * `r` is a live handle; `buf` is valid for `buf_len` writes.
  */
-npy_status npy_target_schema(const char *schema,
-                             const char *table,
-                             const char *attribute,
-                             npy_target **out);
+npy_status npy_ref_read_rows(const npy_ref *r,
+                             uint64_t first,
+                             uint64_t count,
+                             void *buf,
+                             uint64_t buf_len,
+                             npy_order order);
 
 /**
- * An explicit store-relative path target (no `..`, not absolute, no empty parts).
+ * ---- Mapping -------------------------------------------------------------------
+ * `npy_mapping`: memory maps of stored arrays.
+ *
+ * Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
+ * to the stored file), "c" (copy-on-write). File stores map the stored file itself.
+ * On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
+ * NULL) receive the data pointer, its byte length and its offset in the file. The
+ * header is checked against the reference's metadata first. Remote stores (S3, GCS,
+ * Azure) map a local copy from the cache (`cache_dir`), downloaded when missing or
+ * stale (size or ETag changed); "r+" is refused there (NPY_ERR_UNSUPPORTED), since
+ * writes to the copy would never reach the store. For an empty array `*nbytes` is 0
+ * and `*data` points just past the header (offset `*offset` in the mapped file): not
+ * NULL, and not to be read or written.
  *
  * # Safety
- * `path` is NUL-terminated; `out` is valid for a write.
+ * `r` is a live handle; `mode` is NUL-terminated; the out pointers are NULL or valid.
  */
-npy_status npy_target_path(const char *path, npy_target **out);
+npy_status npy_ref_load_mmap(const npy_ref *r,
+                             const char *mode,
+                             npy_mapping **out,
+                             void **data,
+                             uint64_t *nbytes,
+                             uint64_t *offset);
 
 /**
- * Free a target (NULL is a no-op).
+ * `npy_ref_load_mmap` reporting the download of a remote object into the local
+ * cache to `progress` (may be NULL; nothing is reported for file stores or for a
+ * cached copy that is still valid).
  *
  * # Safety
- * `target` is NULL or an unfreed handle from `npy_target_schema`/`npy_target_path`.
+ * As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
+ * the call.
  */
-void npy_target_free(npy_target *target);
+npy_status npy_ref_load_mmap_progress(const npy_ref *r,
+                                      const char *mode,
+                                      npy_progress_fn progress,
+                                      void *user_data,
+                                      npy_mapping **out,
+                                      void **data,
+                                      uint64_t *nbytes,
+                                      uint64_t *offset);
 
 /**
- * Append an integer primary-key attribute.
+ * The data pointer, byte length and file offset of a mapping (each out may be NULL).
  *
  * # Safety
- * `target` is a live handle; `name` is NUL-terminated.
+ * `mapping` is a live handle; the out pointers are NULL or valid.
  */
-npy_status npy_target_key_int(npy_target *target, const char *name, int64_t value);
+npy_status npy_mapping_data(const npy_mapping *mapping,
+                            void **data,
+                            uint64_t *nbytes,
+                            uint64_t *offset);
 
 /**
- * Append an unsigned integer primary-key attribute (e.g. `bigint unsigned`).
+ * The local file a mapping maps (the stored object itself on a file store; for
+ * remote stores the cache copy), e.g. for MATLAB's `memmapfile`: the name the kernel
+ * resolved for the mapped file when it was mapped (absolute, no symbolic link in
+ * it), not `<location>/<path>`. Each call checks that the name still leads to the
+ * mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
+ * replaced or a directory on the way was swapped for a link: whoever reopens the
+ * file by name calls it again afterwards, with the mapping still alive, to know it
+ * reopened the checked file. Borrowed from the mapping.
  *
  * # Safety
- * As `npy_target_key_int`.
+ * `mapping` is a live handle; `out` is valid for a write.
  */
-npy_status npy_target_key_uint(npy_target *target, const char *name, uint64_t value);
+npy_status npy_mapping_path(const npy_mapping *mapping, const char **out);
 
 /**
- * Append a floating-point primary-key attribute (encoded as Python's `str(float)`).
+ * Unmap and free a mapping (NULL is a no-op).
  *
  * # Safety
- * As `npy_target_key_int`.
+ * `mapping` is NULL or an unfreed handle.
  */
-npy_status npy_target_key_float(npy_target *target, const char *name, double value);
+void npy_mapping_free(npy_mapping *mapping);
 
 /**
- * Append a boolean primary-key attribute (encoded `True`/`False`).
+ * ---- Bulk ----------------------------------------------------------------------
+ * Many references loaded at once, with a status per item.
+ *
+ * Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
+ * `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
+ * references are loaded at a time (0: the default, 32); each may itself use several
+ * ranged requests. `progress` (may be NULL) sees the bytes of all items together.
+ *
+ * Per-item outcome: when `statuses` is not NULL, `statuses[i]` receives item i's
+ * status (NPY_OK, or e.g. NPY_ERR_NOT_FOUND, NPY_ERR_LENGTH for a wrong `lens[i]`,
+ * NPY_ERR_INVALID_ARGUMENT for a NULL `refs[i]`, or a NULL `bufs[i]` with a non-zero
+ * `lens[i]`, NPY_ERR_CANCELLED for items not finished when the callback cancelled).
+ * An item of 0 bytes may have a NULL `bufs[i]`. A failed item does not stop the
+ * others. The call returns NPY_OK when every item succeeded, else the status of the
+ * first failed item, with `npy_last_error()` naming that item (`item 3: ...`) and
+ * counting the failures. Buffers must not overlap. An argument error of the call
+ * itself (NULL `refs` with `n > 0`, bad `order`, too little memory for `n` items)
+ * fails before any item is loaded and sets every status to that error, except for
+ * an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
+ * with `statuses` untouched.
  *
  * # Safety
- * As `npy_target_key_int`.
+ * `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
+ * each `refs[i]` is NULL or a live handle; each `bufs[i]` is valid for `lens[i]`
+ * writes; `statuses` is NULL or valid for `n` writes; `progress` is NULL or callable
+ * with `user_data` during the call.
  */
-npy_status npy_target_key_bool(npy_target *target, const char *name, bool value);
+npy_status npy_refs_load_into(const npy_ref *const *refs,
+                              void *const *bufs,
+                              const uint64_t *lens,
+                              size_t n,
+                              npy_order order,
+                              size_t concurrency,
+                              npy_progress_fn progress,
+                              void *user_data,
+                              npy_status *statuses);
 
 /**
- * Append a string primary-key attribute (UTF-8; unsafe or long strings are encoded
- * exactly as DataJoint encodes them).
+ * ---- Writer --------------------------------------------------------------------
+ * `npy_writer`: stream rows into one array, published when it finishes.
  *
- * # Safety
- * As `npy_target_key_int`; `value` is NUL-terminated.
- */
-npy_status npy_target_key_string(npy_target *target, const char *name, const char *value);
-
-/**
- * Append a date primary-key attribute (`YYYY-MM-DD`).
- *
- * # Safety
- * As `npy_target_key_int`.
- */
-npy_status npy_target_key_date(npy_target *target,
-                               const char *name,
-                               int32_t year,
-                               uint32_t month,
-                               uint32_t day);
-
-/**
- * Append a datetime primary-key attribute (`YYYY-MM-DDTHH-MM-SS`; DataJoint drops
- * the microseconds from the path).
- *
- * # Safety
- * As `npy_target_key_int`.
- */
-npy_status npy_target_key_datetime(npy_target *target,
-                                   const char *name,
-                                   int32_t year,
-                                   uint32_t month,
-                                   uint32_t day,
-                                   uint32_t hour,
-                                   uint32_t minute,
-                                   uint32_t second,
-                                   uint32_t microsecond);
-
-/**
  * Open a streaming writer for an array that grows by rows, published at `target`
  * when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
  *

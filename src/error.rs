@@ -201,9 +201,9 @@ impl std::error::Error for Error {}
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Shorthand: `Err(Error::new(kind, format!(...)))`.
-#[macro_export]
 macro_rules! bail {
     ($kind:ident, $($arg:tt)*) => {
         return Err($crate::Error::new($crate::ErrorKind::$kind, format!($($arg)*)))
     };
 }
+pub(crate) use bail;

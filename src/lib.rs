@@ -1,7 +1,8 @@
 //! npystore: NumPy `.npy` arrays in file stores and object storage, laid out exactly
 //! as DataJoint's `<npy@store>` codec lays them out, with a C ABI for C, MATLAB and Julia.
 //!
-//! The safe Rust API in this crate does all the work; [`ffi`] is a thin C skin over it.
+//! The safe Rust API in this crate does all the work; the C ABI (`include/npystore.h`)
+//! is a thin skin over it.
 //!
 //! ```no_run
 //! use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
@@ -15,49 +16,63 @@
 //! # Ok::<(), npystore::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
+// The public surface: the types re-exported below, plus three layers a Rust user may
+// want alone: `config` (reading `datajoint.json`), `format` (the `.npy` format) and
+// `path` (DataJoint's object paths). Everything else is internal.
+//
+// `cbindgen:ignore` keeps cbindgen, which reads every module whatever its visibility,
+// from turning the internal modules' `pub const`s into header macros.
+
 /// cbindgen:ignore
-pub mod array_ref;
+pub(crate) mod array_ref;
 /// cbindgen:ignore
 pub(crate) mod cache;
 /// cbindgen:ignore
 pub mod config;
 /// cbindgen:ignore
-pub mod error;
+pub(crate) mod error;
 /// cbindgen:ignore
 pub mod format;
 /// cbindgen:ignore
-pub mod layout;
+pub(crate) mod layout;
 /// cbindgen:ignore
-pub mod mapping;
+pub(crate) mod mapping;
 /// cbindgen:ignore
-pub mod metadata;
+pub(crate) mod metadata;
 /// cbindgen:ignore
 pub mod path;
 /// cbindgen:ignore
-pub mod put;
+pub(crate) mod put;
 /// cbindgen:ignore
-pub mod store;
+pub(crate) mod store;
 /// cbindgen:ignore
-pub mod target;
+pub(crate) mod target;
 /// cbindgen:ignore
-pub mod transfer;
+pub(crate) mod transfer;
 /// cbindgen:ignore
 pub(crate) mod version;
 /// cbindgen:ignore
 pub(crate) mod worker;
 /// cbindgen:ignore
-pub mod writer;
+pub(crate) mod writer;
 
-pub mod ffi;
+// The C ABI: its `#[no_mangle]` functions are exported from the cdylib and staticlib
+// whatever the module's Rust visibility; Rust users use the safe API above.
+pub(crate) mod ffi;
 
-pub use array_ref::ArrayRef;
+pub(crate) use error::bail;
+
+pub use array_ref::{load_many, ArrayRef, DEFAULT_BULK_CONCURRENCY};
 pub use error::{Error, ErrorKind, Result};
 pub use format::Dtype;
 pub use layout::Order;
 pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
 pub use put::ArrayData;
-pub use store::Store;
+pub use store::{Store, TEMP_SUFFIX};
 pub use target::{PutOptions, Target};
+pub use transfer::{with_progress, ProgressFn, Transfer, PROGRESS_INTERVAL};
 pub use version::StoredLayout;
 pub use writer::Writer;

@@ -14,7 +14,7 @@ mod proxy;
 use common::f64s::{f64_bytes, put};
 use common::remote::{self, Remote};
 use common::Scratch;
-use npystore::array_ref::load_many;
+use npystore::load_many;
 use npystore::{ArrayRef, ErrorKind, MapMode, Order, Store};
 use serde_json::json;
 

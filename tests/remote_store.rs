@@ -9,8 +9,8 @@ mod proxy;
 
 use common::f64s::{f64_bytes, put, put_opts};
 use common::{remote, Scratch};
-use npystore::array_ref::load_many;
-use npystore::transfer::{with_progress, Transfer};
+use npystore::load_many;
+use npystore::{with_progress, Transfer};
 use npystore::{ArrayRef, ErrorKind, MapMode, Order, PutOptions};
 use serde_json::json;
 use std::time::{Duration, Instant};

@@ -12,7 +12,16 @@ mod common;
 use common::Scratch;
 use npystore::config::Config;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
-use std::ffi::{CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
+
+// The C calls this test makes, declared as include/npystore.h declares them (the store
+// handle opaque, statuses as int); the library linked into this test defines them.
+extern "C" {
+    fn npy_store_open(config: *const c_char, name: *const c_char, out: *mut *mut c_void) -> i32;
+    fn npy_store_free(store: *mut c_void);
+    fn npy_last_error() -> *const c_char;
+    fn npy_status_name(status: i32) -> *const c_char;
+}
 
 const SECRETS: [&str; 12] = [
     "AKIAS3ACCESSKEYSECRET1",
@@ -78,7 +87,6 @@ impl Seen {
 
     /// The C entry point: the status name and npy_last_error() text.
     fn c_open(&mut self, config: &str, name: Option<&str>) {
-        use npystore::ffi::store::{npy_store_free, npy_store_open};
         let config = CString::new(config).unwrap();
         let name = name.map(|n| CString::new(n).unwrap());
         let mut store = std::ptr::null_mut();
@@ -89,9 +97,9 @@ impl Seen {
                 name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr()),
                 &mut store,
             );
-            let message = CStr::from_ptr(npystore::ffi::info::npy_last_error());
-            self.0
-                .push(format!("C open: {status:?} {}", message.to_string_lossy()));
+            let status = CStr::from_ptr(npy_status_name(status)).to_string_lossy();
+            let message = CStr::from_ptr(npy_last_error()).to_string_lossy();
+            self.0.push(format!("C open: {status} {message}"));
             npy_store_free(store);
         }
     }

@@ -710,7 +710,7 @@ fn a_255_byte_file_name_can_be_put_and_written() {
     }
     let left: Vec<_> = walk(data.path())
         .into_iter()
-        .filter(|p| p.ends_with(npystore::store::TEMP_SUFFIX))
+        .filter(|p| p.ends_with(npystore::TEMP_SUFFIX))
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }

@@ -13,7 +13,7 @@ mod proxy;
 use common::remote::{self, Remote};
 use common::{repo, run_python, Scratch};
 use npystore::path::{KeyPart, KeyValue};
-use npystore::store::TEMP_SUFFIX;
+use npystore::TEMP_SUFFIX;
 use npystore::{Dtype, ErrorKind, Order, PutOptions, Store, Target, Writer};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

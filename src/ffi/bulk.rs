@@ -1,14 +1,12 @@
-//! Long transfers from C: bulk loads of many references, and whole loads that report
-//! progress through a callback (maps with progress: `mapping`).
+//! Bulk loads: many references at once, each into its own buffer, with per-item
+//! statuses and one progress callback for all of them.
 //!
 //! Progress callbacks run only on the thread that made the call, never after the
 //! call has returned, so a binding may call into its host (MATLAB, Julia) from them.
 
-use super::boundary::{
-    array_arg, bytes_mut_arg, count_arg, guard, handle, opt_array_mut_arg, try_vec,
-};
+use super::boundary::{array_arg, bytes_mut_arg, count_arg, guard, opt_array_mut_arg, try_vec};
+use super::order::{load_order, npy_order};
 use super::progress::{callback, npy_progress_fn};
-use super::put::{load_order, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::array_ref::load_many;
@@ -17,32 +15,9 @@ use crate::{bail, ArrayRef, Error, ErrorKind, Result};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
 
-/// Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
-/// `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
-/// `user_data`. See `npy_progress_fn` for when and where it is called.
+/// ---- Bulk ----------------------------------------------------------------------
+/// Many references loaded at once, with a status per item.
 ///
-/// # Safety
-/// `r` is a live handle; `buf` is valid for `buf_len` writes; `progress` is NULL or
-/// callable with `user_data` for the duration of the call.
-#[no_mangle]
-pub unsafe extern "C" fn npy_ref_load_into_progress(
-    r: *const npy_ref,
-    buf: *mut c_void,
-    buf_len: u64,
-    order: npy_order,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-) -> npy_status {
-    guard(|| {
-        let r = &handle(r, "ref")?.inner;
-        let order = load_order(order)?;
-        let buf = bytes_mut_arg(buf.cast(), buf_len, "buf")?;
-        let mut cb = callback(progress, user_data);
-        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
-    })
-}
-
 /// Load `n` arrays at once: reference `refs[i]` whole into `bufs[i]`, which holds
 /// `lens[i]` bytes (== `npy_ref_nbytes(refs[i])`), in `order`. At most `concurrency`
 /// references are loaded at a time (0: the default, 32); each may itself use several

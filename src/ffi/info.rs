@@ -4,15 +4,24 @@ use super::boundary::{guard_or, with_last_error};
 use crate::ErrorKind;
 use std::ffi::c_char;
 
+// The version macros are for C alone (cbindgen writes them into the header); in Rust
+// only the test below reads them, against Cargo.toml.
+
 /// Major version of this header; equals the library's `npy_version()` major part.
+#[allow(dead_code)]
 pub const NPYSTORE_VERSION_MAJOR: u32 = 0;
 /// Minor version of this header.
+#[allow(dead_code)]
 pub const NPYSTORE_VERSION_MINOR: u32 = 1;
 /// Patch version of this header.
+#[allow(dead_code)]
 pub const NPYSTORE_VERSION_PATCH: u32 = 0;
 
 static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 
+/// ---- Library -------------------------------------------------------------------
+/// Version, the last error, status names.
+///
 /// The library's version, e.g. "0.1.0" (static storage, never free it).
 /// Compare with `NPYSTORE_VERSION_*` to detect a header/library mismatch.
 #[no_mangle]

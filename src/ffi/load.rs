@@ -1,12 +1,15 @@
 //! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
-//! caller's buffer, or as a range of rows (memory maps: `mapping`).
+//! caller's buffer (with or without progress), or as a range of rows (memory maps:
+//! `mapping`; many references at once: `bulk`).
 
 use super::boundary::{
     bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, into_handle, out_arg,
 };
-use super::put::{load_order, npy_order};
+use super::order::{load_order, npy_order};
+use super::progress::{callback, npy_progress_fn};
 use super::reference::npy_ref;
 use super::status::npy_status;
+use crate::transfer::with_progress;
 use std::ffi::c_void;
 
 /// Array data loaded into library-owned memory. Free with `npy_array_free`.
@@ -14,6 +17,10 @@ pub struct npy_array {
     data: Vec<u8>,
 }
 
+/// ---- Load ----------------------------------------------------------------------
+/// A reference's data into library memory (`npy_array`), into a caller's buffer (with
+/// or without progress), or as a range of rows.
+///
 /// Load the whole array into library memory, in `order` (NPY_ORDER_C,
 /// NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED). Read the bytes with `npy_array_data`.
 ///
@@ -83,6 +90,32 @@ pub unsafe extern "C" fn npy_ref_load_into(
         let order = load_order(order)?;
         r.inner
             .load_into(bytes_mut_arg(buf.cast(), buf_len, "buf")?, order)
+    })
+}
+
+/// Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
+/// `npy_ref_load_into`, reporting progress to `progress` (may be NULL) with
+/// `user_data`. See `npy_progress_fn` for when and where it is called.
+///
+/// # Safety
+/// `r` is a live handle; `buf` is valid for `buf_len` writes; `progress` is NULL or
+/// callable with `user_data` for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_load_into_progress(
+    r: *const npy_ref,
+    buf: *mut c_void,
+    buf_len: u64,
+    order: npy_order,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+) -> npy_status {
+    guard(|| {
+        let r = &handle(r, "ref")?.inner;
+        let order = load_order(order)?;
+        let buf = bytes_mut_arg(buf.cast(), buf_len, "buf")?;
+        let mut cb = callback(progress, user_data);
+        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
+        with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
     })
 }
 

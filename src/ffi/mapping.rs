@@ -25,6 +25,9 @@ impl npy_mapping {
     }
 }
 
+/// ---- Mapping -------------------------------------------------------------------
+/// `npy_mapping`: memory maps of stored arrays.
+///
 /// Memory-map the stored array with numpy's `mode`: "r" (read-only), "r+" (writes go
 /// to the stored file), "c" (copy-on-write). File stores map the stored file itself.
 /// On success `*out` holds the mapping; `data`, `nbytes` and `offset` (each may be
@@ -52,6 +55,28 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
         let user_data = std::ptr::null_mut();
         load_mmap(r, mode, no_progress, user_data, out, data, nbytes, offset)
     })
+}
+
+/// `npy_ref_load_mmap` reporting the download of a remote object into the local
+/// cache to `progress` (may be NULL; nothing is reported for file stores or for a
+/// cached copy that is still valid).
+///
+/// # Safety
+/// As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
+/// the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn npy_ref_load_mmap_progress(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+    out: *mut *mut npy_mapping,
+    data: *mut *mut c_void,
+    nbytes: *mut u64,
+    offset: *mut u64,
+) -> npy_status {
+    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
 }
 
 unsafe fn write_mapping_info(
@@ -120,28 +145,6 @@ pub unsafe extern "C" fn npy_mapping_path(
 #[no_mangle]
 pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
     guard_void(|| free_handle(mapping));
-}
-
-/// `npy_ref_load_mmap` reporting the download of a remote object into the local
-/// cache to `progress` (may be NULL; nothing is reported for file stores or for a
-/// cached copy that is still valid).
-///
-/// # Safety
-/// As `npy_ref_load_mmap`; `progress` is NULL or callable with `user_data` during
-/// the call.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn npy_ref_load_mmap_progress(
-    r: *const npy_ref,
-    mode: *const c_char,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-    out: *mut *mut npy_mapping,
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-) -> npy_status {
-    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
 }
 
 /// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside

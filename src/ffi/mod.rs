@@ -1,8 +1,9 @@
 //! The C ABI: the only `unsafe extern "C"` code in npystore.
 //!
 //! Every exported function checks its arguments, runs the safe core inside a panic
-//! boundary, and reports failure as an [`npy_status`] plus a thread-local message
-//! (`npy_last_error`). Handles are opaque boxes; each has one `*_free` that accepts NULL.
+//! boundary, and reports failure as an [`npy_status`](status::npy_status) plus a
+//! thread-local message (`npy_last_error`). Handles are opaque boxes; each has one
+//! `*_free` that accepts NULL.
 //!
 //! The rule that keeps a panic from ever reaching C: the body of every exported
 //! function is exactly one call to a guard (`guard`, `guard_void`, `guard_or` in
@@ -17,20 +18,49 @@
     clippy::indexing_slicing
 )]
 
-mod boundary;
-pub mod bulk;
-pub mod info;
-pub mod load;
-pub mod mapping;
-pub mod progress;
-pub mod put;
-pub mod reference;
+// cbindgen writes the header's functions in the order it parses these modules, so
+// they are declared in the order the header reads: library-wide calls, then one
+// module per C object. (Constants and types all come before the functions; the blank
+// lines keep rustfmt from sorting the declarations.)
+
+// `npy_status`, the result of every fallible call.
 pub mod status;
+
+// Library-wide calls: version, last error, status names.
+pub mod info;
+
+// `npy_store`: open a configured store.
 pub mod store;
+
+// `npy_target`: where a put or a writer writes.
 pub mod target;
+
+// `npy_order`: the memory order values.
+pub mod order;
+
+// `npy_put`: write one array.
+pub mod put;
+
+// `npy_ref`: lazy references and their metadata.
+pub mod reference;
+
+// Loads through a reference: `npy_array`, caller buffers, rows.
+pub mod load;
+
+// `npy_mapping`: memory maps of stored arrays.
+pub mod mapping;
+
+// Bulk loads of many references.
+pub mod bulk;
+
+// `npy_writer`: stream rows into one array.
 pub mod writer;
 
-pub use status::npy_status;
+// Shared by the modules above: argument checks and the panic boundary.
+mod boundary;
+
+// The progress callback type of the `*_progress` calls.
+pub mod progress;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]

@@ -1,52 +1,20 @@
-//! `npy_put`: write one array, and the order and flag values it takes.
+//! `npy_put`: write one array, the flags it takes, and the argument checks it shares
+//! with `npy_writer_open`.
 
 use super::boundary::{array_arg, bytes_arg, guard, handle, into_handle, out_arg, str_arg};
+use super::order::{data_order_is_fortran, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
 use super::target::npy_target;
-use crate::{bail, ArrayData, Dtype, Order, PutOptions, Result, Store, Target};
+use crate::{bail, ArrayData, Dtype, PutOptions, Result, Store, Target};
 use std::ffi::{c_char, c_void};
-
-/// A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
-pub type npy_order = i32;
-/// Row-major (C, numpy's default).
-pub const NPY_ORDER_C: npy_order = 0;
-/// Column-major (Fortran, MATLAB, Julia).
-pub const NPY_ORDER_FORTRAN: npy_order = 1;
-/// Loads only: leave the data in the order the object stores it.
-pub const NPY_ORDER_AS_STORED: npy_order = 2;
 
 /// `npy_put` flag: fsync the object and its directory before returning.
 pub const NPY_PUT_FSYNC: u32 = 1;
 /// `npy_put` flag: replace an existing object at an explicit path.
 pub const NPY_PUT_OVERWRITE: u32 = 2;
 const NPY_PUT_KNOWN_FLAGS: u32 = NPY_PUT_FSYNC | NPY_PUT_OVERWRITE;
-
-/// The order for a load (all three values allowed).
-pub(crate) fn load_order(order: npy_order) -> Result<Order> {
-    match order {
-        NPY_ORDER_C => Ok(Order::C),
-        NPY_ORDER_FORTRAN => Ok(Order::Fortran),
-        NPY_ORDER_AS_STORED => Ok(Order::AsStored),
-        other => bail!(
-            InvalidArgument,
-            "unknown order {other}: use NPY_ORDER_C, NPY_ORDER_FORTRAN or NPY_ORDER_AS_STORED"
-        ),
-    }
-}
-
-/// Whether data given in `order` is column-major (C or Fortran only).
-pub(crate) fn data_order_is_fortran(order: npy_order) -> Result<bool> {
-    match order {
-        NPY_ORDER_C => Ok(false),
-        NPY_ORDER_FORTRAN => Ok(true),
-        other => bail!(
-            InvalidArgument,
-            "unknown data order {other}: use NPY_ORDER_C or NPY_ORDER_FORTRAN"
-        ),
-    }
-}
 
 /// The options `NPY_PUT_*` flags ask for; unknown bits are an error.
 fn put_options(flags: u32) -> Result<PutOptions> {
@@ -130,6 +98,9 @@ pub(crate) unsafe fn write_args<'a>(
     })
 }
 
+/// ---- Put -----------------------------------------------------------------------
+/// Write one array at a target, atomically.
+///
 /// Write an array as a numpy-exact `.npy` object at `target`, atomically, and return
 /// a reference to it in `*out` (free with `npy_ref_free`).
 ///

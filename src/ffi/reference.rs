@@ -37,6 +37,9 @@ impl npy_ref {
     }
 }
 
+/// ---- Ref -----------------------------------------------------------------------
+/// `npy_ref`: a lazy reference to a stored array, and its metadata.
+///
 /// A reference from DataJoint's metadata JSON (`{"path", "store", "dtype", "shape"}`).
 /// No I/O: the object is read (and its header checked against this JSON) on the
 /// first load, map or row read. `"store": null`, or no `"store"` field, means the

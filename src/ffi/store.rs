@@ -20,6 +20,9 @@ impl npy_store {
     }
 }
 
+/// ---- Store ---------------------------------------------------------------------
+/// `npy_store`: open a configured store; whole-object calls on it.
+///
 /// Open a store.
 ///
 /// `config`: NULL discovers `datajoint.json` the way DataJoint does (current directory

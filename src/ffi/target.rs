@@ -13,6 +13,9 @@ pub struct npy_target {
     pub(crate) inner: Target,
 }
 
+/// ---- Target --------------------------------------------------------------------
+/// `npy_target`: where `npy_put` and `npy_writer_open` write.
+///
 /// A schema-addressed target: `{schema_prefix}/{schema}/{table}/{key...}/{attribute}_{token}.npy`.
 /// `table` is the SQL table name with DataJoint's tier prefix (`#lookup`,
 /// `_imported`, `__computed`, `master__part`, or none for manual tables).

@@ -1,7 +1,8 @@
 //! `npy_writer`: stream rows into one array, publish it at the end.
 
 use super::boundary::{bytes_arg, free_handle, guard, guard_void, handle, into_handle, out_arg};
-use super::put::{npy_order, write_args, MAX_NDIM};
+use super::order::npy_order;
+use super::put::{write_args, MAX_NDIM};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
@@ -37,6 +38,9 @@ fn closed<T>(why: &str) -> Result<T> {
     )
 }
 
+/// ---- Writer --------------------------------------------------------------------
+/// `npy_writer`: stream rows into one array, published when it finishes.
+///
 /// Open a streaming writer for an array that grows by rows, published at `target`
 /// when it finishes. On success `*out` holds a writer to free with `npy_writer_free`.
 ///

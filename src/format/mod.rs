@@ -7,9 +7,9 @@ mod dtype;
 mod header;
 mod name_aliases;
 mod numpy_str;
-pub mod order;
+mod order;
 mod pylit;
-pub mod swap;
+mod swap;
 #[cfg(feature = "ndarray")]
 pub mod typed;
 mod typestr;

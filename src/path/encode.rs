@@ -11,7 +11,7 @@ pub enum KeyValue {
     Int(i64),
     /// An unsigned integer: Python `str(int)`.
     UInt(u64),
-    /// A float: Python `str(float)` (see [`python_float_repr`]).
+    /// A float: Python `str(float)`, the shortest text that reads back the same value.
     Float(f64),
     /// A bool: `True` / `False` (Python's bool is an int).
     Bool(bool),

@@ -9,8 +9,8 @@ mod encode;
 mod name;
 mod token;
 
-pub use encode::{encode_key_value, python_float_repr, KeyValue};
-pub use name::{validate_name, validate_relative_path};
+pub use encode::{encode_key_value, KeyValue};
+pub(crate) use name::{validate_name, validate_relative_path};
 pub use token::{clamp_token_length, random_token, TOKEN_ALPHABET};
 
 use crate::Result;
@@ -61,7 +61,7 @@ impl Default for PathSettings {
 
 /// The `{attr}` names of a partition pattern, in order, repeats kept
 /// (Python `re.findall(r"\{(\w+)\}", pattern)`); the rest of the pattern is ignored.
-pub fn partition_attributes(pattern: &str) -> Vec<&str> {
+fn partition_attributes(pattern: &str) -> Vec<&str> {
     let is_word = |c: char| c == '_' || c.is_alphanumeric();
     let mut found = Vec::new();
     let mut rest = pattern;

@@ -226,7 +226,7 @@ pub fn sweep_temp_files(dir: &Path) -> Vec<String> {
             continue;
         }
         assert!(
-            name.ends_with(npystore::store::TEMP_SUFFIX) && name.contains(".npy."),
+            name.ends_with(npystore::TEMP_SUFFIX) && name.contains(".npy."),
             "unexpected file {}",
             path.display()
         );
