@@ -137,10 +137,15 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
 /// Exactly `buf.len()` bytes of `file` (named `what` in messages) from `offset`; a
 /// short file is a `Format` error. Large reads are split across threads.
 fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
+    if buf.len() < PARALLEL_READ_MIN {
+        return read_exact_at(file, offset, buf, what);
+    }
+    // Asked only for large reads: the answer comes from cgroup files (open, stat,
+    // read), which would cost a small read several times over.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    if buf.len() < PARALLEL_READ_MIN || threads < 2 {
+    if threads < 2 {
         return read_exact_at(file, offset, buf, what);
     }
     let chunk = buf.len().div_ceil(threads);
