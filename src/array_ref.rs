@@ -10,7 +10,7 @@ use crate::metadata::Metadata;
 use crate::store::{Failure, Maps, Read, Store};
 use crate::transfer::Transfer;
 pub use crate::version::StoredLayout;
-use crate::version::{check_size, on_one_version, Opened, Seen, Version};
+use crate::version::{self, check_size, Opened, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
 
 /// How much of an object a first header read fetches when nothing is known about it
@@ -85,8 +85,7 @@ impl ArrayRef {
     pub fn open(store: &Store, path: &str) -> Result<ArrayRef> {
         crate::path::validate_relative_path(path)?;
         let no_metadata = |_: &Header| Ok(());
-        let (header, opened) =
-            Opened::current(store.backend(), path, HEADER_PROBE, false, no_metadata)?;
+        let (header, opened) = Opened::current(store.backend(), path, HEADER_PROBE, no_metadata)?;
         ArrayRef::build(
             store,
             path.to_string(),
@@ -210,7 +209,7 @@ impl ArrayRef {
         if let Some(layout) = self.seen.layout() {
             return Ok(layout);
         }
-        self.open_current(self.expected_header_len(), false)
+        self.open_current(self.expected_header_len())
             .map(|opened| opened.version.layout)
     }
 
@@ -227,12 +226,12 @@ impl ArrayRef {
     }
 
     /// Open the version stored now, reading `probe` bytes (more if the header is
-    /// longer; the file for writing too when `write`), check its header against the
-    /// metadata and the object's size, and remember that version.
-    fn open_current(&self, probe: u64, write: bool) -> Result<Opened<'_>> {
+    /// longer), check its header against the metadata and the object's size, and
+    /// remember that version.
+    fn open_current(&self, probe: u64) -> Result<Opened<'_>> {
         let backend = self.store.backend();
         let agree = |header: &Header| self.check_agrees(header);
-        let (_, opened) = Opened::current(backend, self.path(), probe, write, agree)?;
+        let (_, opened) = Opened::current(backend, self.path(), probe, agree)?;
         self.seen.set(opened.version.clone());
         Ok(opened)
     }
@@ -259,8 +258,9 @@ impl ArrayRef {
         read: impl FnMut(&Opened<'_>) -> Read<T>,
     ) -> Result<T> {
         let what = || self.store.describe(self.path());
-        on_one_version(&what, first, || self.open_current(probe, false), read)
+        version::on_one_version(&what, first, || self.open_current(probe), read)
     }
+
     /// Refuse a stored header that disagrees with this reference's metadata.
     pub(crate) fn check_agrees(&self, header: &Header) -> Result<()> {
         let described = || self.store.describe(self.path());
@@ -321,7 +321,7 @@ impl ArrayRef {
         };
         let first = match self.remembered() {
             Some(opened) => opened,
-            None => self.open_current(probe, false)?,
+            None => self.open_current(probe)?,
         };
         self.on_one_version(first, probe, |opened| {
             self.load_version(opened, buf, order, transfer)
@@ -441,7 +441,7 @@ impl ArrayRef {
             guess.data_offset + (first + count) * per_row,
         );
         let near = gap <= NEAR_ROWS && end <= SMALL_OBJECT;
-        let opened = self.open_current(if near { end } else { guess.data_offset }, false)?;
+        let opened = self.open_current(if near { end } else { guess.data_offset })?;
         let held = opened.head.as_ref().is_some_and(|h| h.len() as u64 >= end);
         if !near || opened.version.layout != guess || !held {
             return Ok(Err(opened));
@@ -593,7 +593,7 @@ impl ArrayRef {
         // object's current size and ETag, which validate or name the cached copy. The
         // download is pinned to that ETag; a copy is only ever of one version.
         let probe = self.expected_header_len();
-        let first = self.open_current(probe, false)?;
+        let first = self.open_current(probe)?;
         let cache = crate::cache::RemoteCache::for_options(&self.store.spec().options);
         self.on_one_version(first, probe, |opened| {
             let version = &opened.version;

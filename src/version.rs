@@ -103,23 +103,22 @@ pub(crate) struct Opened<'s> {
     pub head: Option<Vec<u8>>,
 }
 
-impl Opened<'_> {
+impl<'s> Opened<'s> {
     /// Open the version of `path` stored now and read its header: `probe` bytes
     /// first (one ranged request on object stores, which also tells the object's
     /// size and ETag), and once more, from the start, only if the header is longer.
     /// `agree` checks the header before the object's size is checked against it.
-    pub(crate) fn current<'s>(
+    pub(crate) fn current(
         backend: &'s dyn Backend,
         path: &str,
         probe: u64,
-        write: bool,
         agree: impl FnOnce(&Header) -> Result<()>,
     ) -> Result<(Header, Opened<'s>)> {
         let described = || backend.describe(path);
         // The fixed part (magic, version, length) must be there to learn the full length.
         let mut want = probe.max(12);
         let (parsed, reader, head) = loop {
-            let (reader, head) = backend.open_version(path, want, write)?;
+            let (reader, head) = backend.open_version(path, want, false)?;
             match parse_header(&head).map_err(|e| e.context(described()))? {
                 HeaderParse::Complete(parsed) => break (parsed, reader, head),
                 HeaderParse::NeedMore { total }

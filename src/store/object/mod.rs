@@ -618,6 +618,8 @@ impl Backend for ObjectBackend {
         len: u64,
         _write: bool,
     ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)> {
+        // Nothing writes through a reader here: a map of an object is of a cached
+        // copy, and mode `r+` is refused before any version is opened.
         let (head, etag, size) = self.read_head(path, len)?;
         Ok((Box::new(ObjectReader::new(self, path, etag, size)), head))
     }
