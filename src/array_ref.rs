@@ -3,18 +3,15 @@
 //! of rows). The stored header always wins: any disagreement with the metadata is an
 //! error, never a silent misread.
 
-use crate::format::{parse_header, Dtype, Header, HeaderParse, ParsedHeader, MAX_HEADER_LEN};
+use crate::format::{parse_header, Dtype, Header, HeaderParse};
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::store::{read_file_at, Head, ReadCtx, Store};
+use crate::store::{Failure, Maps, Read, Store};
 use crate::transfer::Transfer;
 pub use crate::version::StoredLayout;
-use crate::version::{on_one_version, Seen, Version};
+use crate::version::{self, check_size, Opened, Seen, Version};
 use crate::{bail, Error, ErrorKind, Result};
-use std::fs::File;
-use std::path::Path;
-use std::sync::Arc;
 
 /// How much of an object a first header read fetches when nothing is known about it
 /// (a reference opened by path); nearly every header fits.
@@ -31,7 +28,7 @@ const SMALL_OBJECT: u64 = 1 << 20;
 const NEAR_ROWS: u64 = 256 << 10;
 
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
-type RangeReader<'a> = dyn FnMut(&mut [(u64, &mut [u8])]) -> Result<()> + 'a;
+type RangeReader<'a, E> = dyn FnMut(&mut [(u64, &mut [u8])]) -> std::result::Result<(), E> + 'a;
 
 /// A reference to an array in a store. Cheap to create; shape and dtype need no I/O.
 ///
@@ -87,16 +84,14 @@ impl ArrayRef {
     /// A reference to the object at a store-relative `path`; reads only its header.
     pub fn open(store: &Store, path: &str) -> Result<ArrayRef> {
         crate::path::validate_relative_path(path)?;
-        let (parsed, head) = read_header(store, path, HEADER_PROBE)?;
-        let layout = check_size(store, path, &parsed, head.size)?;
-        let version = probed(layout, &head);
-        let header = parsed.header;
+        let no_metadata = |_: &Header| Ok(());
+        let (header, opened) = Opened::current(store.backend(), path, HEADER_PROBE, no_metadata)?;
         ArrayRef::build(
             store,
             path.to_string(),
             header.dtype,
             header.shape,
-            Some(version),
+            Some(opened.version),
         )
     }
 
@@ -214,8 +209,8 @@ impl ArrayRef {
         if let Some(layout) = self.seen.layout() {
             return Ok(layout);
         }
-        self.read_checked_header(self.expected_header_len())
-            .map(|(version, _)| version.layout)
+        self.open_current(self.expected_header_len())
+            .map(|opened| opened.version.layout)
     }
 
     /// The length numpy gives this array's header: what a reference from JSON asks
@@ -230,26 +225,40 @@ impl ArrayRef {
         header.encode().len() as u64
     }
 
-    /// Read `probe` bytes (more if the header is longer), check the header against
-    /// the metadata and the object's size, and remember that version.
-    fn read_checked_header(&self, probe: u64) -> Result<(Version, Head)> {
-        let (parsed, head) = read_header(&self.store, self.path(), probe)?;
-        self.check_agrees(&parsed.header)?;
-        let layout = check_size(&self.store, self.path(), &parsed, head.size)?;
-        let version = probed(layout, &head);
-        self.seen.set(version.clone());
-        Ok((version, head))
+    /// Open the version stored now, reading `probe` bytes (more if the header is
+    /// longer), check its header against the metadata and the object's size, and
+    /// remember that version.
+    fn open_current(&self, probe: u64) -> Result<Opened<'_>> {
+        let backend = self.store.backend();
+        let agree = |header: &Header| self.check_agrees(header);
+        let (_, opened) = Opened::current(backend, self.path(), probe, agree)?;
+        self.seen.set(opened.version.clone());
+        Ok(opened)
     }
 
-    /// The version to read first: the one seen last, or else (reading `probe` bytes)
-    /// the current one, with the answer that brought its header.
-    fn first_version(&self, probe: u64) -> Result<(Version, Option<Head>)> {
-        match self.seen.get() {
-            Some(version) => Ok((version, None)),
-            None => self
-                .read_checked_header(probe)
-                .map(|(version, head)| (version, Some(head))),
-        }
+    /// The version seen last, opened again without I/O where the store names its
+    /// versions (object stores); `None` where it must be opened afresh.
+    fn remembered(&self) -> Option<Opened<'_>> {
+        let version = self.seen.get()?;
+        let backend = self.store.backend();
+        let reader = backend.reopen_version(self.path(), version.etag.as_deref(), version.size)?;
+        Some(Opened {
+            version,
+            reader,
+            head: None,
+        })
+    }
+
+    /// Run `read` on one version: `first`, then, each time the object changed, the
+    /// one stored then (opened with `probe` bytes), a bounded number of times.
+    fn on_one_version<T>(
+        &self,
+        first: Opened<'_>,
+        probe: u64,
+        read: impl FnMut(&Opened<'_>) -> Read<T>,
+    ) -> Result<T> {
+        let what = || self.store.describe(self.path());
+        version::on_one_version(&what, first, || self.open_current(probe), read)
     }
 
     /// Refuse a stored header that disagrees with this reference's metadata.
@@ -291,10 +300,11 @@ impl ArrayRef {
 
     /// [`ArrayRef::load_into`] reporting bytes to (and stopping on) `transfer`.
     ///
-    /// Object stores: a first load of a small array fetches header and data with one
-    /// request; otherwise the data comes as concurrent ranged GETs written straight
-    /// into `buf` (into a scratch copy first when the order must be converted), all
-    /// pinned to the version whose header was read.
+    /// A first load of a small array fetches header and data with one request (one
+    /// read of the open file on file stores); otherwise the data is read straight
+    /// into `buf` (object stores: as concurrent ranged GETs, into a scratch copy
+    /// first when the order must be converted), all from the version whose header
+    /// was read.
     pub fn load_into_counted(
         &self,
         buf: &mut [u8],
@@ -302,13 +312,6 @@ impl ArrayRef {
         transfer: Option<&Transfer>,
     ) -> Result<()> {
         check_buffer(buf.len(), self.nbytes, "the array")?;
-        if let Some((file, layout)) = self.open_checked()? {
-            self.load_local(&file, layout, buf, order)?;
-            if let Some(t) = transfer {
-                t.add(self.nbytes);
-            }
-            return Ok(());
-        }
         let expected = self.expected_header_len();
         let whole = expected.saturating_add(self.nbytes);
         let probe = if whole <= SMALL_OBJECT {
@@ -316,76 +319,51 @@ impl ArrayRef {
         } else {
             expected
         };
-        on_one_version(
-            self.first_version(probe)?,
-            || self.read_checked_header(probe),
-            |version, head| self.load_version(version, head, buf, order, transfer),
-        )
-    }
-
-    /// Load `version` of an object-store object into `buf`: from `head`, the answer
-    /// that brought its header, when that holds all the data; else by ranged reads
-    /// pinned to the version's ETag.
-    fn load_version(
-        &self,
-        version: &Version,
-        head: Option<&Head>,
-        buf: &mut [u8],
-        order: Order,
-        transfer: Option<&Transfer>,
-    ) -> Result<()> {
-        let layout = version.layout;
-        let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
-        if let Some(head) = head.filter(|head| head.bytes.len() as u64 >= end) {
-            if let Some(t) = transfer {
-                t.add(self.nbytes);
-            }
-            return self.deliver(
-                &head.bytes[start as usize..end as usize],
-                buf,
-                order,
-                layout,
-            );
-        }
-        if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            return self.read_pinned(version, &mut [(layout.data_offset, buf)], transfer);
-        }
-        self.with_stored_bytes(version, transfer, |src| {
-            self.deliver(src, buf, order, layout)
+        let first = match self.remembered() {
+            Some(opened) => opened,
+            None => self.open_current(probe)?,
+        };
+        self.on_one_version(first, probe, |opened| {
+            self.load_version(opened, buf, order, transfer)
         })
     }
 
-    /// Fetch `ranges` of `version`, every answer pinned to it (its ETag and size).
-    /// While the version's header bytes are unconfirmed (learnt from an answer to
-    /// an unconditional request, whose ETag a server may have paired with another
-    /// version's bytes), the same read fetches them again: bytes other than those the
-    /// version was learnt from mean the object changed.
-    fn read_pinned(
+    /// Load the `opened` version into `buf`: from the answer that brought its header,
+    /// when that holds all the data; else through its reader (pinned to the version's
+    /// ETag on object stores).
+    fn load_version(
         &self,
-        version: &Version,
-        ranges: &mut [(u64, &mut [u8])],
+        opened: &Opened<'_>,
+        buf: &mut [u8],
+        order: Order,
         transfer: Option<&Transfer>,
-    ) -> Result<()> {
-        let ctx = ReadCtx {
-            transfer,
-            if_match: version.etag.as_deref(),
-            size: Some(version.size),
-        };
-        let backend = self.store.backend();
-        let unconfirmed = version.unconfirmed_header.as_deref();
-        let Some(learnt) = unconfirmed.filter(|_| version.etag.is_some()) else {
-            return backend.read_ranges(self.path(), ranges, ctx).map(drop);
-        };
-        let mut again = vec![0u8; learnt.len()];
-        let mut with_header: Vec<(u64, &mut [u8])> = Vec::with_capacity(ranges.len() + 1);
-        with_header.push((0, &mut again[..]));
-        with_header.extend(ranges.iter_mut().map(|(offset, buf)| (*offset, &mut **buf)));
-        backend.read_ranges(self.path(), &mut with_header, ctx)?;
-        if again != learnt {
-            return Err(Error::changed(self.store.describe(self.path())));
+    ) -> Read<()> {
+        let layout = opened.version.layout;
+        let (start, end) = (layout.data_offset, layout.data_offset + self.nbytes);
+        let head = opened.head.as_deref();
+        if let Some(head) = head.filter(|head| head.len() as u64 >= end) {
+            if let Some(t) = transfer {
+                t.add(self.nbytes);
+            }
+            let data = &head[start as usize..end as usize];
+            return Ok(self.deliver(data, buf, order, layout)?);
         }
-        self.seen.confirm(version);
-        Ok(())
+        if !order.needs_conversion(layout.fortran_order, self.shape()) {
+            return opened.read(&self.seen, &mut [(start, buf)], transfer);
+        }
+        if let Some(file) = opened.reader.file() {
+            // A file converts from a read-only map of its data: no scratch copy.
+            let shown = self.store.describe(self.path());
+            let map = Mapping::map_file(file, &shown, MapMode::ReadOnly, start, self.nbytes)?;
+            self.deliver(map.as_slice(), buf, order, layout)?;
+            if let Some(t) = transfer {
+                t.add(self.nbytes);
+            }
+            return Ok(());
+        }
+        let mut stored = zeroed_buffer(self.nbytes)?;
+        opened.read(&self.seen, &mut [(start, &mut stored[..])], transfer)?;
+        Ok(self.deliver(&stored, buf, order, layout)?)
     }
 
     /// Copy the stored data `src` into `buf`, converting to `order` when needed.
@@ -403,85 +381,6 @@ impl ArrayRef {
         let itemsize = self.itemsize() as usize;
         convert_order(src, buf, self.shape(), itemsize, layout.fortran_order)
     }
-
-    /// Run `f` over the stored data bytes of `version` of an object-store object.
-    fn with_stored_bytes(
-        &self,
-        version: &Version,
-        transfer: Option<&Transfer>,
-        f: impl FnOnce(&[u8]) -> Result<()>,
-    ) -> Result<()> {
-        let mut stored = zeroed_buffer(self.nbytes)?;
-        let offset = version.layout.data_offset;
-        self.read_pinned(version, &mut [(offset, &mut stored[..])], transfer)?;
-        f(&stored)
-    }
-
-    /// A file-store load from the file [`ArrayRef::open_checked`] opened: read straight
-    /// into `buf`, or converted from a read-only map of the data.
-    fn load_local(
-        &self,
-        file: &File,
-        layout: StoredLayout,
-        buf: &mut [u8],
-        order: Order,
-    ) -> Result<()> {
-        let shown = self.store.describe(self.path());
-        if !order.needs_conversion(layout.fortran_order, self.shape()) {
-            return read_file_at(file, layout.data_offset, buf, Path::new(&shown));
-        }
-        let map = Mapping::map_file(
-            file,
-            &shown,
-            MapMode::ReadOnly,
-            layout.data_offset,
-            self.nbytes,
-        )?;
-        self.deliver(map.as_slice(), buf, order, layout)
-    }
-
-    /// On a file store: the object's file, opened once, with its header read from it
-    /// and checked against this reference. Reading the data from the same open file
-    /// means a concurrent replacement of the object at the path (an overwriting put)
-    /// yields the old object or the new one, whole, or a `Mismatch`, never the new
-    /// bytes read with the old layout. `None` on other stores.
-    fn open_checked(&self) -> Result<Option<(File, StoredLayout)>> {
-        let Some(file) = self.store.backend().open_local(self.path(), false)? else {
-            return Ok(None);
-        };
-        let shown = || self.store.describe(self.path());
-        let size = file
-            .metadata()
-            .map_err(|e| Error::io(&e, "cannot stat", shown()))?
-            .len();
-        let mut want = HEADER_PROBE.min(size);
-        loop {
-            let mut prefix = vec![0u8; want as usize];
-            read_file_at(&file, 0, &mut prefix, Path::new(&shown()))?;
-            match parse_header(&prefix).map_err(|e| e.context(shown()))? {
-                HeaderParse::Complete(parsed) => {
-                    self.check_agrees(&parsed.header)?;
-                    let layout = check_size(&self.store, self.path(), &parsed, size)?;
-                    self.seen.set(Version {
-                        layout,
-                        size,
-                        etag: None,
-                        unconfirmed_header: None,
-                    });
-                    return Ok(Some((file, layout)));
-                }
-                HeaderParse::NeedMore { total }
-                    if total > want && total <= size && total <= MAX_HEADER_LEN + 16 =>
-                {
-                    want = total
-                }
-                HeaderParse::NeedMore { .. } => {
-                    bail!(Format, "{} is truncated inside its .npy header", shown())
-                }
-            }
-        }
-    }
-
     /// Rows `first..first+count` of the first axis into `buf`, laid out as the array
     /// `a[first:first+count]` in `order`. Only those bytes are read.
     pub fn read_rows(&self, first: u64, count: u64, buf: &mut [u8], order: Order) -> Result<()> {
@@ -507,46 +406,31 @@ impl ArrayRef {
         if count == 0 || per_row == 0 {
             return Ok(());
         }
-        if let Some((file, layout)) = self.open_checked()? {
-            let shown = self.store.describe(self.path());
-            let mut read = |ranges: &mut [(u64, &mut [u8])]| {
-                ranges.iter_mut().try_for_each(|(offset, part)| {
-                    read_file_at(&file, *offset, part, Path::new(&shown))
-                })
-            };
-            return self.read_rows_with(layout, first, count, buf, order, &mut read);
-        }
-        let first_version = match self.seen.get() {
-            Some(version) => (version, None),
+        let first_opened = match self.remembered() {
+            Some(opened) => opened,
             None => match self.rows_with_header(first, count, buf, order)? {
                 Ok(()) => return Ok(()),
-                Err(fetched) => fetched,
+                Err(opened) => opened,
             },
         };
-        let probe = self.expected_header_len();
-        on_one_version(
-            first_version,
-            || self.read_checked_header(probe),
-            |version, _| {
-                let mut read =
-                    |ranges: &mut [(u64, &mut [u8])]| self.read_pinned(version, ranges, None);
-                self.read_rows_with(version.layout, first, count, buf, order, &mut read)
-            },
-        )
+        self.on_one_version(first_opened, self.expected_header_len(), |opened| {
+            let mut read = |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, None);
+            self.read_rows_with(opened.version.layout, first, count, buf, order, &mut read)
+        })
     }
 
-    /// A fresh reference to a remote object. Rows near the start of the object (where
-    /// numpy's header would put them) come with the header in one request: the
-    /// bytes of one answer are of one version, whatever tag it names. `Ok` when the
-    /// rows were read so; else the version the header names (with its answer), to
-    /// read the rows from, pinned to it.
+    /// A reference whose version is not known yet. Rows near the start of the object
+    /// (where numpy's header would put them) come with the header in one request:
+    /// the bytes of one answer are of one version, whatever tag it names. `Ok` when
+    /// the rows were read so; else the version the header names (with its answer),
+    /// to read the rows from through its reader.
     fn rows_with_header(
         &self,
         first: u64,
         count: u64,
         buf: &mut [u8],
         order: Order,
-    ) -> Result<std::result::Result<(), (Version, Option<Head>)>> {
+    ) -> Result<std::result::Result<(), Opened<'_>>> {
         let guess = StoredLayout {
             fortran_order: false,
             data_offset: self.expected_header_len(),
@@ -557,17 +441,18 @@ impl ArrayRef {
             guess.data_offset + (first + count) * per_row,
         );
         let near = gap <= NEAR_ROWS && end <= SMALL_OBJECT;
-        let (version, head) =
-            self.read_checked_header(if near { end } else { guess.data_offset })?;
-        if !near || version.layout != guess || (head.bytes.len() as u64) < end {
-            return Ok(Err((version, Some(head))));
+        let opened = self.open_current(if near { end } else { guess.data_offset })?;
+        let held = opened.head.as_ref().is_some_and(|h| h.len() as u64 >= end);
+        if !near || opened.version.layout != guess || !held {
+            return Ok(Err(opened));
         }
+        let head = opened.head.as_deref().unwrap_or_default();
         let mut read = |ranges: &mut [(u64, &mut [u8])]| {
             for (offset, part) in ranges.iter_mut() {
                 let at = *offset as usize;
-                part.copy_from_slice(&head.bytes[at..at + part.len()]);
+                part.copy_from_slice(&head[at..at + part.len()]);
             }
-            Ok(())
+            Ok::<(), Error>(())
         };
         self.read_rows_with(guess, first, count, buf, order, &mut read)?;
         Ok(Ok(()))
@@ -575,15 +460,15 @@ impl ArrayRef {
 
     /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`,
     /// fetching byte ranges with `read`.
-    fn read_rows_with(
+    fn read_rows_with<E: From<Error>>(
         &self,
         layout: StoredLayout,
         first: u64,
         count: u64,
         buf: &mut [u8],
         order: Order,
-        read: &mut RangeReader<'_>,
-    ) -> Result<()> {
+        read: &mut RangeReader<'_, E>,
+    ) -> std::result::Result<(), E> {
         let shape = self.shape();
         let rows = shape[0];
         let itemsize = self.itemsize();
@@ -638,23 +523,45 @@ impl ArrayRef {
     /// [`ArrayRef::mmap`] reporting a cache download to (and stopping on) `transfer`.
     pub fn mmap_counted(&self, mode: MapMode, transfer: Option<&Transfer>) -> Result<Mapping> {
         let write = mode == MapMode::ReadWrite;
-        let local = self.store.backend().open_local(self.path(), write)?;
-        let is_local = local.is_some();
-        let (mapping, shown) = match local {
-            Some(file) => {
-                let shown = self.store.describe(self.path());
-                (Mapping::map_whole(&file, &shown, mode)?, shown)
+        let described = || self.store.describe(self.path());
+        let backend = self.store.backend();
+        let maps = backend.maps();
+        if write && maps != Maps::Files {
+            bail!(
+                Unsupported,
+                "cannot map {} with mode \"r+\": remote objects are mapped from a local cached \
+                 copy and writes would never reach the store; use \"c\" (copy-on-write) or \"r\"",
+                described()
+            );
+        }
+        let (mapping, shown) = match &maps {
+            Maps::Files => {
+                // The header is checked from the map itself below: what is mapped is
+                // what was checked.
+                let (reader, _) = backend.open_version(self.path(), 0, write)?;
+                let shown = described();
+                let Some(file) = reader.file() else {
+                    bail!(Internal, "the file store's reader of {shown} holds no file");
+                };
+                (Mapping::map_whole(file, &shown, mode)?, shown)
             }
-            None => {
+            Maps::Copies { identity } => {
                 // The checked copy, held open; its trailer after `size` is not mapped.
-                let copy = self.cached_copy(mode, transfer)?;
+                let copy = self.cached_copy(identity, transfer)?;
                 let shown = copy.path.display().to_string();
                 (
                     Mapping::map_file(&copy.file, &shown, mode, 0, copy.size)?,
                     shown,
                 )
             }
+            Maps::Never => bail!(
+                Unsupported,
+                "memory mapping {} needs a file store or a remote store",
+                described()
+            ),
         };
+        // A copy's own header is checked too: the answer that named its version may
+        // have paired that ETag with another version's header bytes.
         let parsed = match parse_header(mapping.file_bytes())? {
             HeaderParse::Complete(parsed) => parsed,
             HeaderParse::NeedMore { .. } => {
@@ -662,8 +569,8 @@ impl ArrayRef {
             }
         };
         self.check_agrees(&parsed.header)?;
-        let layout = check_size(&self.store, self.path(), &parsed, mapping.file_len())?;
-        if is_local {
+        let layout = check_size(&described, &parsed, mapping.file_len())?;
+        if maps == Maps::Files {
             // (A cached copy's version was remembered with its ETag by `cached_copy`.)
             self.seen.set(Version {
                 layout,
@@ -675,54 +582,42 @@ impl ArrayRef {
         mapping.with_data(layout.data_offset, self.nbytes)
     }
 
-    /// The remote object's local copy, fetched into the cache when needed.
+    /// The remote object's local copy in the cache of the store named `identity`,
+    /// fetched into the cache when needed.
     fn cached_copy(
         &self,
-        mode: MapMode,
+        identity: &str,
         transfer: Option<&Transfer>,
     ) -> Result<crate::cache::CachedCopy> {
-        let backend = self.store.backend();
-        let described = || self.store.describe(self.path());
-        if mode == MapMode::ReadWrite {
-            bail!(
-                Unsupported,
-                "cannot map {} with mode \"r+\": remote objects are mapped from a local cached \
-                 copy and writes would never reach the store; use \"c\" (copy-on-write) or \"r\"",
-                described()
-            );
-        }
-        let Some(identity) = backend.cache_identity() else {
-            bail!(
-                Unsupported,
-                "memory mapping {} needs a file store or a remote store",
-                described()
-            );
-        };
         // One small request: the header (checked now, before any download) and the
         // object's current size and ETag, which validate or name the cached copy. The
         // download is pinned to that ETag; a copy is only ever of one version.
         let probe = self.expected_header_len();
-        let (version, head) = self.read_checked_header(probe)?;
+        let first = self.open_current(probe)?;
         let cache = crate::cache::RemoteCache::for_options(&self.store.spec().options);
-        on_one_version(
-            (version, Some(head)),
-            || self.read_checked_header(probe),
-            |version, _| {
-                let etag = version.etag.as_deref();
-                cache.fetch(&identity, self.path(), version.size, etag, |dst| {
-                    let ctx = ReadCtx {
-                        transfer,
-                        if_match: etag,
-                        size: Some(version.size),
-                    };
-                    backend
-                        .read_ranges(self.path(), &mut [(0, dst)], ctx)
-                        .map(drop)
-                })
-            },
-        )
+        self.on_one_version(first, probe, |opened| {
+            let version = &opened.version;
+            // The cache reports failures as errors: a change is remembered aside.
+            let changed = std::cell::Cell::new(false);
+            let etag = version.etag.as_deref();
+            let copy = cache.fetch(identity, self.path(), version.size, etag, |dst| {
+                opened
+                    .reader
+                    .read(&mut [(0, dst)], transfer)
+                    .map_err(|e| match e {
+                        Failure::Changed => {
+                            changed.set(true);
+                            Error::new(ErrorKind::Io, "changed while it was being read")
+                        }
+                        Failure::Failed(e) => e,
+                    })
+            });
+            copy.map_err(|e| match changed.get() {
+                true => Failure::Changed,
+                false => Failure::Failed(e),
+            })
+        })
     }
-
     /// Whether the object exists.
     pub fn exists(&self) -> Result<bool> {
         self.store.backend().exists(self.path())
@@ -768,72 +663,6 @@ fn check_buffer(len: usize, needed: u64, what: &str) -> Result<()> {
         bail!(Length, "buffer has {len} bytes but {what} needs {needed}");
     }
     Ok(())
-}
-
-/// Read and parse the header of the object at `path`, first asking for `probe` bytes
-/// (one ranged request on object stores, which also tells the object's size and
-/// ETag) and once more only if the header is longer. Returns the header and what
-/// the last request brought.
-fn read_header(store: &Store, path: &str, probe: u64) -> Result<(ParsedHeader, Head)> {
-    let backend = store.backend();
-    // The fixed part (magic, version, length) must be there to learn the full length.
-    let mut want = probe.max(12);
-    loop {
-        let head = backend.read_head(path, want)?;
-        let prefix = &head.bytes;
-        let described = || store.describe(path);
-        match parse_header(prefix).map_err(|e| e.context(described()))? {
-            HeaderParse::Complete(parsed) => return Ok((parsed, head)),
-            HeaderParse::NeedMore { total }
-                if total > want
-                    && (prefix.len() as u64) == want
-                    && total <= MAX_HEADER_LEN + 16 =>
-            {
-                want = total;
-            }
-            HeaderParse::NeedMore { .. } => bail!(
-                Format,
-                "{} is truncated inside its .npy header",
-                described()
-            ),
-        }
-    }
-}
-
-/// The version a header read learnt: `layout` (checked against `head`'s size), with
-/// the tag the answer named, and the header bytes to see again under that tag.
-fn probed(layout: StoredLayout, head: &Head) -> Version {
-    Version {
-        layout,
-        size: head.size,
-        etag: head.etag.clone(),
-        unconfirmed_header: head.bytes.get(..layout.data_offset as usize).map(Arc::from),
-    }
-}
-
-/// The object must hold exactly header + data bytes.
-fn check_size(store: &Store, path: &str, parsed: &ParsedHeader, size: u64) -> Result<StoredLayout> {
-    let expected = parsed
-        .header
-        .data_len()?
-        .checked_add(parsed.data_offset)
-        .ok_or_else(|| Error::new(ErrorKind::Shape, "header plus data size overflows 64 bits"))?;
-    if size != expected {
-        let how = if size < expected {
-            "truncated"
-        } else {
-            "longer than its header says"
-        };
-        bail!(
-            Format,
-            "{} is {how}: {size} bytes, but the header describes {expected}",
-            store.describe(path)
-        );
-    }
-    Ok(StoredLayout {
-        fortran_order: parsed.header.fortran_order,
-        data_offset: parsed.data_offset,
-    })
 }
 
 /// Bulk loads run at most this many references at once unless told otherwise.

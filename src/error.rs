@@ -122,9 +122,6 @@ impl ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
-    /// The object changed while it was being read: a read of its newer version may
-    /// succeed (see [`Error::changed`]).
-    changed: bool,
 }
 
 impl Error {
@@ -133,27 +130,7 @@ impl Error {
         Error {
             kind,
             message: message.into(),
-            changed: false,
         }
-    }
-
-    /// An object-store object that is no longer the version a read was pinned to
-    /// (its ETag changed between requests): an `Io` error saying so, which the
-    /// reading code answers by starting over on the new version (a bounded number of
-    /// times) instead of mixing bytes of two versions.
-    pub(crate) fn changed(what: impl fmt::Display) -> Self {
-        Error {
-            changed: true,
-            ..Error::new(
-                ErrorKind::Io,
-                format!("{what} changed while it was being read"),
-            )
-        }
-    }
-
-    /// Whether this is an [`Error::changed`] (context added or not).
-    pub(crate) fn is_changed(&self) -> bool {
-        self.changed
     }
 
     /// The kind, which decides the C status code.

@@ -1,19 +1,24 @@
-//! Which version of a stored object a reference reads. On object stores a header
-//! and the data it describes come from separate requests; the ETag of the header's
-//! answer pins every later ranged read of the data (`If-Match`), so an object
-//! replaced in between is noticed instead of read as new bytes under the old header.
-//! A read that finds its object changed starts over on the new version, a bounded
-//! number of times.
+//! Which version of a stored object a reference reads, and the one read path on it:
+//! every load, row read, bulk load and map opens a version ([`Opened`]: its header,
+//! checked, and the backend's version reader) and reads through that reader. A file
+//! store's reader is the open file. On object stores a header and the data it
+//! describes come from separate requests; the ETag of the header's answer pins
+//! every later ranged read of the data (`If-Match`), so an object replaced in
+//! between is noticed instead of read as new bytes under the old header. A read
+//! that finds its object changed starts over on the new version, a bounded number
+//! of times ([`on_one_version`]).
 //!
 //! Every answer of a pinned read must name the pinned ETag and the version's total
-//! size (src/store/object/mod.rs). An answer to an unconditional request (the header
+//! size (src/store/object/reader.rs). An answer to an unconditional request (the header
 //! read that learns the version) is not trusted that far: Azurite can pair its bytes
 //! with the ETag of a version committed while it was being served (docs/remote.md,
 //! scripts/azurite-torn-read.js). So a version's header bytes stay
 //! [`Version::unconfirmed_header`] until a pinned read has brought them again.
 
-use crate::store::Head;
-use crate::{Error, ErrorKind, Result};
+use crate::format::{parse_header, Header, HeaderParse, ParsedHeader, MAX_HEADER_LEN};
+use crate::store::{Backend, Failure, Read, VersionReader};
+use crate::transfer::Transfer;
+use crate::{bail, Error, ErrorKind, Result};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// How many versions of an object one read tries before it gives up: the first, and
@@ -85,38 +90,159 @@ impl Seen {
     }
 }
 
-/// Run `read` on one version of an object and return what it returns. It starts on
-/// `first` (with the answer that brought its header, when that was just read); each
-/// time `read` fails because the object changed ([`Error::is_changed`]), `fresh`
-/// reads (and checks) the header of the version now stored, and `read` runs again on
-/// that, up to [`ATTEMPTS`] versions in all. An object that keeps changing is an
-/// `Io` error saying so.
-pub(crate) fn on_one_version<T>(
-    first: (Version, Option<Head>),
-    mut fresh: impl FnMut() -> Result<(Version, Head)>,
-    mut read: impl FnMut(&Version, Option<&Head>) -> Result<T>,
-) -> Result<T> {
-    let (mut version, mut head) = first;
-    for _ in 1..ATTEMPTS {
-        match read(&version, head.as_ref()) {
-            Err(e) if e.is_changed() => {
-                let (v, h) = fresh()?;
-                (version, head) = (v, Some(h));
+/// One version of an object, open for a read: what its header says, the backend's
+/// reader of it, and the answer that brought the header when it was just read.
+#[derive(Debug)]
+pub(crate) struct Opened<'s> {
+    /// The version, as learnt from its header.
+    pub version: Version,
+    /// The backend's reader of this version.
+    pub reader: Box<dyn VersionReader + 's>,
+    /// The first bytes of the object as the opening brought them (header, and more
+    /// when more was asked for); `None` when the version was remembered, not read.
+    pub head: Option<Vec<u8>>,
+}
+
+impl<'s> Opened<'s> {
+    /// Open the version of `path` stored now and read its header: `probe` bytes
+    /// first (one ranged request on object stores, which also tells the object's
+    /// size and ETag), and once more, from the start, only if the header is longer.
+    /// `agree` checks the header before the object's size is checked against it.
+    pub(crate) fn current(
+        backend: &'s dyn Backend,
+        path: &str,
+        probe: u64,
+        agree: impl FnOnce(&Header) -> Result<()>,
+    ) -> Result<(Header, Opened<'s>)> {
+        let described = || backend.describe(path);
+        // The fixed part (magic, version, length) must be there to learn the full length.
+        let mut want = probe.max(12);
+        let (parsed, reader, head) = loop {
+            let (reader, head) = backend.open_version(path, want, false)?;
+            match parse_header(&head).map_err(|e| e.context(described()))? {
+                HeaderParse::Complete(parsed) => break (parsed, reader, head),
+                HeaderParse::NeedMore { total }
+                    if total > want
+                        && (head.len() as u64) == want
+                        && total <= MAX_HEADER_LEN + 16 =>
+                {
+                    want = total;
+                }
+                HeaderParse::NeedMore { .. } => bail!(
+                    Format,
+                    "{} is truncated inside its .npy header",
+                    described()
+                ),
             }
-            done => return done,
+        };
+        agree(&parsed.header)?;
+        let layout = check_size(&described, &parsed, reader.size())?;
+        let etag = reader.etag().map(str::to_string);
+        let version = Version {
+            layout,
+            size: reader.size(),
+            // The header bytes to see again under the tag the answer named.
+            unconfirmed_header: etag
+                .as_ref()
+                .and_then(|_| head.get(..layout.data_offset as usize))
+                .map(Arc::from),
+            etag,
+        };
+        let opened = Opened {
+            version,
+            reader,
+            head: Some(head),
+        };
+        Ok((parsed.header, opened))
+    }
+
+    /// Fetch `ranges` of this version, every answer pinned to it. While the version's
+    /// header bytes are unconfirmed (learnt from an answer to an unconditional
+    /// request, whose ETag a server may have paired with another version's bytes),
+    /// the same read fetches them again: bytes other than those the version was
+    /// learnt from mean the object changed. Once they match, `seen` trusts them.
+    pub(crate) fn read(
+        &self,
+        seen: &Seen,
+        ranges: &mut [(u64, &mut [u8])],
+        transfer: Option<&Transfer>,
+    ) -> Read<()> {
+        let version = &self.version;
+        let unconfirmed = version.unconfirmed_header.as_deref();
+        let Some(learnt) = unconfirmed.filter(|_| version.etag.is_some()) else {
+            return self.reader.read(ranges, transfer);
+        };
+        let mut again = vec![0u8; learnt.len()];
+        let mut with_header: Vec<(u64, &mut [u8])> = Vec::with_capacity(ranges.len() + 1);
+        with_header.push((0, &mut again[..]));
+        with_header.extend(ranges.iter_mut().map(|(offset, buf)| (*offset, &mut **buf)));
+        self.reader.read(&mut with_header, transfer)?;
+        if again != learnt {
+            return Err(Failure::Changed);
+        }
+        seen.confirm(version);
+        Ok(())
+    }
+}
+
+/// The object must hold exactly header + data bytes.
+pub(crate) fn check_size(
+    described: &dyn Fn() -> String,
+    parsed: &ParsedHeader,
+    size: u64,
+) -> Result<StoredLayout> {
+    let expected = parsed
+        .header
+        .data_len()?
+        .checked_add(parsed.data_offset)
+        .ok_or_else(|| Error::new(ErrorKind::Shape, "header plus data size overflows 64 bits"))?;
+    if size != expected {
+        let how = if size < expected {
+            "truncated"
+        } else {
+            "longer than its header says"
+        };
+        bail!(
+            Format,
+            "{} is {how}: {size} bytes, but the header describes {expected}",
+            described()
+        );
+    }
+    Ok(StoredLayout {
+        fortran_order: parsed.header.fortran_order,
+        data_offset: parsed.data_offset,
+    })
+}
+
+/// Run `read` on one version of an object (`what`, in messages) and return what it
+/// returns. It starts on `first`; each time `read` finds the object changed
+/// ([`Failure::Changed`]), `fresh` opens (and checks) the version now stored, and
+/// `read` runs again on that, up to [`ATTEMPTS`] versions in all. An object that
+/// keeps changing is an `Io` error saying so.
+pub(crate) fn on_one_version<V, T>(
+    what: &dyn Fn() -> String,
+    first: V,
+    mut fresh: impl FnMut() -> Result<V>,
+    mut read: impl FnMut(&V) -> Read<T>,
+) -> Result<T> {
+    let mut version = first;
+    for _ in 1..ATTEMPTS {
+        match read(&version) {
+            Err(Failure::Changed) => version = fresh()?,
+            Err(Failure::Failed(e)) => return Err(e),
+            Ok(done) => return Ok(done),
         }
     }
-    read(&version, head.as_ref()).map_err(|e| {
-        if !e.is_changed() {
-            return e;
-        }
-        Error::new(
+    read(&version).map_err(|e| match e {
+        Failure::Failed(e) => e,
+        Failure::Changed => Error::new(
             ErrorKind::Io,
             format!(
-                "{e}, {ATTEMPTS} times in a row: it is being replaced faster than it can be \
-                 read; try again later"
+                "{} changed while it was being read, {ATTEMPTS} times in a row: it is being \
+                 replaced faster than it can be read; try again later",
+                what()
             ),
-        )
+        ),
     })
 }
 
@@ -151,39 +277,40 @@ mod tests {
         let mut fresh_reads = 0;
         let mut tags = Vec::new();
         let got = on_one_version(
-            (version("v1"), None),
+            &|| "x.npy".to_string(),
+            version("v1"),
             || {
                 fresh_reads += 1;
-                Ok((version("v2"), Head::default()))
+                Ok(version("v2"))
             },
-            |v, head| {
-                tags.push((v.etag.clone().unwrap(), head.is_some()));
+            |v| {
+                tags.push(v.etag.clone().unwrap());
                 match v.etag.as_deref() {
-                    Some("v1") => Err(Error::changed("x.npy")),
+                    Some("v1") => Err(Failure::Changed),
                     _ => Ok(7),
                 }
             },
         );
         assert_eq!(got.unwrap(), 7);
         assert_eq!(fresh_reads, 1);
-        assert_eq!(tags, [("v1".into(), false), ("v2".into(), true)]);
+        assert_eq!(tags, ["v1", "v2"]);
     }
 
     #[test]
     fn an_object_that_keeps_changing_is_a_bounded_io_error() {
         let mut reads = 0;
         let err = on_one_version(
-            (version("v1"), None),
-            || Ok((version("vn"), Head::default())),
-            |_, _| -> Result<()> {
+            &|| "s3://b/x.npy".to_string(),
+            version("v1"),
+            || Ok(version("vn")),
+            |_| -> Read<()> {
                 reads += 1;
-                Err(Error::changed("s3://b/x.npy"))
+                Err(Failure::Changed)
             },
         )
         .unwrap_err();
         assert_eq!(reads, ATTEMPTS);
         assert_eq!(err.kind(), ErrorKind::Io);
-        assert!(!err.is_changed(), "not retried again further out");
         assert!(
             err.message()
                 .contains("s3://b/x.npy changed while it was being read, 4 times"),
@@ -193,17 +320,20 @@ mod tests {
 
     #[test]
     fn other_errors_and_a_failed_header_read_end_the_read() {
+        let what = || "x".to_string();
         let err = on_one_version(
-            (version("v1"), None),
+            &what,
+            version("v1"),
             || Err(Error::new(ErrorKind::Mismatch, "new shape")),
-            |_, _| -> Result<()> { Err(Error::changed("x")) },
+            |_| -> Read<()> { Err(Failure::Changed) },
         )
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Mismatch);
         let err = on_one_version(
-            (version("v1"), None),
+            &what,
+            version("v1"),
             || panic!("no fresh read after a plain error"),
-            |_, _| -> Result<()> { Err(Error::new(ErrorKind::NotFound, "gone")) },
+            |_| -> Read<()> { Err(Error::new(ErrorKind::NotFound, "gone").into()) },
         )
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);

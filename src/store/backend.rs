@@ -1,34 +1,8 @@
 //! The byte-level interface every kind of store implements. It knows nothing about
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
-use crate::transfer::Transfer;
+use super::reader::{Maps, VersionReader};
 use crate::Result;
-use std::fs::File;
-use std::path::PathBuf;
-
-/// The first bytes of an object and what the same response said about the whole.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Head {
-    /// Up to the requested number of bytes from the start of the object.
-    pub bytes: Vec<u8>,
-    /// The whole object's size.
-    pub size: u64,
-    /// The object's version tag (an ETag on object stores), when the store has one.
-    pub etag: Option<String>,
-}
-
-/// How a ranged read reports progress and what it insists on.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ReadCtx<'a> {
-    /// Progress counter and cancel flag of the caller's transfer.
-    pub transfer: Option<&'a Transfer>,
-    /// Fail (instead of mixing versions) when the object's ETag is no longer this:
-    /// every answer must name this tag.
-    pub if_match: Option<&'a str>,
-    /// The whole object's size at the pinned version: every answer must say this
-    /// total (object stores: `Content-Range`), or the read fails as changed.
-    pub size: Option<u64>,
-}
 
 /// How a whole object is published.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,12 +50,30 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     /// The object's size in bytes; `NotFound` when it does not exist.
     fn size(&self, path: &str) -> Result<u64>;
 
-    /// Up to `len` bytes from the start of the object (fewer when it is shorter).
-    fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>>;
+    /// Open the object at `path` at the version stored now: its first `len` bytes
+    /// (fewer when it is shorter) and a reader of the version they came from. File
+    /// stores open the file inside their location (a link pointing out is a `Path`
+    /// error), for writing too when `write` (maps with mode `r+`); object stores ask
+    /// one unconditional ranged GET, whose answer's ETag and size pin the reader.
+    fn open_version(
+        &self,
+        path: &str,
+        len: u64,
+        write: bool,
+    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)>;
 
-    /// Exactly `buf.len()` bytes starting at `offset` into `buf`; a short object is a
-    /// `Format` error (truncated), never a partial fill reported as success.
-    fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()>;
+    /// A reader of the version of `path` that an earlier opening learnt (`etag`,
+    /// `size`), without I/O; `None` where versions have no name to pin (file stores
+    /// open the file afresh instead).
+    fn reopen_version(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        size: u64,
+    ) -> Option<Box<dyn VersionReader + '_>>;
+
+    /// How the store's objects are memory-mapped.
+    fn maps(&self) -> Maps;
 
     /// Publish `chunks`, concatenated, as the object at `path`: readers see the old
     /// state or the complete new object, never a partial one. Returns the new
@@ -99,25 +91,6 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     /// Remove the object; `NotFound` when there is none.
     fn delete(&self, path: &str) -> Result<()>;
 
-    /// The local file holding the object, when the store is a local directory
-    /// (memory mapping maps it directly); `None` for object stores.
-    fn local_file(&self, path: &str) -> Result<Option<PathBuf>>;
-
-    /// The local file holding the object, opened for reading (and writing when
-    /// `write`), for memory maps; `None` for object stores. File stores open it inside
-    /// their location only (a link pointing out is a `Path` error).
-    fn open_local(&self, path: &str, write: bool) -> Result<Option<File>> {
-        let Some(file) = self.local_file(path)? else {
-            return Ok(None);
-        };
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(write)
-            .open(&file)
-            .map(Some)
-            .map_err(|e| crate::Error::io(&e, "cannot open", file.display()))
-    }
-
     /// Start writing a new object at `path` front to back, beginning with `head` (a
     /// placeholder of the final header's length). Nothing is visible at `path` until
     /// [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
@@ -127,51 +100,4 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
         head: &[u8],
         options: UploadOptions,
     ) -> Result<Box<dyn Upload>>;
-    /// The first `len` bytes (fewer when the object is shorter) with the object's size
-    /// and version. Object stores answer with one ranged request.
-    fn read_head(&self, path: &str, len: u64) -> Result<Head> {
-        let bytes = self.read_prefix(path, len)?;
-        let size = if (bytes.len() as u64) < len {
-            bytes.len() as u64
-        } else {
-            self.size(path)?
-        };
-        Ok(Head {
-            bytes,
-            size,
-            etag: None,
-        })
-    }
-
-    /// Fill each `(offset, buf)` with the bytes at `offset`, as [`Backend::read_at`] does;
-    /// object stores coalesce nearby ranges and fetch them concurrently.
-    ///
-    /// Returns the version tag (ETag) every byte was served at, when the store tells
-    /// one. Bytes of two versions are never returned: object stores fail with
-    /// [`crate::Error::changed`] when an answer does not name `ctx.if_match` or says
-    /// another total size than `ctx.size`, or, without a pin, when the requests were
-    /// answered from different versions.
-    fn read_ranges(
-        &self,
-        path: &str,
-        ranges: &mut [(u64, &mut [u8])],
-        ctx: ReadCtx,
-    ) -> Result<Option<String>> {
-        for (offset, buf) in ranges.iter_mut() {
-            if let Some(t) = ctx.transfer {
-                t.check()?;
-            }
-            self.read_at(path, *offset, buf)?;
-            if let Some(t) = ctx.transfer {
-                t.add(buf.len() as u64);
-            }
-        }
-        Ok(None)
-    }
-
-    /// A name for the store's location that differs between stores (remote caches key
-    /// their copies by it); `None` for stores that need no cache.
-    fn cache_identity(&self) -> Option<String> {
-        None
-    }
 }

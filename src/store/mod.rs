@@ -8,12 +8,13 @@ mod backend;
 pub(crate) mod etag;
 mod local;
 mod object;
+mod reader;
 mod remote;
 mod runtime;
 
-pub(crate) use backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
-pub(crate) use local::read_file_at;
+pub(crate) use backend::{Backend, Upload, UploadOptions, WriteOptions};
 pub use local::TEMP_SUFFIX;
+pub(crate) use reader::{Failure, Maps, Read, VersionReader};
 #[cfg(test)]
 pub(crate) use runtime::block_on;
 

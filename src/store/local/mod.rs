@@ -8,13 +8,15 @@
 //! replaced by a race). Large reads are split across threads.
 
 mod beneath;
+mod reader;
 mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
+use super::reader::{Maps, VersionReader};
 use crate::{Error, ErrorKind, Result};
 use beneath::{fail, Dir, Root};
+use reader::FileReader;
 use std::fs::File;
-use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use upload::FileUpload;
@@ -58,10 +60,6 @@ impl LocalBackend {
 
     fn full(&self, path: &str) -> PathBuf {
         self.root.show(path)
-    }
-
-    fn open_file(&self, path: &str) -> Result<File> {
-        self.root.open_file(path, false)
     }
 
     /// The directory that holds `path` (made when `create`), and the file's name in it.
@@ -138,11 +136,16 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
 
 /// Exactly `buf.len()` bytes of `file` (named `what` in messages) from `offset`; a
 /// short file is a `Format` error. Large reads are split across threads.
-pub(crate) fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
+fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
+    if buf.len() < PARALLEL_READ_MIN {
+        return read_exact_at(file, offset, buf, what);
+    }
+    // Asked only for large reads: the answer comes from cgroup files (open, stat,
+    // read), which would cost a small read several times over.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    if buf.len() < PARALLEL_READ_MIN || threads < 2 {
+    if threads < 2 {
         return read_exact_at(file, offset, buf, what);
     }
     let chunk = buf.len().div_ceil(threads);
@@ -192,17 +195,30 @@ impl Backend for LocalBackend {
             .map_err(|e| fail(&e, "cannot stat", &self.full(path)))
     }
 
-    fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        self.open_file(path)?
-            .take(len)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io(&e, "cannot read", self.describe(path)))?;
-        Ok(buf)
+    fn open_version(
+        &self,
+        path: &str,
+        len: u64,
+        write: bool,
+    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)> {
+        let file = self.root.open_file(path, write)?;
+        let (reader, head) = FileReader::open(file, self.full(path), len)?;
+        Ok((Box::new(reader), head))
     }
 
-    fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()> {
-        read_file_at(&self.open_file(path)?, offset, buf, &self.full(path))
+    /// A file has no version name: reading a remembered layout from a file opened
+    /// anew could pair it with another object's bytes.
+    fn reopen_version(
+        &self,
+        _path: &str,
+        _etag: Option<&str>,
+        _size: u64,
+    ) -> Option<Box<dyn VersionReader + '_>> {
+        None
+    }
+
+    fn maps(&self) -> Maps {
+        Maps::Files
     }
 
     fn write_atomic(
@@ -234,14 +250,6 @@ impl Backend for LocalBackend {
     fn delete(&self, path: &str) -> Result<()> {
         let (dir, name) = self.parent(path, false)?;
         dir.remove(name)
-    }
-
-    fn local_file(&self, path: &str) -> Result<Option<PathBuf>> {
-        Ok(Some(self.full(path)))
-    }
-
-    fn open_local(&self, path: &str, write: bool) -> Result<Option<File>> {
-        self.root.open_file(path, write).map(Some)
     }
 
     fn begin_upload(

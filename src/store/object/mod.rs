@@ -6,10 +6,12 @@
 //! are in flight at once. Writes are one PUT up to `part_size` and a parallel
 //! multipart upload above it, aborted on every failure.
 
+mod reader;
 mod upload;
 
-use super::backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
+use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
+use super::reader::{Failure, Maps, Read, VersionReader};
 use super::runtime::block_on;
 use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
@@ -19,7 +21,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{
     GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload,
 };
-use std::path::PathBuf;
+use reader::ObjectReader;
 use std::sync::Arc;
 use upload::{Multipart, ObjectUpload};
 
@@ -398,12 +400,12 @@ enum PartError {
 }
 
 /// What every answer of a read must prove about the version it came from.
-#[derive(Debug, Clone, Default)]
-struct Pin {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Pin {
     /// The ETag it must name (sent as `If-Match`).
-    etag: Option<String>,
+    pub(super) etag: Option<String>,
     /// The whole object's size it must tell (the total of its `Content-Range`).
-    size: Option<u64>,
+    pub(super) size: Option<u64>,
 }
 
 impl Pin {
@@ -490,32 +492,11 @@ async fn fetch_part(
     Ok(etag)
 }
 
-impl Backend for ObjectBackend {
-    fn describe(&self, path: &str) -> String {
-        match self.prefix.as_str() {
-            "" => format!("{}/{path}", self.display_root),
-            prefix => format!("{}/{prefix}/{path}", self.display_root),
-        }
-    }
-
-    fn size(&self, path: &str) -> Result<u64> {
-        let (store, key) = (self.store.clone(), self.key(path)?);
-        let meta = block_on(async move { store.head(&key).await })?;
-        match meta.map_err(|e| self.map_err(e, "cannot stat", path)) {
-            Ok(meta) => Ok(meta.size),
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                self.check_container(path)?;
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    fn read_prefix(&self, path: &str, len: u64) -> Result<Vec<u8>> {
-        self.read_head(path, len).map(|head| head.bytes)
-    }
-
-    fn read_head(&self, path: &str, len: u64) -> Result<Head> {
+/// The reading half: what a version reader asks of the store.
+impl ObjectBackend {
+    /// The first `len` bytes of the object (fewer when it is shorter), by one
+    /// unconditional ranged GET, with the ETag and whole size its answer names.
+    fn read_head(&self, path: &str, len: u64) -> Result<(Vec<u8>, Option<String>, u64)> {
         let (store, key) = (self.store.clone(), self.key(path)?);
         let got = block_on(async move {
             let options = GetOptions {
@@ -533,11 +514,7 @@ impl Backend for ObjectBackend {
             Ok::<_, object_store::Error>((meta, bytes))
         })?;
         match got {
-            Ok((meta, bytes)) => Ok(Head {
-                bytes: bytes.to_vec(),
-                size: meta.size,
-                etag: meta.e_tag,
-            }),
+            Ok((meta, bytes)) => Ok((bytes.to_vec(), meta.e_tag, meta.size)),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
             // (The status as printed: a bare "416" also matches paths and timings.)
             Err(e) if len > 0 && error_chain(&e).contains("416 Range Not Satisfiable") => {
@@ -545,31 +522,32 @@ impl Backend for ObjectBackend {
                 if size != 0 {
                     return Err(self.map_err(e, "cannot read", path));
                 }
-                Ok(Head::default())
+                Ok((Vec::new(), None, 0))
             }
             Err(e) => Err(self.map_err(e, "cannot read", path)),
         }
     }
 
-    fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<()> {
-        self.read_ranges(path, &mut [(offset, buf)], ReadCtx::default())
-            .map(drop)
-    }
-
-    fn read_ranges(
+    /// Fill each `(offset, buf)` with the object's bytes at `offset`: nearby ranges
+    /// coalesced, fetched concurrently. Bytes of two versions are never returned: an
+    /// answer that does not name `pin`'s ETag or says another total size than its
+    /// size, or, without a pinned ETag, requests answered from different versions,
+    /// are [`Failure::Changed`].
+    pub(super) fn read_ranges(
         &self,
         path: &str,
         ranges: &mut [(u64, &mut [u8])],
-        ctx: ReadCtx,
-    ) -> Result<Option<String>> {
+        pin: &Pin,
+        transfer: Option<&Transfer>,
+    ) -> Read<()> {
         let parts = self.plan(ranges);
         if parts.is_empty() {
-            return Ok(ctx.if_match.map(str::to_string));
+            return Ok(());
         }
         let (store, key) = (self.store.clone(), self.key(path)?);
-        let if_match = ctx.if_match.map(str::to_string);
-        let size = ctx.size;
-        let transfer = ctx.transfer.cloned();
+        let if_match = pin.etag.clone();
+        let size = pin.size;
+        let transfer = transfer.cloned();
         let concurrency = self.tuning.concurrency.max(1);
         // Every part future is finished or dropped before block_on returns, so no write
         // into the caller's buffers can happen after this call.
@@ -593,25 +571,76 @@ impl Backend for ObjectBackend {
             while let Some(done) = fetches.next().await {
                 agreement.see(done?.as_deref());
             }
-            agreement.agreed().ok_or(PartError::Changed)
+            agreement.agreed().map(drop).ok_or(PartError::Changed)
         })?;
         outcome.map_err(|e| match e {
-            PartError::Cancelled => cancelled(),
-            PartError::Short { got, wanted } => Error::new(
+            PartError::Cancelled => Failure::Failed(cancelled()),
+            PartError::Short { got, wanted } => Failure::Failed(Error::new(
                 ErrorKind::Format,
                 format!(
                     "{} is truncated: a read of {wanted} bytes returned {got}",
                     self.describe(path)
                 ),
-            ),
-            PartError::Changed => Error::changed(self.describe(path)),
-            PartError::Store(object_store::Error::Precondition { .. })
-                if ctx.if_match.is_some() =>
-            {
-                Error::changed(self.describe(path))
+            )),
+            PartError::Changed => Failure::Changed,
+            PartError::Store(object_store::Error::Precondition { .. }) if pin.etag.is_some() => {
+                Failure::Changed
             }
-            PartError::Store(e) => self.map_err(e, "cannot read", path),
+            PartError::Store(e) => Failure::Failed(self.map_err(e, "cannot read", path)),
         })
+    }
+}
+
+impl Backend for ObjectBackend {
+    fn describe(&self, path: &str) -> String {
+        match self.prefix.as_str() {
+            "" => format!("{}/{path}", self.display_root),
+            prefix => format!("{}/{prefix}/{path}", self.display_root),
+        }
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        let (store, key) = (self.store.clone(), self.key(path)?);
+        let meta = block_on(async move { store.head(&key).await })?;
+        match meta.map_err(|e| self.map_err(e, "cannot stat", path)) {
+            Ok(meta) => Ok(meta.size),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                self.check_container(path)?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_version(
+        &self,
+        path: &str,
+        len: u64,
+        _write: bool,
+    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)> {
+        // Nothing writes through a reader here: a map of an object is of a cached
+        // copy, and mode `r+` is refused before any version is opened.
+        let (head, etag, size) = self.read_head(path, len)?;
+        Ok((Box::new(ObjectReader::new(self, path, etag, size)), head))
+    }
+
+    fn reopen_version(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        size: u64,
+    ) -> Option<Box<dyn VersionReader + '_>> {
+        let etag = etag.map(str::to_string);
+        Some(Box::new(ObjectReader::new(self, path, etag, size)))
+    }
+
+    fn maps(&self) -> Maps {
+        match &self.identity {
+            Some(id) => Maps::Copies {
+                identity: format!("{id}|{}", self.prefix),
+            },
+            None => Maps::Never,
+        }
     }
 
     fn write_atomic(
@@ -668,10 +697,6 @@ impl Backend for ObjectBackend {
         deleted.map_err(|e| self.map_err(e, "cannot delete", path))
     }
 
-    fn local_file(&self, _path: &str) -> Result<Option<PathBuf>> {
-        Ok(None)
-    }
-
     fn begin_upload(
         &self,
         path: &str,
@@ -679,12 +704,6 @@ impl Backend for ObjectBackend {
         options: UploadOptions,
     ) -> Result<Box<dyn Upload>> {
         Ok(Box::new(ObjectUpload::begin(self, path, head, options)?))
-    }
-
-    fn cache_identity(&self) -> Option<String> {
-        self.identity
-            .as_ref()
-            .map(|id| format!("{id}|{}", self.prefix))
     }
 }
 
@@ -728,25 +747,26 @@ mod tests {
             .write_atomic("x/big.bin", &[&data], WriteOptions::default())
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        let (reader, head) = b.open_version("x/big.bin", 64, false).unwrap();
+        assert_eq!((head.len(), reader.size()), (64, data.len() as u64));
         let mut whole = vec![0u8; data.len()];
-        b.read_at("x/big.bin", 0, &mut whole).unwrap();
+        reader.read(&mut [(0, &mut whole[..])], None).unwrap();
         assert!(whole == data);
         let (mut r1, mut r2, mut r3) = (vec![0u8; 5], vec![0u8; 3], vec![0u8; 6 << 20]);
-        b.read_ranges(
-            "x/big.bin",
-            &mut [(1000, &mut r2[..]), (3, &mut r1[..]), (100, &mut r3[..])],
-            ReadCtx::default(),
-        )
-        .unwrap();
+        reader
+            .read(
+                &mut [(1000, &mut r2[..]), (3, &mut r1[..]), (100, &mut r3[..])],
+                None,
+            )
+            .unwrap();
         assert_eq!(r1, data[3..8]);
         assert_eq!(r2, data[1000..1003]);
         assert!(r3 == data[100..100 + (6 << 20)]);
-        let head = b.read_head("x/big.bin", 64).unwrap();
-        assert_eq!((head.bytes.len(), head.size), (64, data.len() as u64));
-        let mut past = vec![0u8; 10];
-        let err = b
-            .read_at("x/big.bin", data.len() as u64 - 5, &mut past)
-            .unwrap_err();
+        let mut past = [0u8; 10];
+        let at = data.len() as u64 - 5;
+        let Err(Failure::Failed(err)) = reader.read(&mut [(at, &mut past[..])], None) else {
+            panic!("a read past the end must fail")
+        };
         assert_eq!(err.kind(), ErrorKind::Format, "{err}");
     }
 
@@ -938,22 +958,21 @@ mod tests {
         let read = |if_match: Option<&str>, size, tamper| {
             *store.tamper.lock().unwrap() = tamper;
             let mut buf = vec![0u8; 50];
-            let ctx = ReadCtx {
-                transfer: None,
-                if_match,
+            let pin = Pin {
+                etag: if_match.map(str::to_string),
                 size,
             };
-            let got = b.read_ranges("p.bin", &mut [(100, &mut buf[..])], ctx);
-            got.map(|_| buf)
+            let got = b.read_ranges("p.bin", &mut [(100, &mut buf[..])], &pin, None);
+            got.map(|()| buf)
         };
         let (tag, size) = (tag.as_deref(), Some(200));
         assert_eq!(read(tag, size, Tamper::Nothing).unwrap(), data[100..150]);
         for (tamper, what) in [(Tamper::NoTag, "no tag"), (Tamper::OtherSize, "size")] {
             let err = read(tag, size, tamper).unwrap_err();
-            assert!(err.is_changed(), "{what}: {err}");
+            assert!(matches!(err, Failure::Changed), "{what}: {err:?}");
         }
         let err = read(tag, Some(199), Tamper::Nothing).unwrap_err();
-        assert!(err.is_changed(), "{err}");
+        assert!(matches!(err, Failure::Changed), "{err:?}");
         // Unpinned, an answer without a tag proves nothing and is not asked to.
         assert_eq!(read(None, None, Tamper::NoTag).unwrap(), data[100..150]);
     }

@@ -1,0 +1,68 @@
+//! The version reader a backend opens: one version of one stored object, open for
+//! reading. A file store's reader is the open file (a replacement of the object at
+//! its path leaves it reading the file it opened); an object store's reader is the
+//! ETag pin (every answer must name the pinned ETag and the version's total size).
+//!
+//! A read that finds its version gone says so with [`Failure::Changed`], a signal
+//! that stays between the readers and the code that starts over on the new version
+//! (`crate::version`); it never reaches a caller as an error of its own kind.
+
+use crate::transfer::Transfer;
+use crate::Error;
+use std::fs::File;
+
+/// Why a read of one version failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The version is no longer the one stored (an answer named another ETag or
+    /// size, or the requests were answered from different versions): a read of the
+    /// newer version may succeed.
+    Changed,
+    /// Any other failure, reported as is.
+    Failed(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Failed(e)
+    }
+}
+
+/// The outcome of a read of one version.
+pub(crate) type Read<T> = std::result::Result<T, Failure>;
+
+/// One version of one object, open for reading; shared by the threads of one read.
+pub(crate) trait VersionReader: Send + Sync + std::fmt::Debug {
+    /// The whole object's size in bytes at this version.
+    fn size(&self) -> u64;
+
+    /// The object store's ETag of this version; `None` on file stores and on stores
+    /// without tags.
+    fn etag(&self) -> Option<&str>;
+
+    /// Fill each `(offset, buf)` with this version's bytes at `offset`, reporting
+    /// bytes to `transfer`. A short object is a `Format` error (truncated), never a
+    /// partial fill reported as success; bytes of another version are never
+    /// returned ([`Failure::Changed`] instead). Object stores coalesce nearby ranges
+    /// and fetch them concurrently.
+    fn read(&self, ranges: &mut [(u64, &mut [u8])], transfer: Option<&Transfer>) -> Read<()>;
+
+    /// The open file holding this version, on file stores (memory maps map it);
+    /// `None` on object stores.
+    fn file(&self) -> Option<&File>;
+}
+
+/// How a store's objects are memory-mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Maps {
+    /// The stored file itself (file stores).
+    Files,
+    /// A local copy in the remote cache, keyed by `identity`, a name for the store's
+    /// location that differs between stores.
+    Copies {
+        /// The store's location as the cache names it.
+        identity: String,
+    },
+    /// Not at all (in-memory stores).
+    Never,
+}
