@@ -7,6 +7,7 @@ mod discover;
 mod document;
 pub(crate) mod endpoint;
 mod fields;
+pub(crate) mod limits;
 mod options;
 mod protocol;
 pub(crate) mod redact;

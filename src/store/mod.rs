@@ -6,12 +6,14 @@
 
 mod backend;
 pub(crate) mod etag;
+mod exists;
 mod local;
 mod object;
 mod remote;
 mod runtime;
 
 pub(crate) use backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
+pub(crate) use exists::refuse_existing;
 pub(crate) use local::read_file_at;
 pub use local::TEMP_SUFFIX;
 #[cfg(test)]

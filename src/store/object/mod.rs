@@ -10,7 +10,9 @@ mod upload;
 
 use super::backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
+use super::exists::refuse_existing;
 use super::runtime::block_on;
+use crate::config::limits::{MAX_PARTS, MIN_PART_SIZE};
 use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -25,8 +27,6 @@ use upload::{Multipart, ObjectUpload};
 
 /// Ranges closer than this are fetched by one request (the gap is read and dropped).
 const COALESCE_GAP: u64 = 256 << 10;
-/// S3 allows at most this many parts in one multipart upload.
-const MAX_PARTS: u64 = 10_000;
 
 /// How transfers are split and how many requests run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,8 +222,8 @@ impl ObjectBackend {
         let part_size = self
             .tuning
             .part_size
-            .max(total.div_ceil(MAX_PARTS))
-            .max(5 << 20);
+            .max(total.div_ceil(MAX_PARTS as u64))
+            .max(MIN_PART_SIZE);
         let sources: Vec<(SendConstPtr, usize)> = chunks
             .iter()
             .map(|c| (SendConstPtr(c.as_ptr()), c.len()))
@@ -624,15 +624,7 @@ impl Backend for ObjectBackend {
         if total > self.tuning.part_size {
             // A multipart upload cannot say "only if absent": check first (the window
             // is small, and schema-addressed paths carry a fresh random token).
-            if !options.overwrite && self.exists(path)? {
-                return Err(Error::new(
-                    ErrorKind::AlreadyExists,
-                    format!(
-                        "{} already exists (overwrite was not requested)",
-                        self.describe(path)
-                    ),
-                ));
-            }
+            refuse_existing(self, path, options.overwrite)?;
             return self.put_multipart(path, chunks, total);
         }
         // One PUT is atomic on object stores: the object appears whole or not at all.

@@ -10,7 +10,9 @@
 //! plain PUT. Every failure, abort and drop aborts the multipart upload.
 
 use super::ObjectBackend;
+use crate::config::limits::{MAX_PARTS, MAX_PART_SIZE};
 use crate::store::backend::{Backend, Upload, UploadOptions};
+use crate::store::exists::refuse_existing;
 use crate::store::runtime::block_on;
 use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -31,10 +33,6 @@ impl std::fmt::Debug for Multipart {
     }
 }
 
-/// S3's limit on parts per upload (GCS has the same; Azure allows more).
-const MAX_PARTS: usize = 10_000;
-/// The largest part S3 accepts.
-const MAX_PART_SIZE: u64 = 5 << 30;
 /// Parts sent at each part size before it doubles.
 const PARTS_PER_SIZE: usize = 1000;
 
@@ -209,15 +207,8 @@ impl ObjectUpload {
         })?
         .map_err(|e| self.err(e, "cannot upload part 0 of"))?;
         self.record(0, part);
-        // Multipart completion cannot refuse an existing object: check just before
-        // (a narrow race remains; schema paths carry a fresh random token).
-        if !self.options.write.overwrite && self.backend.exists(&self.path)? {
-            bail!(
-                AlreadyExists,
-                "{} already exists (overwrite was not requested)",
-                self.backend.describe(&self.path)
-            );
-        }
+        // Multipart completion cannot refuse an existing object: check just before.
+        refuse_existing(&self.backend, &self.path, self.options.write.overwrite)?;
         let parts: Option<Vec<PartId>> = std::mem::take(&mut self.parts).into_iter().collect();
         let Some(parts) = parts else {
             bail!(Internal, "a part of {} was never uploaded", self.path);
