@@ -18,7 +18,7 @@ use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;
-use object_store::{MultipartId, PutMode, PutOptions, PutPayload};
+use object_store::{MultipartId, PutPayload};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -177,22 +177,12 @@ impl ObjectUpload {
         let (mp, key) = (self.multipart.0.clone(), self.key.clone());
         let Some(id) = self.id.clone() else {
             // Everything fits in one request: one PUT, atomic, no-overwrite enforced by the store.
-            let mut payload: Vec<Bytes> = vec![first];
-            payload.push(Bytes::from(std::mem::take(&mut self.current)));
-            let payload: PutPayload = payload.into_iter().collect();
-            let mode = if self.options.write.overwrite {
-                PutMode::Overwrite
-            } else {
-                PutMode::Create
-            };
-            let store = self.backend.store.clone();
-            let done =
-                block_on(
-                    async move { store.put_opts(&key, payload, PutOptions::from(mode)).await },
-                )?
-                .map_err(|e| self.err(e, "cannot write"))?;
+            let rest = Bytes::from(std::mem::take(&mut self.current));
+            let payload = [first, rest].into_iter().collect();
+            let tag =
+                (self.backend).put_whole(&self.path, payload, self.options.write.overwrite)?;
             self.closed = true;
-            return Ok(done.e_tag);
+            return Ok(tag);
         };
         if !self.current.is_empty() {
             self.send_current()?;
