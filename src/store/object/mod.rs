@@ -6,6 +6,7 @@
 //! are in flight at once. Writes are one PUT up to `part_size` and above it the
 //! parallel multipart upload of `upload.rs`, aborted on every failure.
 
+mod errors;
 mod upload;
 
 use super::backend::{Backend, Head, ReadCtx, Upload, UploadOptions, WriteOptions};
@@ -167,24 +168,6 @@ impl ObjectBackend {
         crate::config::redact::scrub(&text, &self.secrets)
     }
 
-    pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
-        let kind = classify(&err);
-        let what = self.describe(path);
-        let message = match kind {
-            ErrorKind::BucketNotFound => format!(
-                "{operation} {what}: the bucket or container of {} does not exist: {err}",
-                self.display_root
-            ),
-            ErrorKind::Network => format!(
-                "{operation} {what}: cannot reach the store's endpoint, or the connection \
-                 broke: {err}"
-            ),
-            ErrorKind::Timeout => format!("{operation} {what}: timed out: {err}"),
-            _ => format!("{operation} {what}: {err}"),
-        };
-        Error::new(kind, self.scrub(message))
-    }
-
     /// Split a read of `ranges` into requests: coalesce neighbours, cut at `part_size`.
     fn plan(&self, ranges: &mut [(u64, &mut [u8])]) -> Vec<Part> {
         let mut segs: Vec<Seg> = ranges
@@ -234,62 +217,6 @@ impl ObjectBackend {
         }
         parts
     }
-}
-
-/// The error kind an `object_store` error deserves, looking through its causes.
-fn classify(err: &object_store::Error) -> ErrorKind {
-    let text = error_chain(err);
-    let bucket_missing = ["NoSuchBucket", "ContainerNotFound", "bucket does not exist"]
-        .iter()
-        .any(|marker| text.contains(marker));
-    match err {
-        object_store::Error::NotFound { .. } if bucket_missing => ErrorKind::BucketNotFound,
-        object_store::Error::NotFound { .. } => ErrorKind::NotFound,
-        object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. } => {
-            ErrorKind::AlreadyExists
-        }
-        object_store::Error::PermissionDenied { .. }
-        | object_store::Error::Unauthenticated { .. } => ErrorKind::PermissionDenied,
-        object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. } => {
-            ErrorKind::Unsupported
-        }
-        _ if bucket_missing => ErrorKind::BucketNotFound,
-        _ => causes_kind(err).unwrap_or(ErrorKind::Io),
-    }
-}
-
-/// Network and timeout failures, found among an error's causes: a connection that
-/// cannot be opened, or that broke before the response was complete (reset, closed
-/// mid-body: object_store's `Request` and `Interrupted` kinds), is `Network`.
-fn causes_kind(err: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cause {
-        if let Some(http) = e.downcast_ref::<object_store::client::HttpError>() {
-            use object_store::client::HttpErrorKind as K;
-            match http.kind() {
-                K::Connect | K::Request | K::Interrupted => return Some(ErrorKind::Network),
-                K::Timeout => return Some(ErrorKind::Timeout),
-                _ => {}
-            }
-        }
-        let text = e.to_string();
-        if text.contains("status code: 401") || text.contains("status code: 403") {
-            return Some(ErrorKind::PermissionDenied);
-        }
-        cause = e.source();
-    }
-    None
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 /// A destination pointer that may cross to the runtime's threads.
@@ -470,8 +397,7 @@ impl Backend for ObjectBackend {
                 etag: meta.e_tag,
             }),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
-            // (The status as printed: a bare "416" also matches paths and timings.)
-            Err(e) if len > 0 && error_chain(&e).contains("416 Range Not Satisfiable") => {
+            Err(e) if len > 0 && errors::range_not_satisfiable(&e) => {
                 let size = self.size(path)?;
                 if size != 0 {
                     return Err(self.map_err(e, "cannot read", path));
