@@ -57,8 +57,12 @@ pub enum npy_status {
     NPY_ERR_INTERNAL = 99,
 }
 
-impl From<ErrorKind> for npy_status {
-    fn from(kind: ErrorKind) -> Self {
+impl npy_status {
+    /// The status of `kind`. The list above is written out because cbindgen reads
+    /// source text and does not expand `error.rs`'s table; this match (exhaustive, so
+    /// a new kind does not compile without its status) and the assertion below hold
+    /// it to that table.
+    const fn of(kind: ErrorKind) -> npy_status {
         use npy_status::*;
         match kind {
             ErrorKind::InvalidArgument => NPY_ERR_INVALID_ARGUMENT,
@@ -87,14 +91,38 @@ impl From<ErrorKind> for npy_status {
     }
 }
 
+/// Every kind's status has the kind's value, and no two kinds share one: checked
+/// when the crate compiles.
+const _: () = {
+    let all = ErrorKind::ALL;
+    let mut i = 0;
+    while i < all.len() {
+        assert!(npy_status::of(all[i]) as i32 == all[i] as i32);
+        assert!(all[i] as i32 != npy_status::NPY_OK as i32);
+        let mut j = 0;
+        while j < i {
+            assert!(all[j] as i32 != all[i] as i32);
+            j += 1;
+        }
+        i += 1;
+    }
+};
+
+impl From<ErrorKind> for npy_status {
+    fn from(kind: ErrorKind) -> Self {
+        npy_status::of(kind)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn status_values_equal_error_kind_values() {
+    fn each_status_is_named_after_its_kind() {
         for kind in ErrorKind::ALL {
-            assert_eq!(npy_status::from(kind) as i32, kind as i32, "{kind:?}");
+            let want = format!("NPY_ERR_{}", kind.name().to_ascii_uppercase());
+            assert_eq!(format!("{:?}", npy_status::from(kind)), want);
         }
     }
 }
