@@ -91,22 +91,30 @@ impl npy_status {
     }
 }
 
-/// Every kind's status has the kind's value, and no two kinds share one: checked
-/// when the crate compiles.
-const _: () = {
-    let all = ErrorKind::ALL;
-    let mut i = 0;
-    while i < all.len() {
-        assert!(npy_status::of(all[i]) as i32 == all[i] as i32);
-        assert!(all[i] as i32 != npy_status::NPY_OK as i32);
-        let mut j = 0;
-        while j < i {
-            assert!(all[j] as i32 != all[i] as i32);
-            j += 1;
+/// Whether every kind in `kinds` has a status of its own value, other than `NPY_OK`
+/// and unlike any kind after it.
+const fn statuses_match(kinds: &[ErrorKind]) -> bool {
+    match kinds {
+        [] => true,
+        [kind, rest @ ..] => {
+            npy_status::of(*kind) as i32 == *kind as i32
+                && *kind as i32 != npy_status::NPY_OK as i32
+                && !has_value(rest, *kind as i32)
+                && statuses_match(rest)
         }
-        i += 1;
     }
-};
+}
+
+/// Whether a kind in `kinds` has `value`.
+const fn has_value(kinds: &[ErrorKind], value: i32) -> bool {
+    match kinds {
+        [] => false,
+        [kind, rest @ ..] => *kind as i32 == value || has_value(rest, value),
+    }
+}
+
+// Checked when the crate compiles: a kind whose status differs fails the build.
+const _: () = assert!(statuses_match(&ErrorKind::ALL));
 
 impl From<ErrorKind> for npy_status {
     fn from(kind: ErrorKind) -> Self {
