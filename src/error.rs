@@ -2,116 +2,89 @@
 
 use std::fmt;
 
-/// What went wrong, coarsely: each kind maps to one fixed C status value.
-///
-/// The numbers are part of the C ABI (`npy_status`) and never change meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
+/// Defines [`ErrorKind`] from one table, each kind once: its doc, its variant, its
+/// fixed value and its stable name. [`ErrorKind::ALL`] and [`ErrorKind::c_name`] come
+/// from the same rows. The C list (`npy_status` in `ffi/status.rs`) is written out
+/// for cbindgen, which reads source text and does not expand macros; it is held to
+/// this table at compile time there.
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])+ $kind:ident = $value:literal, $name:literal;)+) => {
+        /// What went wrong, coarsely: each kind maps to one fixed C status value.
+        ///
+        /// The numbers are part of the C ABI (`npy_status`) and never change meaning.
+        /// New kinds may be added, so a `match` outside this crate needs a `_` arm.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])+ $kind = $value,)+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in status-code order.
+            pub const ALL: [ErrorKind; [$($value),+].len()] = [$(ErrorKind::$kind),+];
+
+            /// [`ErrorKind::name`] as a static C string.
+            pub fn c_name(self) -> &'static std::ffi::CStr {
+                match self {
+                    $(ErrorKind::$kind => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// An argument is missing, NULL, not UTF-8, or out of its allowed range.
-    InvalidArgument = 1,
+    InvalidArgument = 1, c"invalid_argument";
     /// A byte length disagrees with dtype x shape, or a caller buffer has the wrong size.
-    Length = 2,
+    Length = 2, c"length";
     /// A dtype string is unknown, malformed or unsupported.
-    Dtype = 3,
+    Dtype = 3, c"dtype";
     /// Object dtype or pickled content: refused, never executed.
-    ObjectDtype = 4,
+    ObjectDtype = 4, c"object_dtype";
     /// A shape is invalid or its element/byte count overflows 64 bits.
-    Shape = 5,
+    Shape = 5, c"shape";
     /// A stored object is not a valid `.npy` file (magic, version, header, truncation).
-    Format = 6,
+    Format = 6, c"format";
     /// The stored header disagrees with the reference's metadata (JSON).
-    Mismatch = 7,
+    Mismatch = 7, c"mismatch";
     /// Configuration is malformed or invalid (DataJoint's rules and wording).
-    Config = 8,
+    Config = 8, c"config";
     /// The requested store is not configured.
-    StoreNotConfigured = 9,
+    StoreNotConfigured = 9, c"store_not_configured";
     /// A schema/table/attribute/key name or a path is invalid or escapes the store.
-    Path = 10,
+    Path = 10, c"path";
     /// The object (or store location) does not exist.
-    NotFound = 11,
+    NotFound = 11, c"not_found";
     /// An I/O error from the file system or an object store.
-    Io = 12,
+    Io = 12, c"io";
     /// Access denied: file permissions or rejected credentials.
-    PermissionDenied = 13,
+    PermissionDenied = 13, c"permission_denied";
     /// An operation did not finish within its deadline.
-    Timeout = 14,
+    Timeout = 14, c"timeout";
     /// The operation is valid but not supported here (e.g. a mode on this store kind).
-    Unsupported = 15,
+    Unsupported = 15, c"unsupported";
     /// DataJoint metadata JSON is malformed or lacks a field.
-    Json = 16,
+    Json = 16, c"json";
     /// The target already exists and overwriting was not asked for.
-    AlreadyExists = 17,
+    AlreadyExists = 17, c"already_exists";
     /// The handle is in the wrong state for the call (e.g. writer already finished).
-    State = 18,
+    State = 18, c"state";
     /// The endpoint cannot be reached (connection refused, DNS, TLS), or the
     /// connection to it broke mid-request (reset, or closed before the response ended).
-    Network = 19,
+    Network = 19, c"network";
     /// The bucket (S3, GCS) or container (Azure) of a remote store does not exist.
-    BucketNotFound = 20,
+    BucketNotFound = 20, c"bucket_not_found";
     /// A progress callback asked the transfer to stop.
-    Cancelled = 21,
+    Cancelled = 21, c"cancelled";
     /// A bug: an internal invariant failed or a panic was caught.
-    Internal = 99,
+    Internal = 99, c"internal";
 }
 
 impl ErrorKind {
-    /// Every kind, in status-code order.
-    pub const ALL: [ErrorKind; 22] = [
-        ErrorKind::InvalidArgument,
-        ErrorKind::Length,
-        ErrorKind::Dtype,
-        ErrorKind::ObjectDtype,
-        ErrorKind::Shape,
-        ErrorKind::Format,
-        ErrorKind::Mismatch,
-        ErrorKind::Config,
-        ErrorKind::StoreNotConfigured,
-        ErrorKind::Path,
-        ErrorKind::NotFound,
-        ErrorKind::Io,
-        ErrorKind::PermissionDenied,
-        ErrorKind::Timeout,
-        ErrorKind::Unsupported,
-        ErrorKind::Json,
-        ErrorKind::AlreadyExists,
-        ErrorKind::State,
-        ErrorKind::Network,
-        ErrorKind::BucketNotFound,
-        ErrorKind::Cancelled,
-        ErrorKind::Internal,
-    ];
-
     /// A short stable name for the kind, as used in messages and bindings' error ids.
     pub fn name(self) -> &'static str {
         self.c_name().to_str().unwrap_or("internal")
-    }
-
-    /// [`ErrorKind::name`] as a static C string.
-    pub fn c_name(self) -> &'static std::ffi::CStr {
-        match self {
-            ErrorKind::InvalidArgument => c"invalid_argument",
-            ErrorKind::Length => c"length",
-            ErrorKind::Dtype => c"dtype",
-            ErrorKind::ObjectDtype => c"object_dtype",
-            ErrorKind::Shape => c"shape",
-            ErrorKind::Format => c"format",
-            ErrorKind::Mismatch => c"mismatch",
-            ErrorKind::Config => c"config",
-            ErrorKind::StoreNotConfigured => c"store_not_configured",
-            ErrorKind::Path => c"path",
-            ErrorKind::NotFound => c"not_found",
-            ErrorKind::Io => c"io",
-            ErrorKind::PermissionDenied => c"permission_denied",
-            ErrorKind::Timeout => c"timeout",
-            ErrorKind::Unsupported => c"unsupported",
-            ErrorKind::Json => c"json",
-            ErrorKind::AlreadyExists => c"already_exists",
-            ErrorKind::State => c"state",
-            ErrorKind::Network => c"network",
-            ErrorKind::BucketNotFound => c"bucket_not_found",
-            ErrorKind::Cancelled => c"cancelled",
-            ErrorKind::Internal => c"internal",
-        }
     }
 }
 

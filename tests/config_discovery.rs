@@ -201,7 +201,7 @@ fn secrets_fill_only_keys_left_unset() {
         Some(s.path().canonicalize().unwrap().join(".secrets").as_path())
     );
     let main = c.store(Some("main")).unwrap();
-    let s3 = main.s3.unwrap();
+    let s3 = main.s3().cloned().unwrap();
     assert_eq!(s3.access_key.unwrap().expose(), "AK_FILE", "the file wins");
     assert_eq!(s3.secret_key.unwrap().expose(), "SK_SECRET", "stripped");
     assert_eq!(
@@ -209,7 +209,7 @@ fn secrets_fill_only_keys_left_unset() {
         "an explicit null is set, so no secret fills it"
     );
     assert_eq!(s3.bucket, "b");
-    let az = c.store(Some("az")).unwrap().azure.unwrap();
+    let az = c.store(Some("az")).unwrap().azure().cloned().unwrap();
     assert_eq!(az.account_key.unwrap().expose(), "AZK");
     assert_eq!(
         az.account_name, None,
@@ -235,7 +235,8 @@ fn secrets_fill_only_keys_left_unset() {
     assert_eq!(
         c.store(Some("az"))
             .unwrap()
-            .azure
+            .azure()
+            .cloned()
             .unwrap()
             .account_name
             .as_deref(),
@@ -261,7 +262,8 @@ fn explicit_file_gets_its_secrets_but_not_the_environment() {
     assert_eq!(
         c.store(Some("g"))
             .unwrap()
-            .gcs
+            .gcs()
+            .cloned()
             .unwrap()
             .token
             .unwrap()
@@ -274,7 +276,7 @@ fn explicit_file_gets_its_secrets_but_not_the_environment() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     let c = Config::from_arg(Some("  {\"stores\": {\"m\": {\"protocol\": \"memory\"}}}")).unwrap();
     assert!(c.origin().inline);
-    assert_eq!(c.store(Some("m")).unwrap().protocol, Protocol::Memory);
+    assert_eq!(c.store(Some("m")).unwrap().protocol(), Protocol::Memory);
 }
 
 #[test]
@@ -448,7 +450,7 @@ fn text_with_a_bom_or_whitespace_before_the_brace_is_json_text() {
         let text = format!("{prefix}{WITH_KEY}");
         let c = Config::from_arg(Some(&text)).unwrap_or_else(|e| panic!("{prefix:?}: {e}"));
         assert!(c.origin().inline, "{prefix:?}");
-        assert_eq!(c.store(Some("m")).unwrap().protocol, Protocol::Memory);
+        assert_eq!(c.store(Some("m")).unwrap().protocol(), Protocol::Memory);
     }
     // Whitespace JSON does not know is still JSON text, refused by the JSON parser.
     let e = Config::from_arg(Some(&format!("\u{a0}{WITH_KEY}"))).unwrap_err();

@@ -51,12 +51,12 @@ const NAMES: [&str; 13] = [
 
 /// Our spec in DataJoint's vocabulary: the value DataJoint's dict holds under `key`.
 fn ours(spec: &StoreSpec, key: &str, dj_value: &Value) -> Value {
-    let s3 = spec.s3.as_ref();
-    let gcs = spec.gcs.as_ref();
-    let az = spec.azure.as_ref();
+    let s3 = spec.s3();
+    let gcs = spec.gcs();
+    let az = spec.azure();
     let secret = |s: Option<&npystore::config::Secret>| s.map(|s| s.expose().to_string());
     match key {
-        "protocol" => json!(spec.protocol.as_str()),
+        "protocol" => json!(spec.protocol().as_str()),
         "location" => json!(spec.location),
         "schema_prefix" => json!(spec.path.schema_prefix),
         "hash_prefix" => json!(spec.hash_prefix),
@@ -168,5 +168,8 @@ fn datajoint_and_npystore_read_the_same_specs() {
         ),
         (Some("eu-west-1"), 3, false)
     );
-    assert_eq!(s3.s3.unwrap().endpoint_url(), "http://minio:9000");
+    assert_eq!(
+        s3.s3().cloned().unwrap().endpoint_url(),
+        "http://minio:9000"
+    );
 }

@@ -84,7 +84,7 @@ fn keys_of_other_protocols_and_unknown_keys_are_invalid() {
         (spec.path.token_length, spec.stage.as_deref()),
         (10, Some("/stage"))
     );
-    assert_eq!(spec.s3.unwrap().endpoint_url(), "http://h");
+    assert_eq!(spec.s3().cloned().unwrap().endpoint_url(), "http://h");
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn s3_backend_checks() {
         r#"{"x": {"protocol": "s3", "endpoint": "h", "bucket": "b", "location": "", "access_key": ""}}"#,
         "x",
     );
-    let s3 = spec.unwrap().s3.unwrap();
+    let s3 = spec.unwrap().s3().cloned().unwrap();
     assert!(
         s3.access_key.is_none() && s3.secure,
         "empty credential means none; secure defaults to true"
@@ -217,7 +217,7 @@ fn file_store_location_must_exist() {
         .contains(&s.path().join("gone").display().to_string()));
     let g = c.store(Some("g")).unwrap();
     assert_eq!(
-        (g.protocol, g.location.clone()),
+        (g.protocol(), g.location.clone()),
         (Protocol::File, s.path().join("here").display().to_string())
     );
     assert_eq!(
@@ -290,7 +290,7 @@ fn wrong_value_types_are_config_errors() {
 fn gcs_and_azure_specs() {
     let gcs = r#"{"x": {"protocol": "gcs", "bucket": "b", "location": "p", "project": "proj",
                   "token": {"type": "service_account", "private_key": "PK"}}}"#;
-    let g = store(gcs, "x").unwrap().gcs.unwrap();
+    let g = store(gcs, "x").unwrap().gcs().cloned().unwrap();
     assert_eq!(
         (g.bucket.as_str(), g.project.as_deref()),
         ("b", Some("proj"))
@@ -298,7 +298,7 @@ fn gcs_and_azure_specs() {
     let token: serde_json::Value = serde_json::from_str(g.token.unwrap().expose()).unwrap();
     assert_eq!(token["private_key"], "PK");
     let az = r#"{"x": {"protocol": "azure", "container": "c", "location": "", "connection_string": "CS"}}"#;
-    let a = store(az, "x").unwrap().azure.unwrap();
+    let a = store(az, "x").unwrap().azure().cloned().unwrap();
     assert_eq!(
         (a.container.as_str(), a.connection_string.unwrap().expose()),
         ("c", "CS")
@@ -374,7 +374,7 @@ fn secrets_never_show_in_errors_or_debug() {
         assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
     }
     // The secrets are there, just not shown.
-    let s3 = c.store(Some("s3ok")).unwrap().s3.unwrap();
+    let s3 = c.store(Some("s3ok")).unwrap().s3().cloned().unwrap();
     assert_eq!(s3.secret_key.unwrap().expose(), "SECRETFILE6");
     assert!(text.contains("Secret(***)"));
 }
@@ -526,7 +526,7 @@ fn unusual_but_valid_endpoints_open_and_fail_as_network_errors() {
         let spec = Config::from_json_str(&text, None)
             .and_then(|c| c.store(Some("x")))
             .expect(&url);
-        let endpoint = spec.s3.unwrap().endpoint_url();
+        let endpoint = spec.s3().cloned().unwrap().endpoint_url();
         assert!(
             endpoint.starts_with("http://") && endpoint[7..].find("://").is_none(),
             "{url}: {endpoint}"

@@ -7,6 +7,7 @@ mod discover;
 mod document;
 pub(crate) mod endpoint;
 mod fields;
+pub(crate) mod limits;
 mod options;
 mod protocol;
 pub(crate) mod redact;
@@ -18,7 +19,7 @@ pub use discover::{find_config_file, CONFIG_FILENAME};
 pub use options::StoreOptions;
 pub use protocol::Protocol;
 pub use secret::{Secret, SYSTEM_SECRETS_DIR};
-pub use spec::{AzureSpec, GcsSpec, S3Spec, StoreSpec};
+pub use spec::{AzureSpec, GcsSpec, S3Spec, StoreKind, StoreSpec};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 use super::fields::Block;
+use super::limits::{MAX_PART_SIZE, MIN_PART_SIZE};
 use crate::Result;
 
 /// Settings DataJoint's store spec cannot express. Every field has a default; see
@@ -94,7 +95,7 @@ impl StoreOptions {
         if let Some(v) = block.opt_u64_in("concurrency", 1..=1024)? {
             self.concurrency = v as usize;
         }
-        if let Some(v) = block.opt_u64_in("part_size_bytes", 5 << 20..=5 << 30)? {
+        if let Some(v) = block.opt_u64_in("part_size_bytes", MIN_PART_SIZE..=MAX_PART_SIZE)? {
             self.part_size_bytes = v;
         }
         if let Some(v) = block.opt_str("cache_dir")? {

@@ -91,6 +91,34 @@ pub struct AzureSpec {
     pub connection_string: Option<Secret>,
 }
 
+/// What kind of store, with the settings only that kind has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// A local directory: [`StoreSpec::location`] is its root.
+    File,
+    /// Amazon S3 or an S3-compatible service.
+    S3(S3Spec),
+    /// Google Cloud Storage.
+    Gcs(GcsSpec),
+    /// Azure Blob Storage.
+    Azure(AzureSpec),
+    /// An in-memory store, empty when opened (tests, examples).
+    Memory,
+}
+
+impl StoreKind {
+    /// The `protocol` value this kind is configured by.
+    pub fn protocol(&self) -> Protocol {
+        match self {
+            StoreKind::File => Protocol::File,
+            StoreKind::S3(_) => Protocol::S3,
+            StoreKind::Gcs(_) => Protocol::Gcs,
+            StoreKind::Azure(_) => Protocol::Azure,
+            StoreKind::Memory => Protocol::Memory,
+        }
+    }
+}
+
 /// One store, validated as DataJoint validates it, plus npystore's options.
 ///
 /// `Debug` shows no secret: credentials are [`Secret`]s.
@@ -98,8 +126,8 @@ pub struct AzureSpec {
 pub struct StoreSpec {
     /// The store's name (the key under `stores`).
     pub name: String,
-    /// Which kind of store.
-    pub protocol: Protocol,
+    /// Which kind of store, with its protocol's settings.
+    pub kind: StoreKind,
     /// File stores: the root directory, made absolute (a relative location is taken
     /// from the directory discovery started in, else the current directory). Object
     /// stores: the prefix inside the bucket/container, as written (may be empty).
@@ -118,14 +146,39 @@ pub struct StoreSpec {
     pub subfolding: Option<Vec<u32>>,
     /// DataJoint's `stage` setting, carried through unchanged.
     pub stage: Option<String>,
-    /// Present exactly when `protocol` is S3.
-    pub s3: Option<S3Spec>,
-    /// Present exactly when `protocol` is GCS.
-    pub gcs: Option<GcsSpec>,
-    /// Present exactly when `protocol` is Azure.
-    pub azure: Option<AzureSpec>,
     /// npystore-only settings from the `npystore` block (defaults when absent).
     pub options: StoreOptions,
+}
+
+impl StoreSpec {
+    /// Which kind of store, by its `protocol` value.
+    pub fn protocol(&self) -> Protocol {
+        self.kind.protocol()
+    }
+
+    /// The S3 settings, when this is an S3 store.
+    pub fn s3(&self) -> Option<&S3Spec> {
+        match &self.kind {
+            StoreKind::S3(s3) => Some(s3),
+            _ => None,
+        }
+    }
+
+    /// The GCS settings, when this is a GCS store.
+    pub fn gcs(&self) -> Option<&GcsSpec> {
+        match &self.kind {
+            StoreKind::Gcs(gcs) => Some(gcs),
+            _ => None,
+        }
+    }
+
+    /// The Azure settings, when this is an Azure store.
+    pub fn azure(&self) -> Option<&AzureSpec> {
+        match &self.kind {
+            StoreKind::Azure(azure) => Some(azure),
+            _ => None,
+        }
+    }
 }
 
 /// Validate store `name`'s raw block and build its spec. `base_dir` anchors relative
@@ -161,24 +214,32 @@ pub(crate) fn build(
     if let Some(dir) = &options.cache_dir {
         options.cache_dir = Some(base_dir.join(dir));
     }
+    // Checked in this order, so the first error reported stays the same.
+    let path = PathSettings {
+        schema_prefix: required_str(&b, "schema_prefix")?,
+        partition_pattern: b.opt_str("partition_pattern")?,
+        token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
+    };
+    let hash_prefix = required_str(&b, "hash_prefix")?;
+    let filepath_prefix = b.opt_str("filepath_prefix")?;
+    let subfolding = subfolding(&b)?;
+    let stage = b.opt_str("stage")?;
+    let kind = match protocol {
+        Protocol::File => StoreKind::File,
+        Protocol::S3 => StoreKind::S3(s3(&b)?),
+        Protocol::Gcs => StoreKind::Gcs(gcs(&b)?),
+        Protocol::Azure => StoreKind::Azure(azure(&b)?),
+        Protocol::Memory => StoreKind::Memory,
+    };
     Ok(StoreSpec {
         name: name.to_string(),
-        protocol,
+        kind,
         location,
-        path: PathSettings {
-            schema_prefix: required_str(&b, "schema_prefix")?,
-            partition_pattern: b.opt_str("partition_pattern")?,
-            token_length: crate::path::clamp_token_length(b.opt_i64("token_length")?.unwrap_or(8)),
-        },
-        hash_prefix: required_str(&b, "hash_prefix")?,
-        filepath_prefix: b.opt_str("filepath_prefix")?,
-        subfolding: subfolding(&b)?,
-        stage: b.opt_str("stage")?,
-        s3: (protocol == Protocol::S3).then(|| s3(&b)).transpose()?,
-        gcs: (protocol == Protocol::Gcs).then(|| gcs(&b)).transpose()?,
-        azure: (protocol == Protocol::Azure)
-            .then(|| azure(&b))
-            .transpose()?,
+        path,
+        hash_prefix,
+        filepath_prefix,
+        subfolding,
+        stage,
         options,
     })
 }

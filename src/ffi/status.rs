@@ -57,8 +57,12 @@ pub enum npy_status {
     NPY_ERR_INTERNAL = 99,
 }
 
-impl From<ErrorKind> for npy_status {
-    fn from(kind: ErrorKind) -> Self {
+impl npy_status {
+    /// The status of `kind`. The list above is written out because cbindgen reads
+    /// source text and does not expand `error.rs`'s table; this match (exhaustive, so
+    /// a new kind does not compile without its status) and the assertion below hold
+    /// it to that table.
+    const fn of(kind: ErrorKind) -> npy_status {
         use npy_status::*;
         match kind {
             ErrorKind::InvalidArgument => NPY_ERR_INVALID_ARGUMENT,
@@ -87,14 +91,46 @@ impl From<ErrorKind> for npy_status {
     }
 }
 
+/// Whether every kind in `kinds` has a status of its own value, other than `NPY_OK`
+/// and unlike any kind after it.
+const fn statuses_match(kinds: &[ErrorKind]) -> bool {
+    match kinds {
+        [] => true,
+        [kind, rest @ ..] => {
+            npy_status::of(*kind) as i32 == *kind as i32
+                && *kind as i32 != npy_status::NPY_OK as i32
+                && !has_value(rest, *kind as i32)
+                && statuses_match(rest)
+        }
+    }
+}
+
+/// Whether a kind in `kinds` has `value`.
+const fn has_value(kinds: &[ErrorKind], value: i32) -> bool {
+    match kinds {
+        [] => false,
+        [kind, rest @ ..] => *kind as i32 == value || has_value(rest, value),
+    }
+}
+
+// Checked when the crate compiles: a kind whose status differs fails the build.
+const _: () = assert!(statuses_match(&ErrorKind::ALL));
+
+impl From<ErrorKind> for npy_status {
+    fn from(kind: ErrorKind) -> Self {
+        npy_status::of(kind)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn status_values_equal_error_kind_values() {
+    fn each_status_is_named_after_its_kind() {
         for kind in ErrorKind::ALL {
-            assert_eq!(npy_status::from(kind) as i32, kind as i32, "{kind:?}");
+            let want = format!("NPY_ERR_{}", kind.name().to_ascii_uppercase());
+            assert_eq!(format!("{:?}", npy_status::from(kind)), want);
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod backend;
 pub(crate) mod etag;
+mod exists;
 mod local;
 mod object;
 mod reader;
@@ -13,12 +14,13 @@ mod remote;
 mod runtime;
 
 pub(crate) use backend::{Backend, Upload, UploadOptions, WriteOptions};
+pub(crate) use exists::refuse_existing;
 pub use local::TEMP_SUFFIX;
 pub(crate) use reader::{Failure, Maps, Read, VersionReader};
 #[cfg(test)]
 pub(crate) use runtime::block_on;
 
-use crate::config::{Config, Protocol, StoreSpec};
+use crate::config::{Config, StoreKind, StoreSpec};
 use crate::Result;
 use std::path::Path;
 use std::sync::Arc;
@@ -48,10 +50,12 @@ impl Store {
 
     /// Open a store from an already validated spec.
     pub fn from_spec(spec: StoreSpec) -> Result<Store> {
-        let backend: Box<dyn Backend> = match spec.protocol {
-            Protocol::File => Box::new(local::LocalBackend::open(Path::new(&spec.location))?),
-            Protocol::Memory => Box::new(object::ObjectBackend::memory()),
-            Protocol::S3 | Protocol::Gcs | Protocol::Azure => Box::new(remote::open(&spec)?),
+        let backend: Box<dyn Backend> = match &spec.kind {
+            StoreKind::File => Box::new(local::LocalBackend::open(Path::new(&spec.location))?),
+            StoreKind::S3(s3) => Box::new(remote::open_s3(&spec, s3)?),
+            StoreKind::Gcs(gcs) => Box::new(remote::open_gcs(&spec, gcs)?),
+            StoreKind::Azure(azure) => Box::new(remote::open_azure(&spec, azure)?),
+            StoreKind::Memory => Box::new(object::ObjectBackend::memory()),
         };
         Ok(Store {
             inner: Arc::new(Inner { spec, backend }),

@@ -11,9 +11,10 @@
 //! either (see `docs/writer.md` for the temporary files a crash leaves on file stores).
 
 use crate::array_ref::ArrayRef;
+use crate::config::limits::MIN_PART_SIZE;
 use crate::format::{numpy_header, Dtype, Header};
 use crate::store::Store;
-use crate::store::{Upload, UploadOptions};
+use crate::store::{refuse_existing, Upload, UploadOptions};
 use crate::target::{write_at_target, PutOptions, Target};
 use crate::{bail, Error, ErrorKind, Result};
 
@@ -131,13 +132,7 @@ impl Writer {
         let head = writer.head()?;
         let spec = &store.spec().options;
         let (path, upload) = write_at_target(store, target, options, |path, write| {
-            if !write.overwrite && store.backend().exists(path)? {
-                bail!(
-                    AlreadyExists,
-                    "{} already exists (overwrite was not requested)",
-                    store.describe(path)
-                );
-            }
+            refuse_existing(store.backend(), path, write.overwrite)?;
             let (part_size, concurrency) = writer_parts(spec.part_size_bytes, spec.concurrency);
             let options = UploadOptions {
                 write,
@@ -311,15 +306,12 @@ mod tests {
 /// (until part sizes start doubling after 1,000 parts).
 pub const WRITER_MEMORY_BUDGET: u64 = 96 << 20;
 
-/// S3's smallest part (all but the last).
-const MIN_PART: u64 = 5 << 20;
-
 /// Part size and parts in flight for a writer, from the store's settings, shrunk so that
 /// (parts in flight + 2) x part size stays within [`WRITER_MEMORY_BUDGET`].
 fn writer_parts(part_size: u64, concurrency: usize) -> (u64, usize) {
     let concurrency = concurrency.max(1);
     // Only ever smaller than configured, and never made smaller than S3's minimum.
-    let budget_part = (WRITER_MEMORY_BUDGET / (concurrency as u64 + 2)).max(MIN_PART);
+    let budget_part = (WRITER_MEMORY_BUDGET / (concurrency as u64 + 2)).max(MIN_PART_SIZE);
     let part = part_size.min(budget_part).max(1);
     let fits = (WRITER_MEMORY_BUDGET / part).saturating_sub(2).max(1) as usize;
     (part, concurrency.min(fits))
@@ -339,7 +331,7 @@ mod budget_tests {
             (8 << 20, 2),
         ] {
             let (p, c) = writer_parts(part, conc);
-            assert!(p >= MIN_PART && p <= part, "{part} {conc} -> {p}");
+            assert!(p >= MIN_PART_SIZE && p <= part, "{part} {conc} -> {p}");
             assert!(c >= 1 && c <= conc, "{part} {conc} -> {c}");
             assert!(
                 (c as u64 + 2) * p <= WRITER_MEMORY_BUDGET,

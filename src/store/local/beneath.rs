@@ -16,6 +16,7 @@
 //! comparing it with the canonical location: the same answers, but a concurrent swap
 //! of a directory for a link between the check and the open is not caught.
 
+use crate::store::exists::already_exists;
 use crate::{Error, ErrorKind, Result};
 use std::ffi::CString;
 use std::fs::File;
@@ -235,13 +236,9 @@ impl Dir {
                 let _ = self.remove(temp);
                 Ok(())
             }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Error::new(
-                ErrorKind::AlreadyExists,
-                format!(
-                    "{} already exists (overwrite was not requested)",
-                    self.show(name).display()
-                ),
-            )),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                Err(already_exists(self.show(name).display()))
+            }
             Err(e) => Err(e),
         }
     }

@@ -3,19 +3,22 @@
 //!
 //! Reads are ranged GETs streamed straight into the caller's buffer: nearby ranges are
 //! coalesced, long ones split into parts of `part_size`, and up to `concurrency` parts
-//! are in flight at once. Writes are one PUT up to `part_size` and a parallel
-//! multipart upload above it, aborted on every failure.
+//! are in flight at once. Writes are one PUT up to `part_size` and above it the
+//! parallel multipart upload of `upload.rs`, aborted on every failure.
 
+mod errors;
 mod reader;
 mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
+use super::exists::refuse_existing;
 use super::reader::{Failure, Maps, Read, VersionReader};
 use super::runtime::block_on;
+use crate::config::limits::{MAX_PARTS, MIN_PART_SIZE};
 use crate::transfer::{cancelled, Transfer};
 use crate::{Error, ErrorKind, Result};
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::StreamExt;
 use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
 use object_store::{
@@ -27,8 +30,6 @@ use upload::{Multipart, ObjectUpload};
 
 /// Ranges closer than this are fetched by one request (the gap is read and dropped).
 const COALESCE_GAP: u64 = 256 << 10;
-/// S3 allows at most this many parts in one multipart upload.
-const MAX_PARTS: u64 = 10_000;
 
 /// How transfers are split and how many requests run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,28 +144,30 @@ impl ObjectBackend {
             .map_err(|e| Error::new(ErrorKind::Path, format!("invalid object key {full:?}: {e}")))
     }
 
+    /// Publish `payload` with one PUT, atomic on object stores (the object appears
+    /// whole or not at all); without `overwrite` the store refuses an existing object.
+    fn put_whole(
+        &self,
+        path: &str,
+        payload: PutPayload,
+        overwrite: bool,
+    ) -> Result<Option<String>> {
+        let mode = if overwrite {
+            PutMode::Overwrite
+        } else {
+            PutMode::Create
+        };
+        let (store, key) = (self.store.clone(), self.key(path)?);
+        let put =
+            block_on(async move { store.put_opts(&key, payload, PutOptions::from(mode)).await })?;
+        put.map(|done| done.e_tag)
+            .map_err(|e| self.map_err(e, "cannot write", path))
+    }
+
     /// `text` with every configured secret, and every password inside a URL,
     /// replaced by `***`.
     fn scrub(&self, text: String) -> String {
         crate::config::redact::scrub(&text, &self.secrets)
-    }
-
-    pub(crate) fn map_err(&self, err: object_store::Error, operation: &str, path: &str) -> Error {
-        let kind = classify(&err);
-        let what = self.describe(path);
-        let message = match kind {
-            ErrorKind::BucketNotFound => format!(
-                "{operation} {what}: the bucket or container of {} does not exist: {err}",
-                self.display_root
-            ),
-            ErrorKind::Network => format!(
-                "{operation} {what}: cannot reach the store's endpoint, or the connection \
-                 broke: {err}"
-            ),
-            ErrorKind::Timeout => format!("{operation} {what}: timed out: {err}"),
-            _ => format!("{operation} {what}: {err}"),
-        };
-        Error::new(kind, self.scrub(message))
     }
 
     /// Split a read of `ranges` into requests: coalesce neighbours, cut at `part_size`.
@@ -216,124 +219,6 @@ impl ObjectBackend {
         }
         parts
     }
-
-    /// Upload `chunks` as a multipart upload of parts of at least `part_size` bytes,
-    /// `concurrency` parts at a time; any failure aborts the upload. Returns the new
-    /// object's ETag, when the store tells it.
-    fn put_multipart(&self, path: &str, chunks: &[&[u8]], total: u64) -> Result<Option<String>> {
-        let part_size = self
-            .tuning
-            .part_size
-            .max(total.div_ceil(MAX_PARTS))
-            .max(5 << 20);
-        let sources: Vec<(SendConstPtr, usize)> = chunks
-            .iter()
-            .map(|c| (SendConstPtr(c.as_ptr()), c.len()))
-            .collect();
-        let (store, key) = (self.store.clone(), self.key(path)?);
-        let concurrency = self.tuning.concurrency.max(1);
-        let outcome = block_on(async move {
-            let mut upload = store
-                .put_multipart_opts(&key, Default::default())
-                .await
-                .map_err(|e| (e, "cannot start the multipart upload of"))?;
-            let mut in_flight = FuturesUnordered::new();
-            let mut failure = None;
-            let mut next = 0u64;
-            while next < total && failure.is_none() {
-                let len = part_size.min(total - next);
-                // SAFETY: the sources are the caller's chunks, alive and unchanged until
-                // this future completes (block_on waits for it).
-                let bytes = unsafe { copy_span(&sources, next, len) };
-                in_flight.push(upload.put_part(PutPayload::from(bytes)));
-                next += len;
-                if in_flight.len() >= concurrency {
-                    if let Some(Err(e)) = in_flight.next().await {
-                        failure = Some((e, "cannot upload a part of"));
-                    }
-                }
-            }
-            while failure.is_none() {
-                match in_flight.next().await {
-                    Some(Err(e)) => failure = Some((e, "cannot upload a part of")),
-                    Some(Ok(())) => {}
-                    None => break,
-                }
-            }
-            drop(in_flight);
-            if failure.is_none() {
-                match upload.complete().await {
-                    Ok(done) => return Ok(done.e_tag),
-                    Err(e) => failure = Some((e, "cannot complete the multipart upload of")),
-                }
-            }
-            match failure {
-                None => Ok(None),
-                Some(err) => {
-                    // Leave no parts behind; the first error is the one worth reporting.
-                    let _ = upload.abort().await;
-                    Err(err)
-                }
-            }
-        })?;
-        outcome.map_err(|(e, operation)| self.map_err(e, operation, path))
-    }
-}
-
-/// The error kind an `object_store` error deserves, looking through its causes.
-fn classify(err: &object_store::Error) -> ErrorKind {
-    let text = error_chain(err);
-    let bucket_missing = ["NoSuchBucket", "ContainerNotFound", "bucket does not exist"]
-        .iter()
-        .any(|marker| text.contains(marker));
-    match err {
-        object_store::Error::NotFound { .. } if bucket_missing => ErrorKind::BucketNotFound,
-        object_store::Error::NotFound { .. } => ErrorKind::NotFound,
-        object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. } => {
-            ErrorKind::AlreadyExists
-        }
-        object_store::Error::PermissionDenied { .. }
-        | object_store::Error::Unauthenticated { .. } => ErrorKind::PermissionDenied,
-        object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. } => {
-            ErrorKind::Unsupported
-        }
-        _ if bucket_missing => ErrorKind::BucketNotFound,
-        _ => causes_kind(err).unwrap_or(ErrorKind::Io),
-    }
-}
-
-/// Network and timeout failures, found among an error's causes: a connection that
-/// cannot be opened, or that broke before the response was complete (reset, closed
-/// mid-body: object_store's `Request` and `Interrupted` kinds), is `Network`.
-fn causes_kind(err: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cause {
-        if let Some(http) = e.downcast_ref::<object_store::client::HttpError>() {
-            use object_store::client::HttpErrorKind as K;
-            match http.kind() {
-                K::Connect | K::Request | K::Interrupted => return Some(ErrorKind::Network),
-                K::Timeout => return Some(ErrorKind::Timeout),
-                _ => {}
-            }
-        }
-        let text = e.to_string();
-        if text.contains("status code: 401") || text.contains("status code: 403") {
-            return Some(ErrorKind::PermissionDenied);
-        }
-        cause = e.source();
-    }
-    None
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 /// A destination pointer that may cross to the runtime's threads.
@@ -343,33 +228,6 @@ struct SendPtr(*mut u8);
 // caller blocks until every request has finished (see `fetch_parts`).
 unsafe impl Send for SendPtr {}
 unsafe impl Sync for SendPtr {}
-
-/// A source pointer that may cross to the runtime's threads (read only).
-#[derive(Debug, Clone, Copy)]
-struct SendConstPtr(*const u8);
-// SAFETY: the caller's chunks outlive the blocking call that reads them.
-unsafe impl Send for SendConstPtr {}
-unsafe impl Sync for SendConstPtr {}
-
-/// `len` bytes at `offset` of the concatenation of `sources`, copied.
-///
-/// # Safety
-/// Every `(ptr, len)` in `sources` is a live, readable buffer.
-unsafe fn copy_span(sources: &[(SendConstPtr, usize)], offset: u64, len: u64) -> bytes::Bytes {
-    let mut out = Vec::with_capacity(len as usize);
-    let mut at = 0u64;
-    for &(ptr, n) in sources {
-        let (start, end) = (at, at + n as u64);
-        at = end;
-        let lo = offset.max(start);
-        let hi = (offset + len).min(end);
-        if lo < hi {
-            let s = std::slice::from_raw_parts(ptr.0, n);
-            out.extend_from_slice(&s[(lo - start) as usize..(hi - start) as usize]);
-        }
-    }
-    bytes::Bytes::from(out)
-}
 
 /// A stretch of one destination buffer, at `offset` in the object.
 #[derive(Debug, Clone, Copy)]
@@ -516,8 +374,7 @@ impl ObjectBackend {
         match got {
             Ok((meta, bytes)) => Ok((bytes.to_vec(), meta.e_tag, meta.size)),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
-            // (The status as printed: a bare "416" also matches paths and timings.)
-            Err(e) if len > 0 && error_chain(&e).contains("416 Range Not Satisfiable") => {
+            Err(e) if len > 0 && errors::range_not_satisfiable(&e) => {
                 let size = self.size(path)?;
                 if size != 0 {
                     return Err(self.map_err(e, "cannot read", path));
@@ -650,35 +507,30 @@ impl Backend for ObjectBackend {
         options: WriteOptions,
     ) -> Result<Option<String>> {
         let total: u64 = chunks.iter().map(|c| c.len() as u64).sum();
-        if total > self.tuning.part_size {
-            // A multipart upload cannot say "only if absent": check first (the window
-            // is small, and schema-addressed paths carry a fresh random token).
-            if !options.overwrite && self.exists(path)? {
-                return Err(Error::new(
-                    ErrorKind::AlreadyExists,
-                    format!(
-                        "{} already exists (overwrite was not requested)",
-                        self.describe(path)
-                    ),
-                ));
-            }
-            return self.put_multipart(path, chunks, total);
+        if total <= self.tuning.part_size {
+            let payload = chunks
+                .iter()
+                .map(|c| bytes::Bytes::copy_from_slice(c))
+                .collect();
+            return self.put_whole(path, payload, options.overwrite);
         }
-        // One PUT is atomic on object stores: the object appears whole or not at all.
-        let payload: PutPayload = chunks
-            .iter()
-            .map(|c| bytes::Bytes::copy_from_slice(c))
-            .collect();
-        let mode = if options.overwrite {
-            PutMode::Overwrite
-        } else {
-            PutMode::Create
+        // Larger: the streaming upload's multipart machinery, with parts big enough for
+        // `total` to fit S3's part count. Refuse an existing object before sending
+        // anything (the upload checks again before it completes).
+        refuse_existing(self, path, options.overwrite)?;
+        let options = UploadOptions {
+            write: options,
+            part_size: (self.tuning.part_size)
+                .max(total.div_ceil(MAX_PARTS as u64))
+                .max(MIN_PART_SIZE),
+            concurrency: self.tuning.concurrency,
         };
-        let (store, key) = (self.store.clone(), self.key(path)?);
-        let put =
-            block_on(async move { store.put_opts(&key, payload, PutOptions::from(mode)).await })?;
-        put.map(|done| done.e_tag)
-            .map_err(|e| self.map_err(e, "cannot write", path))
+        // A failed write drops the upload, which aborts it.
+        let mut upload = ObjectUpload::begin(self, path, &[], options)?;
+        for chunk in chunks {
+            upload.write(chunk)?;
+        }
+        upload.finish(&[])
     }
 
     fn exists(&self, path: &str) -> Result<bool> {
@@ -770,12 +622,10 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Format, "{err}");
     }
 
-    /// An in-memory store whose multipart uploads fail at part 2 and record aborts,
-    /// and whose next GET can be given a wrong answer (`tamper`).
+    /// An in-memory store whose next GET can be given a wrong answer (`tamper`).
     #[derive(Debug, Default)]
     struct FailingParts {
         inner: object_store::memory::InMemory,
-        aborted: Arc<std::sync::atomic::AtomicUsize>,
         tamper: std::sync::Mutex<Tamper>,
     }
 
@@ -791,38 +641,6 @@ mod tests {
         /// Without If-Match: the bytes (and size) `past` holds at the key, under the
         /// current object's ETag (what Azurite answers while a commit lands).
         StaleBytes(Arc<object_store::memory::InMemory>),
-    }
-
-    #[derive(Debug)]
-    struct FailingUpload {
-        parts: usize,
-        aborted: Arc<std::sync::atomic::AtomicUsize>,
-    }
-
-    #[async_trait::async_trait]
-    impl object_store::MultipartUpload for FailingUpload {
-        fn put_part(&mut self, _data: PutPayload) -> object_store::UploadPart {
-            self.parts += 1;
-            let fail = self.parts == 2;
-            Box::pin(async move {
-                if fail {
-                    Err(object_store::Error::Generic {
-                        store: "test",
-                        source: "part 2 refused".into(),
-                    })
-                } else {
-                    Ok(())
-                }
-            })
-        }
-        async fn complete(&mut self) -> object_store::Result<object_store::PutResult> {
-            panic!("a failed upload must not be completed")
-        }
-        async fn abort(&mut self) -> object_store::Result<()> {
-            self.aborted
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok(())
-        }
     }
 
     impl std::fmt::Display for FailingParts {
@@ -843,13 +661,10 @@ mod tests {
         }
         async fn put_multipart_opts(
             &self,
-            _location: &ObjectPath,
-            _opts: object_store::PutMultipartOptions,
+            location: &ObjectPath,
+            opts: object_store::PutMultipartOptions,
         ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
-            Ok(Box::new(FailingUpload {
-                parts: 0,
-                aborted: self.aborted.clone(),
-            }))
+            self.inner.put_multipart_opts(location, opts).await
         }
         async fn get_opts(
             &self,
@@ -908,24 +723,6 @@ mod tests {
         ) -> object_store::Result<()> {
             self.inner.copy_opts(from, to, options).await
         }
-    }
-
-    #[test]
-    fn a_failed_multipart_upload_is_aborted_and_leaves_nothing() {
-        let store = Arc::new(FailingParts::default());
-        let aborted = store.aborted.clone();
-        let mut b = ObjectBackend::new(store, "", "test://");
-        b.tuning = Tuning {
-            concurrency: 2,
-            part_size: 5 << 20,
-        };
-        let data = vec![7u8; 16 << 20];
-        let err = b
-            .write_atomic("big.bin", &[&data], WriteOptions::default())
-            .unwrap_err();
-        assert!(err.message().contains("part 2 refused"), "{err}");
-        assert_eq!(aborted.load(std::sync::atomic::Ordering::SeqCst), 1);
-        assert!(!b.exists("big.bin").unwrap());
     }
 
     #[test]

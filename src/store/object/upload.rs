@@ -10,13 +10,15 @@
 //! plain PUT. Every failure, abort and drop aborts the multipart upload.
 
 use super::ObjectBackend;
+use crate::config::limits::{MAX_PARTS, MAX_PART_SIZE};
 use crate::store::backend::{Backend, Upload, UploadOptions};
+use crate::store::exists::refuse_existing;
 use crate::store::runtime::block_on;
 use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;
-use object_store::{MultipartId, PutMode, PutOptions, PutPayload};
+use object_store::{MultipartId, PutPayload};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -31,10 +33,6 @@ impl std::fmt::Debug for Multipart {
     }
 }
 
-/// S3's limit on parts per upload (GCS has the same; Azure allows more).
-const MAX_PARTS: usize = 10_000;
-/// The largest part S3 accepts.
-const MAX_PART_SIZE: u64 = 5 << 30;
 /// Parts sent at each part size before it doubles.
 const PARTS_PER_SIZE: usize = 1000;
 
@@ -179,22 +177,12 @@ impl ObjectUpload {
         let (mp, key) = (self.multipart.0.clone(), self.key.clone());
         let Some(id) = self.id.clone() else {
             // Everything fits in one request: one PUT, atomic, no-overwrite enforced by the store.
-            let mut payload: Vec<Bytes> = vec![first];
-            payload.push(Bytes::from(std::mem::take(&mut self.current)));
-            let payload: PutPayload = payload.into_iter().collect();
-            let mode = if self.options.write.overwrite {
-                PutMode::Overwrite
-            } else {
-                PutMode::Create
-            };
-            let store = self.backend.store.clone();
-            let done =
-                block_on(
-                    async move { store.put_opts(&key, payload, PutOptions::from(mode)).await },
-                )?
-                .map_err(|e| self.err(e, "cannot write"))?;
+            let rest = Bytes::from(std::mem::take(&mut self.current));
+            let payload = [first, rest].into_iter().collect();
+            let tag =
+                (self.backend).put_whole(&self.path, payload, self.options.write.overwrite)?;
             self.closed = true;
-            return Ok(done.e_tag);
+            return Ok(tag);
         };
         if !self.current.is_empty() {
             self.send_current()?;
@@ -209,15 +197,8 @@ impl ObjectUpload {
         })?
         .map_err(|e| self.err(e, "cannot upload part 0 of"))?;
         self.record(0, part);
-        // Multipart completion cannot refuse an existing object: check just before
-        // (a narrow race remains; schema paths carry a fresh random token).
-        if !self.options.write.overwrite && self.backend.exists(&self.path)? {
-            bail!(
-                AlreadyExists,
-                "{} already exists (overwrite was not requested)",
-                self.backend.describe(&self.path)
-            );
-        }
+        // Multipart completion cannot refuse an existing object: check just before.
+        refuse_existing(&self.backend, &self.path, self.options.write.overwrite)?;
         let parts: Option<Vec<PartId>> = std::mem::take(&mut self.parts).into_iter().collect();
         let Some(parts) = parts else {
             bail!(Internal, "a part of {} was never uploaded", self.path);

@@ -6,7 +6,7 @@
 use super::*;
 use crate::config::Config;
 use crate::store::object::ObjectBackend;
-use crate::store::Store;
+use crate::store::{Store, WriteOptions};
 use crate::{Dtype, Order, PutOptions, Target};
 use object_store::memory::InMemory;
 use std::collections::HashSet;
@@ -252,4 +252,65 @@ fn finishing_onto_an_object_that_appeared_aborts() {
         store.open_ref("r.npy").unwrap().load(Order::C).unwrap(),
         rows(7, 1)
     );
+}
+
+/// A memory backend whose multipart uploads are counted, with S3's smallest parts.
+fn counted_backend() -> (ObjectBackend, Arc<Counting>) {
+    let inner = Arc::new(InMemory::new());
+    let counting = Arc::new(Counting {
+        inner: inner.clone(),
+        counts: Mutex::default(),
+    });
+    let mut backend = ObjectBackend::new(inner, "", "memory://").with_multipart(counting.clone());
+    backend.tuning = super::super::Tuning {
+        concurrency: 2,
+        part_size: 5 << 20,
+    };
+    (backend, counting)
+}
+
+#[test]
+fn a_whole_object_above_the_part_size_goes_up_in_parts() {
+    let (backend, counting) = counted_backend();
+    let data: Vec<u8> = (0..(16u32 << 20) + 3).map(|i| (i % 251) as u8).collect();
+    let write = WriteOptions::default();
+    backend
+        .write_atomic("big.bin", &[&data[..7], &data[7..]], write)
+        .unwrap();
+    let mut back = vec![0u8; data.len()];
+    let (reader, _) = backend.open_version("big.bin", 0, false).unwrap();
+    reader.read(&mut [(0, &mut back[..])], None).unwrap();
+    assert!(back == data);
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (1, 1, 0));
+    let sizes: Vec<_> = c.sent.iter().map(|&(i, n)| (i, n as u64)).collect();
+    let part = 5 << 20;
+    assert_eq!(sizes, [(1, part), (2, part), (3, (1 << 20) + 3), (0, part)]);
+    assert!(c.max_in_flight <= 2, "{} parts in flight", c.max_in_flight);
+    drop(c);
+    let err = backend
+        .write_atomic("big.bin", &[&data], write)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err}");
+    assert_eq!(
+        counting.counts().created,
+        1,
+        "refused before any upload began"
+    );
+}
+
+#[test]
+fn a_failed_part_of_a_whole_object_aborts_and_leaves_nothing() {
+    let (backend, counting) = counted_backend();
+    counting.counts().fail_part = Some(2);
+    let data = vec![7u8; 16 << 20];
+    let err = backend
+        .write_atomic("big.bin", &[&data], WriteOptions::default())
+        .unwrap_err();
+    assert!(err.message().contains("injected part failure"), "{err}");
+    let c = counting.counts();
+    assert_eq!((c.created, c.completed, c.aborted), (1, 0, 1));
+    assert!(c.pending.is_empty());
+    drop(c);
+    assert!(!backend.exists("big.bin").unwrap());
 }

@@ -1,7 +1,7 @@
 //! Azure Blob Storage from DataJoint's `azure` store spec.
 
-use super::{client_options, exposed, retry_config, settings, url_password, Built};
-use crate::config::{endpoint, StoreSpec};
+use super::{client_options, exposed, retry_config, url_password, Built};
+use crate::config::{endpoint, AzureSpec, StoreSpec};
 use crate::{bail, Result};
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 
@@ -11,8 +11,7 @@ use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 /// Azurite at `AZURITE_BLOB_STORAGE_URL`), overridden by `account_name` and
 /// `account_key`; anything unset comes from the environment's chain (`AZURE_*`
 /// variables, workload or managed identity, the Azure CLI).
-pub(super) fn builder(spec: &StoreSpec) -> Result<MicrosoftAzureBuilder> {
-    let az = settings(spec.azure.as_ref(), "azure")?;
+pub(super) fn builder(spec: &StoreSpec, az: &AzureSpec) -> Result<MicrosoftAzureBuilder> {
     let mut b = MicrosoftAzureBuilder::from_env()
         .with_container_name(&az.container)
         .with_client_options(client_options(&spec.options))
@@ -100,8 +99,7 @@ fn check_account(what: &str, account: &str) -> Result<()> {
     }
 }
 
-pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let az = settings(spec.azure.as_ref(), "azure")?;
+pub(super) fn build(spec: &StoreSpec, az: &AzureSpec) -> Result<Built> {
     let mut secrets = exposed([&az.account_key, &az.connection_string]);
     // The key inside a connection string is a secret on its own too.
     if let Some(cs) = &az.connection_string {
@@ -118,7 +116,7 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
                 .filter_map(url_password),
         );
     }
-    let builder = builder(spec)?;
+    let builder = builder(spec, az)?;
     let endpoint = builder
         .get_config_value(&AzureConfigKey::Endpoint)
         .or_else(|| builder.get_config_value(&AzureConfigKey::AccountName))
@@ -137,6 +135,11 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use AzureConfigKey as K;
+
+    /// The builder for a spec that must be of this protocol.
+    fn builder(spec: &StoreSpec) -> Result<MicrosoftAzureBuilder> {
+        super::builder(spec, spec.azure().expect("a spec of this protocol"))
+    }
 
     fn spec(extra: &str) -> StoreSpec {
         let text = format!(

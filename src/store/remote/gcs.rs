@@ -4,8 +4,8 @@
 //! are not, since that emulator does not take the XML API uploads object_store sends
 //! (docs/remote.md).
 
-use super::{client_options, exposed, retry_config, settings, Built};
-use crate::config::{endpoint, StoreSpec};
+use super::{client_options, exposed, retry_config, Built};
+use crate::config::{endpoint, GcsSpec, StoreSpec};
 use crate::{bail, Result};
 use object_store::gcp::GoogleCloudStorageBuilder;
 
@@ -16,8 +16,7 @@ use object_store::gcp::GoogleCloudStorageBuilder;
 /// metadata server), which is also what no token means. `project` is not needed for
 /// object access and is ignored. A service account whose `gcs_base_url` is plain
 /// `http://` (an emulator) is reached over plain HTTP.
-pub(super) fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
-    let gcs = settings(spec.gcs.as_ref(), "gcs")?;
+pub(super) fn builder(spec: &StoreSpec, gcs: &GcsSpec) -> Result<GoogleCloudStorageBuilder> {
     let token = gcs.token.as_ref().map(|t| t.expose().trim());
     let key = match token {
         Some(json) if json.starts_with('{') => json.to_string(),
@@ -60,11 +59,10 @@ fn base_url(key: &str) -> Option<String> {
         .and_then(|v| v.get("gcs_base_url")?.as_str().map(str::to_owned))
 }
 
-pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let gcs = settings(spec.gcs.as_ref(), "gcs")?;
+pub(super) fn build(spec: &StoreSpec, gcs: &GcsSpec) -> Result<Built> {
     Built::from_builder(
         spec,
-        builder(spec)?.build(),
+        builder(spec, gcs)?.build(),
         format!("gs://{}", gcs.bucket),
         format!("gcs|{}", gcs.bucket),
         exposed([&gcs.token]),
@@ -76,6 +74,11 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use object_store::gcp::GoogleConfigKey as K;
+
+    /// The builder for a spec that must be of this protocol.
+    fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
+        super::builder(spec, spec.gcs().expect("a spec of this protocol"))
+    }
 
     fn spec(token: &str) -> StoreSpec {
         let text = format!(
@@ -144,7 +147,8 @@ mod tests {
 
     #[test]
     fn builds_the_generic_object_backend_with_bucket_and_prefix() {
-        let b = super::super::open(&spec(r#", "token": "anon""#)).unwrap();
+        let spec = spec(r#", "token": "anon""#);
+        let b = super::super::open_gcs(&spec, spec.gcs().unwrap()).unwrap();
         use crate::store::{Backend, Maps};
         assert_eq!(b.describe("a/b.npy"), "gs://lab-data/npy/a/b.npy");
         let maps = b.maps();

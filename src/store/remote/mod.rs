@@ -7,30 +7,36 @@ mod gcs;
 mod s3;
 
 use super::object::{ObjectBackend, Tuning};
-use crate::config::{redact, Protocol, Secret, StoreOptions, StoreSpec};
+use crate::config::{redact, AzureSpec, GcsSpec, S3Spec, Secret, StoreOptions, StoreSpec};
 use crate::{Error, ErrorKind, Result};
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 use std::time::Duration;
 
-/// Open the remote store `spec` describes. No request is made: a wrong endpoint or
-/// bad credentials show on first use.
-pub(crate) fn open(spec: &StoreSpec) -> Result<ObjectBackend> {
-    let built = match spec.protocol {
-        Protocol::S3 => s3::build(spec),
-        Protocol::Gcs => gcs::build(spec),
-        Protocol::Azure => azure::build(spec),
-        other => Err(Error::new(
-            ErrorKind::Internal,
-            format!("{other:?} is not a remote protocol"),
-        )),
-    }?;
+/// Open the S3 store `spec` describes with its settings `s3`. No request is made: a
+/// wrong endpoint or bad credentials show on first use (so for all three).
+pub(crate) fn open_s3(spec: &StoreSpec, s3: &S3Spec) -> Result<ObjectBackend> {
+    Ok(open(spec, s3::build(spec, s3)?))
+}
+
+/// Open the GCS store `spec` describes with its settings `gcs`.
+pub(crate) fn open_gcs(spec: &StoreSpec, gcs: &GcsSpec) -> Result<ObjectBackend> {
+    Ok(open(spec, gcs::build(spec, gcs)?))
+}
+
+/// Open the Azure store `spec` describes with its settings `azure`.
+pub(crate) fn open_azure(spec: &StoreSpec, azure: &AzureSpec) -> Result<ObjectBackend> {
+    Ok(open(spec, azure::build(spec, azure)?))
+}
+
+/// The backend over a protocol's `built` client, with what remote stores share.
+fn open(spec: &StoreSpec, built: Built) -> ObjectBackend {
     let tuning = Tuning {
         concurrency: spec.options.concurrency,
         part_size: spec.options.part_size_bytes,
     };
     let backend = ObjectBackend::new(built.store, &spec.location, &built.display_root)
         .with_multipart(built.multipart);
-    Ok(backend.remote(built.identity, tuning, built.secrets))
+    backend.remote(built.identity, tuning, built.secrets)
 }
 
 /// What a protocol module hands back.
@@ -88,16 +94,6 @@ fn retry_config(options: &StoreOptions) -> RetryConfig {
             base: 2.0,
         },
     }
-}
-
-/// A protocol's settings block, which validation guarantees for its protocol.
-fn settings<'a, T>(block: Option<&'a T>, protocol: &str) -> Result<&'a T> {
-    block.ok_or_else(|| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("{protocol} store without {protocol} settings"),
-        )
-    })
 }
 
 /// The exposed values of `secrets` that are set.

@@ -1,7 +1,7 @@
 //! S3 and S3-compatible servers from DataJoint's `s3` store spec.
 
-use super::{client_options, exposed, retry_config, settings, url_password, Built};
-use crate::config::{endpoint, StoreSpec};
+use super::{client_options, exposed, retry_config, url_password, Built};
+use crate::config::{endpoint, S3Spec, StoreSpec};
 use crate::Result;
 use object_store::aws::AmazonS3Builder;
 
@@ -20,8 +20,7 @@ fn is_aws(url: &str) -> bool {
 /// The builder for `spec`: endpoint (scheme from `secure` when absent), bucket,
 /// credentials from the spec or else the environment's chain (`AWS_*` variables,
 /// profile-less web identity, instance metadata), region and addressing style.
-pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
-    let s3 = settings(spec.s3.as_ref(), "s3")?;
+pub(super) fn builder(spec: &StoreSpec, s3: &S3Spec) -> Result<AmazonS3Builder> {
     let url = s3.endpoint_url();
     let mut b = AmazonS3Builder::from_env()
         .with_bucket_name(&s3.bucket)
@@ -48,15 +47,14 @@ pub(super) fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
     Ok(b)
 }
 
-pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
-    let s3 = settings(spec.s3.as_ref(), "s3")?;
+pub(super) fn build(spec: &StoreSpec, s3: &S3Spec) -> Result<Built> {
     let url = s3.endpoint_url();
     let mut secrets = exposed([&s3.access_key, &s3.secret_key]);
     let urls = [Some(&s3.endpoint), s3.proxy_server.as_ref()];
     secrets.extend(urls.into_iter().flatten().filter_map(|u| url_password(u)));
     Built::from_builder(
         spec,
-        builder(spec)?.build(),
+        builder(spec, s3)?.build(),
         format!("s3://{}", s3.bucket),
         format!("s3|{url}|{}", s3.bucket),
         secrets,
@@ -67,6 +65,11 @@ pub(super) fn build(spec: &StoreSpec) -> Result<Built> {
 mod tests {
     use super::*;
     use object_store::aws::AmazonS3ConfigKey as K;
+
+    /// The builder for a spec that must be of this protocol.
+    fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
+        super::builder(spec, spec.s3().expect("a spec of this protocol"))
+    }
 
     fn spec(store: &str, npystore: &str) -> StoreSpec {
         let text = format!(
