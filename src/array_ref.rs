@@ -3,6 +3,7 @@
 //! of rows). The stored header always wins: any disagreement with the metadata is an
 //! error, never a silent misread.
 
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::format::{parse_header, Dtype, Header, HeaderParse};
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
@@ -11,7 +12,6 @@ use crate::store::{Failure, Maps, Read, Store};
 use crate::transfer::Transfer;
 pub use crate::version::StoredLayout;
 use crate::version::{self, check_size, Opened, Seen, Version};
-use crate::{bail, Error, ErrorKind, Result};
 
 /// How much of an object a first header read fetches when nothing is known about it
 /// (a reference opened by path); nearly every header fits.

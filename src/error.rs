@@ -153,7 +153,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Shorthand: `Err(Error::new(kind, format!(...)))`.
 macro_rules! bail {
     ($kind:ident, $($arg:tt)*) => {
-        return Err($crate::Error::new($crate::ErrorKind::$kind, format!($($arg)*)))
+        return Err($crate::error::Error::new($crate::error::ErrorKind::$kind, format!($($arg)*)))
     };
 }
 pub(crate) use bail;

@@ -1,9 +1,9 @@
 //! Memory-order facts about an array: when C and Fortran order hold the same bytes,
 //! and converting whole arrays or row blocks between the two orders.
 
+use crate::error::Result;
 pub use crate::format::same_bytes_in_both_orders;
 use crate::format::{c_to_fortran, fortran_to_c};
-use crate::Result;
 
 /// The memory order a caller wants data in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,8 +62,6 @@ pub(crate) mod writer;
 // whatever the module's Rust visibility; Rust users use the safe API above.
 pub(crate) mod ffi;
 
-pub(crate) use error::bail;
-
 pub use array_ref::{load_many, ArrayRef, DEFAULT_BULK_CONCURRENCY};
 pub use error::{Error, ErrorKind, Result};
 pub use format::Dtype;

@@ -1,6 +1,6 @@
 //! Memory maps of stored `.npy` files, and the modes numpy knows them by.
 
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 use memmap2::{Mmap, MmapMut, MmapOptions};
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! `", "`/`": "` separators, ASCII-only escapes); read leniently (any key order,
 //! unknown keys ignored) but strictly typed.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use serde_json::Value;
 use std::fmt::Write;
 

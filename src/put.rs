@@ -2,11 +2,11 @@
 //! explicit path), encode numpy's exact header, publish atomically.
 
 use crate::array_ref::ArrayRef;
+use crate::error::{bail, Result};
 use crate::format::{numpy_header, Dtype};
 use crate::store::Store;
 use crate::target::write_at_target;
 pub use crate::target::{PutOptions, Target};
-use crate::{bail, Result};
 
 /// An array in memory, described the way numpy describes it.
 #[derive(Debug, Clone)]

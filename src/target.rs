@@ -2,9 +2,9 @@
 //! streaming `writer`: an explicit store-relative path, or DataJoint's
 //! schema-addressed path under a fresh random token.
 
+use crate::error::{ErrorKind, Result};
 use crate::path::{schema_object_path, KeyPart};
 use crate::store::{Store, WriteOptions};
-use crate::{ErrorKind, Result};
 
 /// Where a put writes.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //! a caller's callback runs only on the thread that made the call, and never after
 //! that call has returned.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

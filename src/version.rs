@@ -15,10 +15,10 @@
 //! scripts/azurite-torn-read.js). So a version's header bytes stay
 //! [`Version::unconfirmed_header`] until a pinned read has brought them again.
 
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::format::{parse_header, Header, HeaderParse, ParsedHeader, MAX_HEADER_LEN};
 use crate::store::{Backend, Failure, Read, VersionReader};
 use crate::transfer::Transfer;
-use crate::{bail, Error, ErrorKind, Result};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// How many versions of an object one read tries before it gives up: the first, and

@@ -17,7 +17,7 @@
 mod private;
 
 use crate::config::StoreOptions;
-use crate::{bail, Error, Result};
+use crate::error::{bail, Error, Result};
 use md5::{Digest, Md5};
 use std::fs::{self, File};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -240,7 +240,7 @@ fn sync(file: &File, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     fn cache(max_bytes: u64) -> (RemoteCache, PathBuf) {
         let dir = std::env::temp_dir().join(format!(

@@ -12,7 +12,7 @@
 //! Ownership and modes exist on Unix only; elsewhere the directory is created as
 //! usual and a link is refused by looking at the entry before opening it.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::Path;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::Result;
+use crate::error::Result;
 
 /// The file name DataJoint searches for.
 pub const CONFIG_FILENAME: &str = "datajoint.json";
@@ -33,7 +33,7 @@ pub(crate) fn ignore_config_file(value: Option<String>) -> Result<bool> {
     match v.to_lowercase().as_str() {
         "1" | "true" | "t" | "yes" | "y" | "on" => Ok(true),
         "0" | "false" | "f" | "no" | "n" | "off" => Ok(false),
-        _ => crate::bail!(
+        _ => crate::error::bail!(
             Config,
             "DJ_IGNORE_CONFIG_FILE must be a boolean (1/0, true/false, t/f, yes/no, y/n, on/off), got {v:?}"
         ),
@@ -46,14 +46,14 @@ pub(crate) fn stores_from_env(value: Option<String>) -> Result<Option<Map<String
         return Ok(None);
     };
     let parsed: Value = serde_json::from_str(&raw).map_err(|e| {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("DJ_STORES contains invalid JSON: {e}"),
         )
     })?;
     match parsed {
         Value::Object(map) => Ok(Some(map)),
-        other => crate::bail!(
+        other => crate::error::bail!(
             Config,
             "DJ_STORES must be a JSON object, got {}",
             python_type_name(&other)

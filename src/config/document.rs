@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::options::{as_object, NpystoreBlock};
-use crate::Result;
+use crate::error::Result;
 
 /// What npystore takes from a `datajoint.json`; everything else in it is DataJoint's.
 #[derive(Default)]
@@ -21,8 +21,8 @@ pub(crate) struct Document {
 /// legacy `object_storage.stores` block used (DataJoint 2.3.5 itself ignores it).
 pub(crate) fn parse(text: &str, origin: &str) -> Result<Document> {
     let fail = |why: String| {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("Failed to load config from {origin}: {why}"),
         )
     };

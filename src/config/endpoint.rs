@@ -3,7 +3,7 @@
 //! way redaction needs it, and [`check`] refuses at open what would break every
 //! request later (object_store builds its request URIs from these strings).
 
-use crate::Result;
+use crate::error::Result;
 
 /// A URL cut into its parts; `scheme` is `None` for `host:port` forms.
 pub(crate) struct Parts<'a> {
@@ -60,7 +60,7 @@ pub(crate) fn has_scheme(url: &str, scheme: &str) -> bool {
 pub(crate) fn check(url: &str, what: &str, scheme_required: bool) -> Result<()> {
     match problem(url, scheme_required) {
         None => Ok(()),
-        Some(why) => crate::bail!(Config, "{what} is not a valid URL: {why}"),
+        Some(why) => crate::error::bail!(Config, "{what} is not a valid URL: {why}"),
     }
 }
 

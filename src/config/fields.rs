@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::secret::Secret;
-use crate::Result;
+use crate::error::Result;
 
 /// One JSON object and the name it goes by in messages (e.g. `config.stores["main"]`).
 pub(crate) struct Block<'a> {
@@ -17,9 +17,9 @@ impl<'a> Block<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn wrong_type(&self, key: &str, expected: &str) -> crate::Error {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+    fn wrong_type(&self, key: &str, expected: &str) -> crate::error::Error {
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("{}.{key} must be {expected}", self.what),
         )
     }
@@ -95,7 +95,7 @@ impl<'a> Block<'a> {
     pub fn deny_unknown(&self, allowed: &[&str]) -> Result<()> {
         let unknown = self.unknown_keys(allowed);
         if !unknown.is_empty() {
-            crate::bail!(
+            crate::error::bail!(
                 Config,
                 "Invalid key(s) in {}: {}",
                 self.what,

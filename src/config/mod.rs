@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use document::Document;
 use options::NpystoreBlock;
 
@@ -84,7 +84,7 @@ impl Config {
             return Config::from_json_str(json, None);
         }
         if !looks_like_a_path(text) && !Path::new(text).is_file() {
-            crate::bail!(
+            crate::error::bail!(
                 Config,
                 "the config argument is neither JSON text (which starts with '{{') nor the \
                  path of a readable file; it is not shown, as it may hold secrets ({} bytes)",
@@ -169,9 +169,9 @@ impl Config {
     /// The validated spec of store `name`; `None` or `""` means `stores.default`.
     ///
     /// Only this store is validated, as DataJoint validates a store when it is used.
-    /// Errors: [`StoreNotConfigured`](crate::ErrorKind::StoreNotConfigured) when the
-    /// store (or `stores.default`) is not configured; [`Config`](crate::ErrorKind::Config)
-    /// when its block is invalid; [`NotFound`](crate::ErrorKind::NotFound) when a file
+    /// Errors: [`StoreNotConfigured`](crate::error::ErrorKind::StoreNotConfigured) when the
+    /// store (or `stores.default`) is not configured; [`Config`](crate::error::ErrorKind::Config)
+    /// when its block is invalid; [`NotFound`](crate::error::ErrorKind::NotFound) when a file
     /// store's directory does not exist.
     pub fn store(&self, name: Option<&str>) -> Result<StoreSpec> {
         let name = match name.filter(|n| !n.is_empty()) {
@@ -183,7 +183,7 @@ impl Config {
             .get(name)
             .filter(|_| !RESERVED_STORE_KEYS.contains(&name))
         else {
-            crate::bail!(
+            crate::error::bail!(
                 StoreNotConfigured,
                 "Storage '{name}' is requested but not configured in stores ({})",
                 self.configured_list()
@@ -213,17 +213,17 @@ impl Config {
     }
 
     /// The name `stores.default` gives. Errors as DataJoint: `stores.default is not
-    /// configured` ([`StoreNotConfigured`](crate::ErrorKind::StoreNotConfigured)) or
-    /// `stores.default must be a string` ([`Config`](crate::ErrorKind::Config)).
+    /// configured` ([`StoreNotConfigured`](crate::error::ErrorKind::StoreNotConfigured)) or
+    /// `stores.default must be a string` ([`Config`](crate::error::ErrorKind::Config)).
     pub fn default_store_name(&self) -> Result<&str> {
         match self.stores.get("default") {
-            None => crate::bail!(
+            None => crate::error::bail!(
                 StoreNotConfigured,
                 "stores.default is not configured ({}); name a store or set stores.default",
                 self.configured_list()
             ),
             Some(Value::String(s)) => Ok(s),
-            Some(_) => crate::bail!(Config, "stores.default must be a string"),
+            Some(_) => crate::error::bail!(Config, "stores.default must be a string"),
         }
     }
 
@@ -252,7 +252,7 @@ impl Config {
         if text.starts_with(BOM) {
             // DataJoint's json.load raises "Unexpected UTF-8 BOM", and DataJoint then
             // ignores the file: say so rather than read settings DataJoint never sees.
-            crate::bail!(
+            crate::error::bail!(
                 Config,
                 "Failed to load config from {shown}: it starts with a UTF-8 byte order mark, \
                  which DataJoint (json.load) refuses; save it as UTF-8 without one"

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::fields::Block;
 use super::limits::{MAX_PART_SIZE, MIN_PART_SIZE};
-use crate::Result;
+use crate::error::Result;
 
 /// Settings DataJoint's store spec cannot express. Every field has a default; see
 /// docs/config.md for where each applies.
@@ -164,8 +164,8 @@ impl NpystoreBlock {
 /// `value` as a JSON object, or a Config error naming `what`.
 pub(crate) fn as_object<'a>(what: &str, value: &'a Value) -> Result<&'a Map<String, Value>> {
     value.as_object().ok_or_else(|| {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("{what} must be a JSON object"),
         )
     })

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::fields::Block;
 use super::protocol::Protocol;
-use crate::Result;
+use crate::error::Result;
 
 /// Keys every protocol allows besides its own.
 const COMMON_KEYS: [&str; 7] = [
@@ -59,7 +59,7 @@ pub(crate) fn protocol_of(store: &str, block: &Block) -> Result<Protocol> {
     let written = block.str_or("protocol", "")?;
     let lower = written.to_lowercase();
     let Some(protocol) = Protocol::parse(&lower) else {
-        crate::bail!(
+        crate::error::bail!(
             Config,
             "Unknown protocol \"{lower}\" in config.stores[\"{store}\"]. Supported by npystore: {}.",
             Protocol::ALL.map(Protocol::as_str).join(", ")
@@ -67,7 +67,7 @@ pub(crate) fn protocol_of(store: &str, block: &Block) -> Result<Protocol> {
     };
     if written != lower {
         // DataJoint accepts the spec, then its backend fails on the non-lowercase name.
-        crate::bail!(Config, "Unsupported storage protocol: {written} (in config.stores[\"{store}\"]; write it lowercase)");
+        crate::error::bail!(Config, "Unsupported storage protocol: {written} (in config.stores[\"{store}\"]; write it lowercase)");
     }
     Ok(protocol)
 }
@@ -85,7 +85,7 @@ pub(crate) fn check_keys_and_prefixes(
         .filter(|k| !block.map.contains_key(*k))
         .collect();
     if !missing.is_empty() {
-        crate::bail!(
+        crate::error::bail!(
             Config,
             "config.stores[\"{store}\"] is missing: {}",
             missing.join(", ")
@@ -114,7 +114,7 @@ fn check_prefix_separation(store: &str, block: &Block) -> Result<()> {
     for (i, (name1, p1, n1)) in prefixes.iter().enumerate() {
         for (name2, p2, n2) in &prefixes[i + 1..] {
             if n1.starts_with(n2.as_str()) || n2.starts_with(n1.as_str()) {
-                crate::bail!(
+                crate::error::bail!(
                     Config,
                     "config.stores[\"{store}\"]: {name1}=\"{p1}\" and {name2}=\"{p2}\" overlap. \
                      Storage section prefixes must be mutually exclusive."
@@ -135,10 +135,10 @@ pub(crate) fn check_s3_backend(block: &Block) -> Result<()> {
         }
     }
     if !missing.is_empty() {
-        crate::bail!(Config, "Missing S3 configuration: {}", missing.join(", "));
+        crate::error::bail!(Config, "Missing S3 configuration: {}", missing.join(", "));
     }
     if block.opt_secret("access_key")?.is_some() != block.opt_secret("secret_key")?.is_some() {
-        crate::bail!(
+        crate::error::bail!(
             Config,
             "Incomplete S3 credentials: set both access_key and secret_key, or neither to use ambient AWS credentials."
         );

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A credential. `Debug` prints `Secret(***)`; there is no `Display`; read it with
 /// [`Secret::expose`] only where it is handed to the store client.
@@ -72,7 +72,7 @@ pub(crate) fn fill_store_secrets(stores: &mut Map<String, Value>, dir: &Path) ->
                 .map_err(|e| Error::io(&e, "read secret file", path.display()))?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::new(
-                    crate::ErrorKind::Config,
+                    crate::error::ErrorKind::Config,
                     format!("secret file {} is not UTF-8 text", path.display()),
                 )
             })?;

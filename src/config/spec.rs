@@ -10,8 +10,8 @@ use super::options::StoreOptions;
 use super::protocol::Protocol;
 use super::rules;
 use super::secret::Secret;
+use crate::error::Result;
 use crate::path::PathSettings;
-use crate::Result;
 
 /// S3 settings of a store. `Debug` shows no credential: the keys are [`Secret`]s,
 /// and a password inside the endpoint or proxy URL is shown as `***`.
@@ -247,8 +247,8 @@ pub(crate) fn build(
 /// A key the defaults always fill, so only an explicit `null` or a non-string fails.
 fn required_str(b: &Block, key: &str) -> Result<String> {
     b.opt_str(key)?.ok_or_else(|| {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("{}.{key} must be a string", b.what),
         )
     })
@@ -258,7 +258,7 @@ fn required_str(b: &Block, key: &str) -> Result<String> {
 fn file_root(name: &str, location: &str, base_dir: &Path) -> Result<String> {
     let root = base_dir.join(location);
     if !root.is_dir() {
-        crate::bail!(
+        crate::error::bail!(
             NotFound,
             "Inaccessible local directory {location} (config.stores[\"{name}\"].location, resolved to {}): \
              no such directory",
@@ -267,7 +267,7 @@ fn file_root(name: &str, location: &str, base_dir: &Path) -> Result<String> {
     }
     match root.to_str() {
         Some(s) => Ok(s.to_string()),
-        None => crate::bail!(
+        None => crate::error::bail!(
             Config,
             "config.stores[\"{name}\"].location {} is not valid UTF-8",
             root.display()
@@ -277,8 +277,8 @@ fn file_root(name: &str, location: &str, base_dir: &Path) -> Result<String> {
 
 fn subfolding(b: &Block) -> Result<Option<Vec<u32>>> {
     let bad = || {
-        crate::Error::new(
-            crate::ErrorKind::Config,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Config,
             format!("{}.subfolding must be a list of integers", b.what),
         )
     };
@@ -305,7 +305,7 @@ pub(crate) fn check_bucket_name(what: &str, name: &str) -> Result<()> {
         .find(|c| !(c.is_ascii_alphanumeric() || "-._".contains(*c)))
     {
         None => Ok(()),
-        Some(c) => crate::bail!(
+        Some(c) => crate::error::bail!(
             Config,
             "{what} holds '{}': a bucket or container name has only letters, digits, '-', '.' and '_'",
             c.escape_debug()

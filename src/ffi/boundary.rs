@@ -2,7 +2,7 @@
 //! every exported function. Nothing here knows about stores or arrays.
 
 use super::status::npy_status;
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -10,8 +10,9 @@ use super::progress::{callback, npy_progress_fn};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::array_ref::load_many;
+use crate::array_ref::ArrayRef;
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::transfer::with_progress;
-use crate::{bail, ArrayRef, Error, ErrorKind, Result};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
 

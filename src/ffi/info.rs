@@ -1,7 +1,7 @@
 //! Library-wide calls: version, status names, the last error message.
 
 use super::boundary::{guard_or, with_last_error};
-use crate::ErrorKind;
+use crate::error::ErrorKind;
 use std::ffi::c_char;
 
 // The version macros are for C alone (cbindgen writes them into the header); in Rust

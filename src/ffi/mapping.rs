@@ -5,8 +5,9 @@ use super::boundary::{free_handle, guard, guard_void, handle, into_handle, out_a
 use super::progress::{callback, npy_progress_fn};
 use super::reference::npy_ref;
 use super::status::npy_status;
+use crate::error::Result;
+use crate::mapping::{MapMode, Mapping};
 use crate::transfer::with_progress;
-use crate::{MapMode, Mapping, Result};
 use std::ffi::{c_char, c_void, CString};
 use std::os::unix::ffi::OsStrExt;
 

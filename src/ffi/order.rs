@@ -1,6 +1,7 @@
 //! `npy_order`: the memory order values C callers pass, and their Rust meaning.
 
-use crate::{bail, Order, Result};
+use crate::error::{bail, Result};
+use crate::layout::Order;
 
 /// A memory order, passed as an `int32_t` (`NPY_ORDER_*`).
 pub type npy_order = i32;

@@ -7,7 +7,11 @@ use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
 use super::target::npy_target;
-use crate::{bail, ArrayData, Dtype, PutOptions, Result, Store, Target};
+use crate::error::{bail, Result};
+use crate::format::Dtype;
+use crate::put::ArrayData;
+use crate::store::Store;
+use crate::target::{PutOptions, Target};
 use std::ffi::{c_char, c_void};
 
 /// `npy_put` flag: fsync the object and its directory before returning.

@@ -6,7 +6,8 @@ use super::boundary::{
 };
 use super::status::npy_status;
 use super::store::npy_store;
-use crate::{ArrayRef, Result};
+use crate::array_ref::ArrayRef;
+use crate::error::Result;
 use std::ffi::{c_char, CString};
 
 /// A reference to a stored array. Thread-safe: a `const npy_ref *` may be used from

@@ -1,6 +1,6 @@
 //! `npy_status`: the fixed status codes every fallible C call returns.
 
-use crate::ErrorKind;
+use crate::error::ErrorKind;
 
 /// Result of every fallible npystore call. 0 is success; the other values are fixed
 /// forever and name a kind of failure. `npy_last_error()` holds the message.

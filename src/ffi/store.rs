@@ -4,7 +4,7 @@ use super::boundary::{
     free_handle, guard, guard_void, handle, into_handle, opt_str_arg, out_arg, str_arg,
 };
 use super::status::npy_status;
-use crate::Store;
+use crate::store::Store;
 use std::ffi::{c_char, CString};
 
 /// An open store. Thread-safe: one handle may be used from many threads at once.

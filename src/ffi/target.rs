@@ -3,8 +3,9 @@
 
 use super::boundary::{free_handle, guard, guard_void, handle_mut, into_handle, out_arg, str_arg};
 use super::status::npy_status;
+use crate::error::{bail, Result};
 use crate::path::{KeyPart, KeyValue};
-use crate::{bail, Result, Target};
+use crate::target::Target;
 use std::ffi::c_char;
 
 /// A write target. Build it, pass it to `npy_put` or `npy_writer_open` (which copy

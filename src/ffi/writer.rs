@@ -7,7 +7,8 @@ use super::reference::npy_ref;
 use super::status::npy_status;
 use super::store::npy_store;
 use super::target::npy_target;
-use crate::{bail, Result, Writer};
+use crate::error::{bail, Result};
+use crate::writer::Writer;
 use std::ffi::{c_char, c_void};
 use std::sync::{Mutex, MutexGuard};
 

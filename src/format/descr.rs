@@ -4,7 +4,7 @@
 use super::dtype::{Dtype, Field, Scalar, ScalarKind};
 use super::pylit::{self, repr_shape, repr_str, Value};
 use super::typestr;
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 
 /// Which texts a conversion accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]

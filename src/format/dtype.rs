@@ -2,7 +2,7 @@
 //! layout. Parsing and printing live in `typestr`, `descr` and `numpy_str`.
 
 use super::pylit::{repr_shape, repr_str};
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 
 /// Byte order of a scalar: numpy's `<`, `>` and `|`.
 ///
@@ -284,9 +284,9 @@ pub struct Field {
 
 /// A numpy dtype as stored in `.npy` files.
 ///
-/// Object dtypes are not supported ([`crate::ErrorKind::ObjectDtype`]); field titles
+/// Object dtypes are not supported ([`crate::error::ErrorKind::ObjectDtype`]); field titles
 /// are, when they are strings (numpy also allows other objects as titles: those are
-/// a [`crate::ErrorKind::Dtype`] error).
+/// a [`crate::error::ErrorKind::Dtype`] error).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Dtype {
     /// One scalar per item.

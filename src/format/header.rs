@@ -7,7 +7,7 @@ use std::io::Read;
 use super::descr;
 use super::dtype::{Dtype, MAX_NDIM};
 use super::pylit::{self, repr_shape, repr_str, Value};
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 
 /// The first six bytes of every `.npy` file.
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";

@@ -27,7 +27,7 @@ pub use header::{
 pub use order::{c_to_fortran, fortran_to_c};
 pub use swap::byteswap_in_place;
 
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 
 /// Longest dtype string [`Dtype::parse`] accepts (the header limit).
 const MAX_DTYPE_STR_LEN: usize = MAX_HEADER_LEN as usize;

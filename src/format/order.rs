@@ -8,7 +8,7 @@
 
 use super::header::byte_len;
 use super::pylit::repr_shape;
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 
 /// Arrays at least this large (bytes) are converted on two threads.
 const PARALLEL_MIN_BYTES: usize = 4 << 20;

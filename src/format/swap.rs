@@ -1,7 +1,7 @@
 //! Byte swapping of whole arrays to the other byte order, field by field.
 
 use super::dtype::{ByteOrder, Dtype};
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 
 /// Convert `buf`, items of `dtype`, to `dtype.to_native_order()` in place: reverse
 /// the bytes of every multi-byte unit stored in the non-native order (whole numbers

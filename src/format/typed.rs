@@ -6,7 +6,7 @@ use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 
 use super::dtype::{ByteOrder, Dtype, Scalar, ScalarKind};
 use super::header::Header;
-use crate::{bail, Error, ErrorKind, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 
 /// A Rust type that one numpy scalar dtype maps onto exactly.
 pub trait Element: Copy {

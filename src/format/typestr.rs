@@ -3,7 +3,7 @@
 //! the three printed forms: typestr, short (inside structures) and `str(dtype)`.
 
 use super::dtype::{ByteOrder, DatetimeUnit, Scalar, ScalarKind, TimeUnit, MAX_ITEMSIZE};
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 
 /// Kinds whose names carry a bit count (`int32`, `float64`, ...).
 const BIT_NAMES: [(&str, ScalarKind); 4] = [
@@ -132,7 +132,10 @@ fn parse_name(s: &str) -> Result<Option<Scalar>> {
             return Scalar::new(kind, ByteOrder::NATIVE, bits / 8)
                 .map(Some)
                 .map_err(|_| {
-                    crate::Error::new(crate::ErrorKind::Dtype, format!("unknown dtype '{s}'"))
+                    crate::error::Error::new(
+                        crate::error::ErrorKind::Dtype,
+                        format!("unknown dtype '{s}'"),
+                    )
                 });
         }
     }
@@ -143,14 +146,14 @@ fn parse_name(s: &str) -> Result<Option<Scalar>> {
 /// `original` is what the user wrote, for messages.
 fn parse_typestr(s: &str, original: &str) -> Result<Scalar> {
     let unknown = || {
-        crate::Error::new(
-            crate::ErrorKind::Dtype,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Dtype,
             format!("unknown dtype '{original}'"),
         )
     };
     let too_large = || {
-        crate::Error::new(
-            crate::ErrorKind::Dtype,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Dtype,
             format!("item size in dtype '{original}' is too large"),
         )
     };
@@ -220,8 +223,8 @@ fn parse_time_unit(s: &str, original: &str) -> Result<TimeUnit> {
         });
     }
     let bad = || {
-        crate::Error::new(
-            crate::ErrorKind::Dtype,
+        crate::error::Error::new(
+            crate::error::ErrorKind::Dtype,
             format!("invalid datetime unit in dtype '{original}'"),
         )
     };

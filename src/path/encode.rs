@@ -2,7 +2,7 @@
 
 use md5::{Digest, Md5};
 
-use crate::Result;
+use crate::error::Result;
 
 /// A primary-key value, typed the way DataJoint's encoder tells them apart.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,7 @@ const KEPT_CHARS: usize = 50;
 /// Encode one primary-key value for a path folder, as DataJoint's `encode_pk_value` does.
 ///
 /// Dates and datetimes are range-checked like Python's `datetime` (an
-/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) otherwise).
+/// [`ErrorKind::InvalidArgument`](crate::error::ErrorKind::InvalidArgument) otherwise).
 /// Datetime years are always four digits (`0005-...`); see docs/config.md for the
 /// one Python platform quirk this deliberately does not copy.
 pub fn encode_key_value(v: &KeyValue) -> Result<String> {
@@ -186,13 +186,13 @@ fn shortest_digits(x: f64) -> (String, i32) {
 /// Python `date` rules: year 1..=9999, month 1..=12, day within the month.
 fn check_date(year: i32, month: u32, day: u32) -> Result<()> {
     if !(1..=9999).contains(&year) {
-        crate::bail!(
+        crate::error::bail!(
             InvalidArgument,
             "invalid date key value: year {year} is out of range 1..9999"
         );
     }
     if !(1..=12).contains(&month) {
-        crate::bail!(
+        crate::error::bail!(
             InvalidArgument,
             "invalid date key value: month must be in 1..12, got {month}"
         );
@@ -205,7 +205,7 @@ fn check_date(year: i32, month: u32, day: u32) -> Result<()> {
         _ => 31,
     };
     if !(1..=days).contains(&day) {
-        crate::bail!(
+        crate::error::bail!(
             InvalidArgument,
             "invalid date key value: day {day} is out of range for {year:04}-{month:02}"
         );
@@ -222,7 +222,7 @@ fn check_time(hour: u32, minute: u32, second: u32, microsecond: u32) -> Result<(
         ("microsecond", microsecond, 1_000_000),
     ] {
         if v >= limit {
-            crate::bail!(
+            crate::error::bail!(
                 InvalidArgument,
                 "invalid datetime key value: {what} must be in 0..{}, got {v}",
                 limit - 1
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(dt(23, 999_999).unwrap(), "2024-01-02T23-03-04");
         assert_eq!(
             dt(24, 0).unwrap_err().kind(),
-            crate::ErrorKind::InvalidArgument
+            crate::error::ErrorKind::InvalidArgument
         );
         assert!(dt(1, 1_000_000).is_err());
     }

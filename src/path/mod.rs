@@ -13,7 +13,7 @@ pub use encode::{encode_key_value, KeyValue};
 pub(crate) use name::{validate_name, validate_relative_path};
 pub use token::{clamp_token_length, random_token, TOKEN_ALPHABET};
 
-use crate::Result;
+use crate::error::Result;
 
 /// The extension of every `<npy@>` object.
 pub const NPY_EXTENSION: &str = ".npy";
@@ -87,8 +87,8 @@ fn partition_attributes(pattern: &str) -> Vec<&str> {
 /// the given order. `{attr}` placeholders that are not key attributes are skipped.
 /// `token` is used as given (a [`random_token`]) and must be drawn from [`TOKEN_ALPHABET`].
 ///
-/// Errors: [`Path`](crate::ErrorKind::Path) for an invalid name, schema prefix, or a key
-/// value whose encoding holds NUL; [`InvalidArgument`](crate::ErrorKind::InvalidArgument)
+/// Errors: [`Path`](crate::error::ErrorKind::Path) for an invalid name, schema prefix, or a key
+/// value whose encoding holds NUL; [`InvalidArgument`](crate::error::ErrorKind::InvalidArgument)
 /// for a bad token, a repeated key attribute, or an out-of-range date.
 pub fn schema_object_path(
     schema: &str,
@@ -102,7 +102,7 @@ pub fn schema_object_path(
     validate_name("table", table)?;
     validate_name("attribute", attribute)?;
     if !token::is_token(token) {
-        crate::bail!(
+        crate::error::bail!(
             InvalidArgument,
             "invalid token {token:?}: use characters A-Z a-z 0-9 - _"
         );
@@ -111,7 +111,7 @@ pub fn schema_object_path(
     for (i, part) in key.iter().enumerate() {
         validate_name("key attribute", &part.name)?;
         if key[..i].iter().any(|p| p.name == part.name) {
-            crate::bail!(
+            crate::error::bail!(
                 InvalidArgument,
                 "key attribute {:?} is given twice",
                 part.name
@@ -119,7 +119,7 @@ pub fn schema_object_path(
         }
         let value = encode_key_value(&part.value)?;
         if value.contains('\0') {
-            crate::bail!(
+            crate::error::bail!(
                 Path,
                 "the value of key attribute {:?} contains a NUL character",
                 part.name
@@ -211,7 +211,7 @@ mod tests {
         let s = PathSettings::default();
         let k = |n: &str, v: &str| KeyPart::new(n, KeyValue::Str(v.into()));
         let err = |r: Result<String>| r.unwrap_err().kind();
-        use crate::ErrorKind::*;
+        use crate::error::ErrorKind::*;
         assert_eq!(
             err(schema_object_path("..", "t", &[], "a", &s, "tok1")),
             Path

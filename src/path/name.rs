@@ -1,12 +1,12 @@
 //! Validation of names and explicit object paths, so nothing escapes the store root.
 
-use crate::Result;
+use crate::error::Result;
 
 /// Check a schema, table, attribute or key name used as one path component.
 ///
 /// It must be non-empty, hold no `/`, `\` or NUL, and not be `.` or `..`. DataJoint's
 /// tier prefixes (`#lookup`, `_imported`, `__computed`, `~jobs`) and `master__part`
-/// are fine. `what` names the thing in the [`Path`](crate::ErrorKind::Path) error.
+/// are fine. `what` names the thing in the [`Path`](crate::error::ErrorKind::Path) error.
 pub fn validate_name(what: &str, s: &str) -> Result<()> {
     let problem = if s.is_empty() {
         "is empty"
@@ -21,7 +21,7 @@ pub fn validate_name(what: &str, s: &str) -> Result<()> {
     } else {
         return Ok(());
     };
-    crate::bail!(Path, "invalid {what} name {s:?}: {problem}")
+    crate::error::bail!(Path, "invalid {what} name {s:?}: {problem}")
 }
 
 /// Check an explicit object path relative to a store's root.
@@ -46,7 +46,7 @@ pub fn validate_relative_path(p: &str) -> Result<()> {
     } else {
         return Ok(());
     };
-    crate::bail!(Path, "invalid object path {p:?}: {problem}")
+    crate::error::bail!(Path, "invalid object path {p:?}: {problem}")
 }
 
 #[cfg(test)]
@@ -75,7 +75,7 @@ mod tests {
             ("a\0", "NUL"),
         ] {
             let e = validate_name("table", bad).unwrap_err();
-            assert_eq!(e.kind(), crate::ErrorKind::Path);
+            assert_eq!(e.kind(), crate::error::ErrorKind::Path);
             assert!(
                 e.message().starts_with("invalid table name") && e.message().contains(why),
                 "{e}"
@@ -104,7 +104,7 @@ mod tests {
             ("a\0b", "NUL"),
         ] {
             let e = validate_relative_path(bad).unwrap_err();
-            assert_eq!(e.kind(), crate::ErrorKind::Path);
+            assert_eq!(e.kind(), crate::error::ErrorKind::Path);
             assert!(e.message().contains(why), "{bad:?}: {e}");
         }
     }

@@ -2,7 +2,7 @@
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
 use super::reader::{Maps, VersionReader};
-use crate::Result;
+use crate::error::Result;
 
 /// How a whole object is published.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! overwriting was not asked for.
 
 use super::backend::Backend;
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fmt::Display;
 
 /// The `AlreadyExists` error for `what` (a location as messages show it).

@@ -21,7 +21,7 @@ pub(crate) use reader::{Failure, Maps, Read, VersionReader};
 pub(crate) use runtime::block_on;
 
 use crate::config::{Config, StoreKind, StoreSpec};
-use crate::Result;
+use crate::error::Result;
 use std::path::Path;
 use std::sync::Arc;
 

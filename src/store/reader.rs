@@ -7,8 +7,8 @@
 //! that stays between the readers and the code that starts over on the new version
 //! (`crate::version`); it never reaches a caller as an error of its own kind.
 
+use crate::error::Error;
 use crate::transfer::Transfer;
-use crate::Error;
 use std::fs::File;
 
 /// Why a read of one version failed.

@@ -6,7 +6,7 @@
 //! The runtime's own threads never wait on it: a blocking call made from one of them
 //! (say, from inside a future) is refused instead of deadlocking the pool.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::cell::Cell;
 use std::future::Future;
 use std::sync::OnceLock;

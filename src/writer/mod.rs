@@ -12,11 +12,11 @@
 
 use crate::array_ref::ArrayRef;
 use crate::config::limits::MIN_PART_SIZE;
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::format::{numpy_header, Dtype, Header};
 use crate::store::Store;
 use crate::store::{refuse_existing, Upload, UploadOptions};
 use crate::target::{write_at_target, PutOptions, Target};
-use crate::{bail, Error, ErrorKind, Result};
 
 /// What a writer's rows look like, and the headers that follow from it.
 #[derive(Debug)]

@@ -16,8 +16,8 @@
 //! comparing it with the canonical location: the same answers, but a concurrent swap
 //! of a directory for a link between the check and the open is not caught.
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::exists::already_exists;
-use crate::{Error, ErrorKind, Result};
 use std::ffi::CString;
 use std::fs::File;
 use std::io;

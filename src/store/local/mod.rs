@@ -13,7 +13,7 @@ mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::reader::{Maps, VersionReader};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use beneath::{fail, Dir, Root};
 use reader::FileReader;
 use std::fs::File;

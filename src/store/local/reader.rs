@@ -4,9 +4,9 @@
 //! one, whole, never as the new bytes under the old header.
 
 use super::read_file_at;
+use crate::error::{Error, Result};
 use crate::store::{Read, VersionReader};
 use crate::transfer::Transfer;
-use crate::{Error, Result};
 use std::fs::File;
 use std::path::PathBuf;
 

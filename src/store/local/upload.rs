@@ -7,8 +7,8 @@
 
 use super::beneath::Dir;
 use super::temp_name_for;
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::store::backend::{Upload, UploadOptions, WriteOptions};
-use crate::{bail, Error, ErrorKind, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;

@@ -19,8 +19,8 @@
 //!   exist` (GCS).
 
 use super::ObjectBackend;
+use crate::error::{Error, ErrorKind};
 use crate::store::backend::Backend;
-use crate::{Error, ErrorKind};
 use object_store::client::{HttpError, HttpErrorKind};
 use std::error::Error as StdError;
 

@@ -16,8 +16,8 @@ use super::exists::refuse_existing;
 use super::reader::{Failure, Maps, Read, VersionReader};
 use super::runtime::block_on;
 use crate::config::limits::{MAX_PARTS, MIN_PART_SIZE};
+use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::{cancelled, Transfer};
-use crate::{Error, ErrorKind, Result};
 use futures_util::stream::StreamExt;
 use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
@@ -778,7 +778,7 @@ mod tests {
     /// when `fortran`.
     fn npy(base: f64, shape: [usize; 2], fortran: bool) -> Vec<u8> {
         let header = crate::format::Header {
-            dtype: crate::Dtype::parse("<f8").unwrap(),
+            dtype: crate::format::Dtype::parse("<f8").unwrap(),
             fortran_order: fortran,
             shape: shape.iter().map(|&n| n as u64).collect(),
         };
@@ -838,20 +838,22 @@ mod tests {
         assert_eq!(old.len(), new.len());
         let npys = stale_header_store(old.clone(), new.clone());
         let r = npys.open_ref("a.npy").unwrap();
-        let got = r.load(crate::Order::C).unwrap();
+        let got = r.load(crate::layout::Order::C).unwrap();
         assert!(got == values(1e6, 0, 120_000));
         assert_eq!(r.fortran_order(), Some(true));
         // Rows far from the header, of a reference from JSON: the same.
         let npys = stale_header_store(old.clone(), new);
         let r = npys.ref_from_json(r.json()).unwrap();
         let mut rows = vec![0u8; 2 * 3 * 8];
-        r.read_rows(39_000, 2, &mut rows, crate::Order::C).unwrap();
+        r.read_rows(39_000, 2, &mut rows, crate::layout::Order::C)
+            .unwrap();
         assert_eq!(rows, values(1e6, 39_000 * 3, 6));
         // Rows near the header come with it in one answer: of one version, whatever
         // tag it names (here the old one's bytes, whole).
         let npys = stale_header_store(old, npy(1e6, shape, true));
         let r = npys.ref_from_json(r.json()).unwrap();
-        r.read_rows(10, 2, &mut rows, crate::Order::C).unwrap();
+        r.read_rows(10, 2, &mut rows, crate::layout::Order::C)
+            .unwrap();
         assert_eq!(rows, values(0.0, 30, 6));
     }
 }

@@ -11,10 +11,10 @@
 
 use super::ObjectBackend;
 use crate::config::limits::{MAX_PARTS, MAX_PART_SIZE};
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::store::backend::{Backend, Upload, UploadOptions};
 use crate::store::exists::refuse_existing;
 use crate::store::runtime::block_on;
-use crate::{bail, Error, ErrorKind, Result};
 use bytes::Bytes;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;

@@ -5,9 +5,11 @@
 
 use super::*;
 use crate::config::Config;
+use crate::format::Dtype;
+use crate::layout::Order;
 use crate::store::object::ObjectBackend;
 use crate::store::{Store, WriteOptions};
-use crate::{Dtype, Order, PutOptions, Target};
+use crate::target::{PutOptions, Target};
 use object_store::memory::InMemory;
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -135,7 +137,7 @@ fn counted_store() -> (Store, Arc<Counting>) {
     (Store::with_backend(spec, Box::new(backend)), counting)
 }
 
-fn writer(store: &Store) -> crate::Writer {
+fn writer(store: &Store) -> crate::writer::Writer {
     store
         .writer(
             &Target::Path("r.npy".into()),

@@ -2,7 +2,7 @@
 
 use super::{client_options, exposed, retry_config, url_password, Built};
 use crate::config::{endpoint, AzureSpec, StoreSpec};
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 
 /// The builder for `spec`: container, then credentials from `connection_string`
@@ -133,7 +133,7 @@ pub(super) fn build(spec: &StoreSpec, az: &AzureSpec) -> Result<Built> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
     use AzureConfigKey as K;
 
     /// The builder for a spec that must be of this protocol.

@@ -6,7 +6,7 @@
 
 use super::{client_options, exposed, retry_config, Built};
 use crate::config::{endpoint, GcsSpec, StoreSpec};
-use crate::{bail, Result};
+use crate::error::{bail, Result};
 use object_store::gcp::GoogleCloudStorageBuilder;
 
 /// The builder for `spec`. DataJoint (gcsfs) takes `token` as a service-account file
@@ -72,7 +72,7 @@ pub(super) fn build(spec: &StoreSpec, gcs: &GcsSpec) -> Result<Built> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
     use object_store::gcp::GoogleConfigKey as K;
 
     /// The builder for a spec that must be of this protocol.

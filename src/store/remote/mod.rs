@@ -8,7 +8,7 @@ mod s3;
 
 use super::object::{ObjectBackend, Tuning};
 use crate::config::{redact, AzureSpec, GcsSpec, S3Spec, Secret, StoreOptions, StoreSpec};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 
 use super::{client_options, exposed, retry_config, url_password, Built};
 use crate::config::{endpoint, S3Spec, StoreSpec};
-use crate::Result;
+use crate::error::Result;
 use object_store::aws::AmazonS3Builder;
 
 /// Whether `url` is AWS itself: then object_store derives the regional endpoint.
