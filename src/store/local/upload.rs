@@ -7,7 +7,7 @@
 
 use super::beneath::Dir;
 use super::temp_name_for;
-use crate::error::{bail, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::backend::{Upload, UploadOptions, WriteOptions};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -15,6 +15,14 @@ use std::os::unix::fs::FileExt;
 
 /// Bytes a file upload buffers before writing to its file.
 const FILE_BUFFER: usize = 1 << 20;
+
+/// The `State` error of a call on an upload already finished or aborted.
+fn closed(dir: &Dir, name: &str) -> Error {
+    Error::new(
+        ErrorKind::State,
+        format!("the upload to {} is closed", dir.show(name).display()),
+    )
+}
 
 /// A streaming write into a temporary file beside the target.
 #[derive(Debug)]
@@ -48,11 +56,7 @@ impl FileUpload {
 
     fn publish(&mut self, head: &[u8]) -> Result<()> {
         let Some(buffered) = self.file.take() else {
-            bail!(
-                State,
-                "the upload to {} is closed",
-                self.dir.show(&self.name).display()
-            );
+            return Err(closed(&self.dir, &self.name));
         };
         let io = |what: &str| {
             let temp = self.dir.show(&self.temp).display().to_string();
@@ -79,11 +83,7 @@ impl FileUpload {
 impl Upload for FileUpload {
     fn write(&mut self, data: &[u8]) -> Result<()> {
         let Some(file) = self.file.as_mut() else {
-            bail!(
-                State,
-                "the upload to {} is closed",
-                self.dir.show(&self.name).display()
-            );
+            return Err(closed(&self.dir, &self.name));
         };
         file.write_all(data)
             .map_err(|e| Error::io(&e, "cannot write", self.dir.show(&self.temp).display()))

@@ -54,6 +54,14 @@ impl Counting {
     fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
         self.counts.lock().unwrap()
     }
+
+    /// Assert that `created` uploads were begun and `aborted` of them aborted, none
+    /// completed and none left pending.
+    fn assert_only_aborted(&self, created: usize, aborted: usize) {
+        let c = self.counts();
+        assert_eq!((c.created, c.completed, c.aborted), (created, 0, aborted));
+        assert!(c.pending.is_empty());
+    }
 }
 
 #[async_trait::async_trait]
@@ -209,9 +217,7 @@ fn abort_and_drop_abort_the_upload() {
     let mut w = writer(&store);
     w.append(&rows(0, 500)).unwrap();
     drop(w);
-    let c = counting.counts();
-    assert_eq!((c.created, c.completed, c.aborted), (2, 0, 2));
-    assert!(c.pending.is_empty());
+    counting.assert_only_aborted(2, 2);
     assert!(!store.exists("r.npy").unwrap());
 }
 
@@ -232,9 +238,7 @@ fn a_failed_part_aborts_and_later_calls_are_state_errors() {
     assert!(err.message().contains("part 3"), "{err}");
     assert_eq!(w.append(&rows(0, 1)).unwrap_err().kind(), ErrorKind::State);
     assert_eq!(w.finish().unwrap_err().kind(), ErrorKind::State);
-    let c = counting.counts();
-    assert_eq!((c.created, c.completed, c.aborted), (1, 0, 1));
-    assert!(c.pending.is_empty());
+    counting.assert_only_aborted(1, 1);
     assert!(!store.exists("r.npy").unwrap());
 }
 

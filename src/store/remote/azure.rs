@@ -136,10 +136,7 @@ mod tests {
     use crate::error::ErrorKind;
     use AzureConfigKey as K;
 
-    /// The builder for a spec that must be of this protocol.
-    fn builder(spec: &StoreSpec) -> Result<MicrosoftAzureBuilder> {
-        super::builder(spec, spec.azure().expect("a spec of this protocol"))
-    }
+    test_builder!(azure -> MicrosoftAzureBuilder);
 
     fn spec(extra: &str) -> StoreSpec {
         let text = format!(

@@ -75,10 +75,7 @@ mod tests {
     use crate::error::ErrorKind;
     use object_store::gcp::GoogleConfigKey as K;
 
-    /// The builder for a spec that must be of this protocol.
-    fn builder(spec: &StoreSpec) -> Result<GoogleCloudStorageBuilder> {
-        super::builder(spec, spec.gcs().expect("a spec of this protocol"))
-    }
+    test_builder!(gcs -> GoogleCloudStorageBuilder);
 
     fn spec(token: &str) -> StoreSpec {
         let text = format!(

@@ -2,6 +2,17 @@
 //! options. Each protocol's module maps its spec onto the `object_store` builder; this
 //! module adds what they share: timeouts, retries, tuning, and the secrets to scrub.
 
+/// In a protocol module's tests: `builder(spec)`, the module's `object_store` builder
+/// for a test spec that must be of that protocol.
+#[cfg(test)]
+macro_rules! test_builder {
+    ($settings:ident -> $builder:ty) => {
+        fn builder(spec: &StoreSpec) -> Result<$builder> {
+            super::builder(spec, spec.$settings().expect("a spec of this protocol"))
+        }
+    };
+}
+
 mod azure;
 mod gcs;
 mod s3;

@@ -66,10 +66,7 @@ mod tests {
     use super::*;
     use object_store::aws::AmazonS3ConfigKey as K;
 
-    /// The builder for a spec that must be of this protocol.
-    fn builder(spec: &StoreSpec) -> Result<AmazonS3Builder> {
-        super::builder(spec, spec.s3().expect("a spec of this protocol"))
-    }
+    test_builder!(s3 -> AmazonS3Builder);
 
     fn spec(store: &str, npystore: &str) -> StoreSpec {
         let text = format!(
