@@ -17,7 +17,7 @@
 
 use crate::error::{bail, Error, ErrorKind, Result};
 use crate::format::{parse_header, Header, HeaderParse, ParsedHeader, MAX_HEADER_LEN};
-use crate::store::{Backend, Failure, Read, VersionReader};
+use crate::store::{Backend, BoxedReader, Failure, Read};
 use crate::transfer::Transfer;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -97,7 +97,7 @@ pub(crate) struct Opened<'s> {
     /// The version, as learnt from its header.
     pub version: Version,
     /// The backend's reader of this version.
-    pub reader: Box<dyn VersionReader + 's>,
+    pub reader: BoxedReader<'s>,
     /// The first bytes of the object as the opening brought them (header, and more
     /// when more was asked for); `None` when the version was remembered, not read.
     pub head: Option<Vec<u8>>,

@@ -1,7 +1,7 @@
 //! The byte-level interface every kind of store implements. It knows nothing about
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
-use super::reader::{Maps, VersionReader};
+use super::reader::{BoxedReader, Maps};
 use crate::error::Result;
 
 /// How a whole object is published.
@@ -55,22 +55,13 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
     /// stores open the file inside their location (a link pointing out is a `Path`
     /// error), for writing too when `write` (maps with mode `r+`); object stores ask
     /// one unconditional ranged GET, whose answer's ETag and size pin the reader.
-    fn open_version(
-        &self,
-        path: &str,
-        len: u64,
-        write: bool,
-    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)>;
+    fn open_version(&self, path: &str, len: u64, write: bool)
+        -> Result<(BoxedReader<'_>, Vec<u8>)>;
 
     /// A reader of the version of `path` that an earlier opening learnt (`etag`,
     /// `size`), without I/O; `None` where versions have no name to pin (file stores
     /// open the file afresh instead).
-    fn reopen_version(
-        &self,
-        path: &str,
-        etag: Option<&str>,
-        size: u64,
-    ) -> Option<Box<dyn VersionReader + '_>>;
+    fn reopen_version(&self, path: &str, etag: Option<&str>, size: u64) -> Option<BoxedReader<'_>>;
 
     /// How the store's objects are memory-mapped.
     fn maps(&self) -> Maps;

@@ -16,7 +16,7 @@ mod runtime;
 pub(crate) use backend::{Backend, Upload, UploadOptions, WriteOptions};
 pub(crate) use exists::refuse_existing;
 pub use local::TEMP_SUFFIX;
-pub(crate) use reader::{Failure, Maps, Read, VersionReader};
+pub(crate) use reader::{BoxedReader, Failure, Maps, Read, VersionReader};
 #[cfg(test)]
 pub(crate) use runtime::block_on;
 

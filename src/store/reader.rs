@@ -31,6 +31,9 @@ impl From<Error> for Failure {
 /// The outcome of a read of one version.
 pub(crate) type Read<T> = std::result::Result<T, Failure>;
 
+/// A backend's reader of one version, borrowing the backend.
+pub(crate) type BoxedReader<'a> = Box<dyn VersionReader + 'a>;
+
 /// One version of one object, open for reading; shared by the threads of one read.
 pub(crate) trait VersionReader: Send + Sync + std::fmt::Debug {
     /// The whole object's size in bytes at this version.

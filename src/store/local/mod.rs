@@ -12,7 +12,7 @@ mod reader;
 mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
-use super::reader::{Maps, VersionReader};
+use super::reader::{BoxedReader, Maps};
 use crate::error::{Error, ErrorKind, Result};
 use beneath::{fail, Dir, Root};
 use reader::FileReader;
@@ -200,7 +200,7 @@ impl Backend for LocalBackend {
         path: &str,
         len: u64,
         write: bool,
-    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)> {
+    ) -> Result<(BoxedReader<'_>, Vec<u8>)> {
         let file = self.root.open_file(path, write)?;
         let (reader, head) = FileReader::open(file, self.full(path), len)?;
         Ok((Box::new(reader), head))
@@ -213,7 +213,7 @@ impl Backend for LocalBackend {
         _path: &str,
         _etag: Option<&str>,
         _size: u64,
-    ) -> Option<Box<dyn VersionReader + '_>> {
+    ) -> Option<BoxedReader<'_>> {
         None
     }
 

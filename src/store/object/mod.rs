@@ -13,7 +13,7 @@ mod upload;
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
 use super::etag::{same, Agreement};
 use super::exists::refuse_existing;
-use super::reader::{Failure, Maps, Read, VersionReader};
+use super::reader::{BoxedReader, Failure, Maps, Read};
 use super::runtime::block_on;
 use crate::config::limits::{MAX_PARTS, MIN_PART_SIZE};
 use crate::error::{Error, ErrorKind, Result};
@@ -474,19 +474,14 @@ impl Backend for ObjectBackend {
         path: &str,
         len: u64,
         _write: bool,
-    ) -> Result<(Box<dyn VersionReader + '_>, Vec<u8>)> {
+    ) -> Result<(BoxedReader<'_>, Vec<u8>)> {
         // Nothing writes through a reader here: a map of an object is of a cached
         // copy, and mode `r+` is refused before any version is opened.
         let (head, etag, size) = self.read_head(path, len)?;
         Ok((Box::new(ObjectReader::new(self, path, etag, size)), head))
     }
 
-    fn reopen_version(
-        &self,
-        path: &str,
-        etag: Option<&str>,
-        size: u64,
-    ) -> Option<Box<dyn VersionReader + '_>> {
+    fn reopen_version(&self, path: &str, etag: Option<&str>, size: u64) -> Option<BoxedReader<'_>> {
         let etag = etag.map(str::to_string);
         Some(Box::new(ObjectReader::new(self, path, etag, size)))
     }

@@ -164,6 +164,13 @@ fn rows(first: u64, rows: u64) -> Vec<u8> {
         .collect()
 }
 
+/// A writer of "r.npy" in `store` with rows `0..n` appended.
+fn writer_with_rows(store: &Store, n: u64) -> crate::writer::Writer {
+    let mut w = writer(store);
+    w.append(&rows(0, n)).unwrap();
+    w
+}
+
 #[test]
 fn part_zero_is_sent_last_and_parts_stay_bounded() {
     let (store, counting) = counted_store();
@@ -197,8 +204,7 @@ fn part_zero_is_sent_last_and_parts_stay_bounded() {
 #[test]
 fn a_recording_that_fits_one_part_is_one_put() {
     let (store, counting) = counted_store();
-    let mut w = writer(&store);
-    w.append(&rows(0, 20)).unwrap();
+    let w = writer_with_rows(&store, 20);
     w.finish().unwrap();
     let c = counting.counts();
     assert_eq!((c.created, c.sent.len()), (0, 0));
@@ -211,11 +217,9 @@ fn a_recording_that_fits_one_part_is_one_put() {
 #[test]
 fn abort_and_drop_abort_the_upload() {
     let (store, counting) = counted_store();
-    let mut w = writer(&store);
-    w.append(&rows(0, 500)).unwrap();
+    let w = writer_with_rows(&store, 500);
     w.abort().unwrap();
-    let mut w = writer(&store);
-    w.append(&rows(0, 500)).unwrap();
+    let w = writer_with_rows(&store, 500);
     drop(w);
     counting.assert_only_aborted(2, 2);
     assert!(!store.exists("r.npy").unwrap());
@@ -245,8 +249,7 @@ fn a_failed_part_aborts_and_later_calls_are_state_errors() {
 #[test]
 fn finishing_onto_an_object_that_appeared_aborts() {
     let (store, counting) = counted_store();
-    let mut w = writer(&store);
-    w.append(&rows(0, 300)).unwrap();
+    let w = writer_with_rows(&store, 300);
     let other = writer(&store);
     let mut other = other;
     other.append(&rows(7, 1)).unwrap();
