@@ -50,14 +50,7 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| {
-        let outs = MappingOuts {
-            data,
-            nbytes,
-            offset,
-        };
-        load_mmap(r, mode, Progress::NONE, out, outs)
-    })
+    guard(|| load_mmap(r, mode, Progress::NONE, out, MapOuts(data, nbytes, offset)))
 }
 
 /// `npy_ref_load_mmap` reporting the download of a remote object into the local
@@ -80,36 +73,52 @@ pub unsafe extern "C" fn npy_ref_load_mmap_progress(
     offset: *mut u64,
 ) -> npy_status {
     guard(|| {
-        let outs = MappingOuts {
-            data,
-            nbytes,
-            offset,
-        };
-        load_mmap(r, mode, Progress::new(progress, user_data), out, outs)
+        let progress = Progress::new(progress, user_data);
+        load_mmap(r, mode, progress, out, MapOuts(data, nbytes, offset))
+    })
+}
+
+/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
+/// their guard.
+///
+/// # Safety
+/// As `npy_ref_load_mmap_progress`.
+unsafe fn load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: Progress,
+    out: *mut *mut npy_mapping,
+    outs: MapOuts,
+) -> Result<()> {
+    set_out(out, "out", || {
+        let r = &handle(r, "ref")?.inner;
+        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+        let mapping = progress.run(r.nbytes(), |t| r.mmap_counted(mode, Some(t)))?;
+        let mapping = into_handle(npy_mapping::new(mapping));
+        outs.write(&*mapping);
+        Ok(mapping)
     })
 }
 
 /// The optional out-parameters for a mapping's data pointer, byte length and file
 /// offset (each may be NULL), as `npy_ref_load_mmap` and `npy_mapping_data` take them.
-struct MappingOuts {
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-}
+#[derive(Clone, Copy)]
+struct MapOuts(*mut *mut c_void, *mut u64, *mut u64);
 
-impl MappingOuts {
+impl MapOuts {
     /// Write `mapping`'s values to the outs that are not NULL.
     ///
     /// # Safety
     /// Each out pointer is NULL or valid for a write.
     unsafe fn write(&self, mapping: &npy_mapping) {
-        if let Some(data) = self.data.as_mut() {
+        let MapOuts(data, nbytes, offset) = *self;
+        if let Some(data) = data.as_mut() {
             *data = mapping.inner.as_slice().as_ptr() as *mut c_void;
         }
-        if let Some(nbytes) = self.nbytes.as_mut() {
+        if let Some(nbytes) = nbytes.as_mut() {
             *nbytes = mapping.inner.len();
         }
-        if let Some(offset) = self.offset.as_mut() {
+        if let Some(offset) = offset.as_mut() {
             *offset = mapping.inner.offset();
         }
     }
@@ -127,12 +136,7 @@ pub unsafe extern "C" fn npy_mapping_data(
     offset: *mut u64,
 ) -> npy_status {
     guard(|| {
-        let outs = MappingOuts {
-            data,
-            nbytes,
-            offset,
-        };
-        outs.write(handle(mapping, "mapping")?);
+        MapOuts(data, nbytes, offset).write(handle(mapping, "mapping")?);
         Ok(())
     })
 }
@@ -169,26 +173,4 @@ pub unsafe extern "C" fn npy_mapping_path(
 #[no_mangle]
 pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
     guard_void(|| free_handle(mapping));
-}
-
-/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
-/// their guard.
-///
-/// # Safety
-/// As `npy_ref_load_mmap_progress`.
-unsafe fn load_mmap(
-    r: *const npy_ref,
-    mode: *const c_char,
-    progress: Progress,
-    out: *mut *mut npy_mapping,
-    outs: MappingOuts,
-) -> Result<()> {
-    set_out(out, "out", || {
-        let r = &handle(r, "ref")?.inner;
-        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-        let mapping = progress.run(r.nbytes(), |t| r.mmap_counted(mode, Some(t)))?;
-        let mapping = into_handle(npy_mapping::new(mapping));
-        outs.write(&*mapping);
-        Ok(mapping)
-    })
 }
