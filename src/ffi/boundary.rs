@@ -200,6 +200,51 @@ pub(crate) unsafe fn out_arg<'a, T: OutDefault>(ptr: *mut T, name: &str) -> Resu
     Ok(out)
 }
 
+/// The body of an export with one out-parameter: reset `*out` (named `name`) before
+/// any work, as [`out_arg`] does, then store what `value` returns. On an error `*out`
+/// stays reset.
+///
+/// # Safety
+/// As [`out_arg`].
+pub(crate) unsafe fn set_out<T: OutDefault>(
+    out: *mut T,
+    name: &str,
+    value: impl FnOnce() -> Result<T>,
+) -> Result<()> {
+    let out = out_arg(out, name)?;
+    *out = value()?;
+    Ok(())
+}
+
+/// [`set_out`] for an export with two out-parameters, `a` and `b`, both reset before
+/// any work (`a` first).
+///
+/// # Safety
+/// As [`out_arg`], for both.
+pub(crate) unsafe fn set_outs<A: OutDefault, B: OutDefault>(
+    (a, a_name): (*mut A, &str),
+    (b, b_name): (*mut B, &str),
+    values: impl FnOnce() -> Result<(A, B)>,
+) -> Result<()> {
+    let a = out_arg(a, a_name)?;
+    let b = out_arg(b, b_name)?;
+    (*a, *b) = values()?;
+    Ok(())
+}
+
+/// The body of an export that makes a handle: reset the out-parameter `out` to NULL
+/// before any work, then `make` the value (checking the other arguments) and hand C
+/// the owning pointer. On an error `*out` stays NULL and nothing is allocated.
+///
+/// # Safety
+/// As [`out_arg`].
+pub(crate) unsafe fn new_handle<T>(
+    out: *mut *mut T,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<()> {
+    set_out(out, "out", || make().map(into_handle))
+}
+
 /// The value an out-parameter holds after a failed call.
 pub(crate) trait OutDefault {
     /// NULL for pointers, zero or false otherwise.

@@ -6,13 +6,13 @@
 
 use super::boundary::{array_arg, bytes_mut_arg, count_arg, guard, opt_array_mut_arg, try_vec};
 use super::order::{load_order, npy_order};
-use super::progress::{callback, npy_progress_fn};
+use super::progress::{npy_progress_fn, Progress};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::array_ref::load_many;
 use crate::array_ref::ArrayRef;
 use crate::error::{bail, Error, ErrorKind, Result};
-use crate::transfer::with_progress;
+use crate::layout::Order;
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
 
@@ -61,87 +61,102 @@ pub unsafe extern "C" fn npy_refs_load_into(
         count_arg::<*const npy_ref>(n, "refs")?;
         // The caller's array may hold anything: it is only written.
         let statuses = opt_array_mut_arg(statuses.cast::<Statuses>(), n, "statuses")?;
-        let outcome = load_items(
-            refs,
-            bufs,
-            lens,
-            n,
-            order,
-            concurrency,
-            progress,
-            user_data,
-            statuses,
-        );
-        if let Err(e) = &outcome {
-            // An error of the call itself: every item has it.
-            fill(statuses, e.kind().into());
-        }
-        outcome?
+        // An error of the call itself: every item has it.
+        let call = Call::checked(refs, bufs, lens, n, order)
+            .inspect_err(|e| fill(statuses, e.kind().into()))?;
+        call.load(concurrency, Progress::new(progress, user_data), statuses)
     })
 }
 
-/// The per-item part of `npy_refs_load_into`: `Err` for an error of the call itself
-/// (before any item is loaded), else `Ok` of the call's result, with `statuses`
-/// (empty or `n` long) holding each item's status.
-///
-/// # Safety
-/// As `npy_refs_load_into`, with `n` checked to fit in memory.
-#[allow(clippy::too_many_arguments)]
-unsafe fn load_items(
-    refs: *const *const npy_ref,
-    bufs: *const *mut c_void,
-    lens: *const u64,
-    n: usize,
-    order: npy_order,
-    concurrency: usize,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-    statuses: &mut [Statuses],
-) -> Result<Result<()>> {
-    let refs = array_arg(refs, n, "refs")?;
-    let bufs = array_arg(bufs, n, "bufs")?;
-    let lens = array_arg(lens, n, "lens")?;
-    let order = load_order(order)?;
-    let mut good: Vec<(&ArrayRef, &mut [u8])> = try_vec(n, "items")?;
-    let mut at: Vec<usize> = try_vec(n, "items")?;
-    fill(statuses, npy_status::NPY_ERR_INTERNAL);
-    let mut failed = Failures::default();
-    // Items whose arguments are bad fail alone; the rest are loaded together.
-    for (i, ((&r, &buf), &len)) in refs.iter().zip(bufs).zip(lens).enumerate() {
-        match checked_item(r, buf, len, i) {
-            Ok(item) => {
-                good.push(item);
-                at.push(i);
+/// The arguments of a bulk load's call itself, checked before any item is.
+struct Call<'a> {
+    refs: &'a [*const npy_ref],
+    bufs: &'a [*mut c_void],
+    lens: &'a [u64],
+    order: Order,
+    /// Room for the items whose arguments are good, and for their indices.
+    good: Vec<(&'a ArrayRef, &'a mut [u8])>,
+    at: Vec<usize>,
+}
+
+impl<'a> Call<'a> {
+    /// Check the call's own arguments of `npy_refs_load_into`: an error here is
+    /// every item's.
+    ///
+    /// # Safety
+    /// As `npy_refs_load_into`, with `n` checked to fit in memory.
+    unsafe fn checked(
+        refs: *const *const npy_ref,
+        bufs: *const *mut c_void,
+        lens: *const u64,
+        n: usize,
+        order: npy_order,
+    ) -> Result<Call<'a>> {
+        Ok(Call {
+            refs: array_arg(refs, n, "refs")?,
+            bufs: array_arg(bufs, n, "bufs")?,
+            lens: array_arg(lens, n, "lens")?,
+            order: load_order(order)?,
+            good: try_vec(n, "items")?,
+            at: try_vec(n, "items")?,
+        })
+    }
+
+    /// The per-item part of `npy_refs_load_into`: the call's result, with `statuses`
+    /// (empty or `n` long) holding each item's status.
+    ///
+    /// # Safety
+    /// As `npy_refs_load_into`.
+    unsafe fn load(
+        self,
+        concurrency: usize,
+        progress: Progress,
+        statuses: &mut [Statuses],
+    ) -> Result<()> {
+        let Call {
+            refs,
+            bufs,
+            lens,
+            order,
+            mut good,
+            mut at,
+        } = self;
+        let n = refs.len();
+        fill(statuses, npy_status::NPY_ERR_INTERNAL);
+        let mut failed = Failures::default();
+        // Items whose arguments are bad fail alone; the rest are loaded together.
+        for (i, ((&r, &buf), &len)) in refs.iter().zip(bufs).zip(lens).enumerate() {
+            match checked_item(r, buf, len, i) {
+                Ok(item) => {
+                    good.push(item);
+                    at.push(i);
+                }
+                Err(e) => failed.record(i, Err(e), statuses),
             }
-            Err(e) => failed.record(i, Err(e), statuses),
+        }
+        let total = good
+            .iter()
+            .fold(0u64, |sum, (r, _)| sum.saturating_add(r.nbytes()));
+        let loaded = progress.run(total, |t| load_many(&mut good, order, concurrency, Some(t)));
+        let mut loaded = loaded.into_iter();
+        for i in at {
+            let result = loaded
+                .next()
+                .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "not run")));
+            failed.record(i, result, statuses);
+        }
+        match failed.first {
+            None => Ok(()),
+            Some((i, e)) => Err(Error::new(
+                e.kind(),
+                format!(
+                    "item {i}: {} ({} of {n} items failed)",
+                    e.message(),
+                    failed.count
+                ),
+            )),
         }
     }
-    let total = good
-        .iter()
-        .fold(0u64, |sum, (r, _)| sum.saturating_add(r.nbytes()));
-    let mut cb = callback(progress, user_data);
-    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-    let loaded = with_progress(total, cb, |t| {
-        load_many(&mut good, order, concurrency, Some(t))
-    });
-    let mut loaded = loaded.into_iter();
-    for i in at {
-        let result = loaded
-            .next()
-            .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, "not run")));
-        failed.record(i, result, statuses);
-    }
-    Ok(match failed.first {
-        None => Ok(()),
-        Some((i, e)) => Err(Error::new(
-            e.kind(),
-            format!(
-                "item {i}: {} ({} of {n} items failed)",
-                e.message(),
-                failed.count
-            ),
-        )),
-    })
 }
 
 /// The caller's `statuses` array, written and never read.

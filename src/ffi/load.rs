@@ -3,13 +3,13 @@
 //! `mapping`; many references at once: `bulk`).
 
 use super::boundary::{
-    bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, into_handle, out_arg,
+    bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, new_handle, set_outs,
 };
 use super::order::{load_order, npy_order};
-use super::progress::{callback, npy_progress_fn};
+use super::progress::{npy_progress_fn, Progress};
 use super::reference::npy_ref;
 use super::status::npy_status;
-use crate::transfer::with_progress;
+use crate::error::Result;
 use std::ffi::c_void;
 
 /// Array data loaded into library-owned memory. Free with `npy_array_free`.
@@ -33,11 +33,10 @@ pub unsafe extern "C" fn npy_ref_load(
     out: *mut *mut npy_array,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = handle(r, "ref")?;
-        let data = r.inner.load(load_order(order)?)?;
-        *out = into_handle(npy_array { data });
-        Ok(())
+        new_handle(out, || {
+            let data = handle(r, "ref")?.inner.load(load_order(order)?)?;
+            Ok(npy_array { data })
+        })
     })
 }
 
@@ -54,12 +53,10 @@ pub unsafe extern "C" fn npy_array_data(
     nbytes: *mut u64,
 ) -> npy_status {
     guard(|| {
-        let data = out_arg(data, "data")?;
-        let nbytes = out_arg(nbytes, "nbytes")?;
-        let array = handle_mut(array, "array")?;
-        *data = array.data.as_mut_ptr().cast();
-        *nbytes = array.data.len() as u64;
-        Ok(())
+        set_outs((data, "data"), (nbytes, "nbytes"), || {
+            let array = &mut handle_mut(array, "array")?.data;
+            Ok((array.as_mut_ptr().cast(), array.len() as u64))
+        })
     })
 }
 
@@ -85,12 +82,7 @@ pub unsafe extern "C" fn npy_ref_load_into(
     buf_len: u64,
     order: npy_order,
 ) -> npy_status {
-    guard(|| {
-        let r = handle(r, "ref")?;
-        let order = load_order(order)?;
-        r.inner
-            .load_into(bytes_mut_arg(buf.cast(), buf_len, "buf")?, order)
-    })
+    guard(|| load_into(r, buf, buf_len, order, Progress::NONE))
 }
 
 /// Load the whole array into `buf` (`buf_len` == `npy_ref_nbytes`), like
@@ -109,14 +101,25 @@ pub unsafe extern "C" fn npy_ref_load_into_progress(
     progress: npy_progress_fn,
     user_data: *mut c_void,
 ) -> npy_status {
-    guard(|| {
-        let r = &handle(r, "ref")?.inner;
-        let order = load_order(order)?;
-        let buf = bytes_mut_arg(buf.cast(), buf_len, "buf")?;
-        let mut cb = callback(progress, user_data);
-        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-        with_progress(r.nbytes(), cb, |t| r.load_into_counted(buf, order, Some(t)))
-    })
+    guard(|| load_into(r, buf, buf_len, order, Progress::new(progress, user_data)))
+}
+
+/// The body of `npy_ref_load_into_progress` (and of `npy_ref_load_into`, with
+/// [`Progress::NONE`]).
+///
+/// # Safety
+/// As `npy_ref_load_into_progress`.
+unsafe fn load_into(
+    r: *const npy_ref,
+    buf: *mut c_void,
+    len: u64,
+    order: npy_order,
+    progress: Progress,
+) -> Result<()> {
+    let r = &handle(r, "ref")?.inner;
+    let order = load_order(order)?;
+    let buf = bytes_mut_arg(buf.cast(), len, "buf")?;
+    progress.run(r.nbytes(), |t| r.load_into_counted(buf, order, Some(t)))
 }
 
 /// Read rows `first .. first+count` of the first axis into `buf` (`buf_len` must be

@@ -1,13 +1,12 @@
 //! Memory maps of stored arrays (`npy_mapping`): made from an `npy_ref`, with or
 //! without progress, then read for their data pointer and file, and freed.
 
-use super::boundary::{free_handle, guard, guard_void, handle, into_handle, out_arg, str_arg};
-use super::progress::{callback, npy_progress_fn};
+use super::boundary::{free_handle, guard, guard_void, handle, into_handle, set_out, str_arg};
+use super::progress::{npy_progress_fn, Progress};
 use super::reference::npy_ref;
 use super::status::npy_status;
 use crate::error::Result;
 use crate::mapping::{MapMode, Mapping};
-use crate::transfer::with_progress;
 use std::ffi::{c_char, c_void, CString};
 use std::os::unix::ffi::OsStrExt;
 
@@ -51,11 +50,7 @@ pub unsafe extern "C" fn npy_ref_load_mmap(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| {
-        let no_progress = None;
-        let user_data = std::ptr::null_mut();
-        load_mmap(r, mode, no_progress, user_data, out, data, nbytes, offset)
-    })
+    guard(|| load_mmap(r, mode, Progress::NONE, out, MapOuts(data, nbytes, offset)))
 }
 
 /// `npy_ref_load_mmap` reporting the download of a remote object into the local
@@ -77,23 +72,55 @@ pub unsafe extern "C" fn npy_ref_load_mmap_progress(
     nbytes: *mut u64,
     offset: *mut u64,
 ) -> npy_status {
-    guard(|| load_mmap(r, mode, progress, user_data, out, data, nbytes, offset))
+    guard(|| {
+        let progress = Progress::new(progress, user_data);
+        load_mmap(r, mode, progress, out, MapOuts(data, nbytes, offset))
+    })
 }
 
-unsafe fn write_mapping_info(
-    mapping: &npy_mapping,
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-) {
-    if let Some(data) = data.as_mut() {
-        *data = mapping.inner.as_slice().as_ptr() as *mut c_void;
-    }
-    if let Some(nbytes) = nbytes.as_mut() {
-        *nbytes = mapping.inner.len();
-    }
-    if let Some(offset) = offset.as_mut() {
-        *offset = mapping.inner.offset();
+/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
+/// their guard.
+///
+/// # Safety
+/// As `npy_ref_load_mmap_progress`.
+unsafe fn load_mmap(
+    r: *const npy_ref,
+    mode: *const c_char,
+    progress: Progress,
+    out: *mut *mut npy_mapping,
+    outs: MapOuts,
+) -> Result<()> {
+    set_out(out, "out", || {
+        let r = &handle(r, "ref")?.inner;
+        let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+        let mapping = progress.run(r.nbytes(), |t| r.mmap_counted(mode, Some(t)))?;
+        let mapping = into_handle(npy_mapping::new(mapping));
+        outs.write(&*mapping);
+        Ok(mapping)
+    })
+}
+
+/// The optional out-parameters for a mapping's data pointer, byte length and file
+/// offset (each may be NULL), as `npy_ref_load_mmap` and `npy_mapping_data` take them.
+#[derive(Clone, Copy)]
+struct MapOuts(*mut *mut c_void, *mut u64, *mut u64);
+
+impl MapOuts {
+    /// Write `mapping`'s values to the outs that are not NULL.
+    ///
+    /// # Safety
+    /// Each out pointer is NULL or valid for a write.
+    unsafe fn write(&self, mapping: &npy_mapping) {
+        let MapOuts(data, nbytes, offset) = *self;
+        if let Some(data) = data.as_mut() {
+            *data = mapping.inner.as_slice().as_ptr() as *mut c_void;
+        }
+        if let Some(nbytes) = nbytes.as_mut() {
+            *nbytes = mapping.inner.len();
+        }
+        if let Some(offset) = offset.as_mut() {
+            *offset = mapping.inner.offset();
+        }
     }
 }
 
@@ -109,7 +136,7 @@ pub unsafe extern "C" fn npy_mapping_data(
     offset: *mut u64,
 ) -> npy_status {
     guard(|| {
-        write_mapping_info(handle(mapping, "mapping")?, data, nbytes, offset);
+        MapOuts(data, nbytes, offset).write(handle(mapping, "mapping")?);
         Ok(())
     })
 }
@@ -131,11 +158,11 @@ pub unsafe extern "C" fn npy_mapping_path(
     out: *mut *const c_char,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let mapping = handle(mapping, "mapping")?;
-        mapping.inner.verified_file_path()?;
-        *out = mapping.path.as_ptr();
-        Ok(())
+        set_out(out, "out", || {
+            let mapping = handle(mapping, "mapping")?;
+            mapping.inner.verified_file_path()?;
+            Ok(mapping.path.as_ptr())
+        })
     })
 }
 
@@ -146,32 +173,4 @@ pub unsafe extern "C" fn npy_mapping_path(
 #[no_mangle]
 pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
     guard_void(|| free_handle(mapping));
-}
-
-/// `npy_ref_load_mmap_progress` (and `npy_ref_load_mmap`, without progress), inside
-/// their guard.
-///
-/// # Safety
-/// As `npy_ref_load_mmap_progress`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn load_mmap(
-    r: *const npy_ref,
-    mode: *const c_char,
-    progress: npy_progress_fn,
-    user_data: *mut c_void,
-    out: *mut *mut npy_mapping,
-    data: *mut *mut c_void,
-    nbytes: *mut u64,
-    offset: *mut u64,
-) -> Result<()> {
-    let out = out_arg(out, "out")?;
-    let r = &handle(r, "ref")?.inner;
-    let mode = MapMode::parse(str_arg(mode, "mode")?)?;
-    let mut cb = callback(progress, user_data);
-    let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
-    let mapping = with_progress(r.nbytes(), cb, |t| r.mmap_counted(mode, Some(t)))?;
-    let mapping = into_handle(npy_mapping::new(mapping));
-    *out = mapping;
-    write_mapping_info(&*mapping, data, nbytes, offset);
-    Ok(())
 }

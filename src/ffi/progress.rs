@@ -2,6 +2,7 @@
 //! Rust form.
 
 use super::boundary::outside;
+use crate::transfer::{with_progress, Transfer};
 use std::ffi::c_void;
 
 /// A progress callback: `done` of `total` bytes have been transferred so far;
@@ -14,8 +15,40 @@ use std::ffi::c_void;
 pub type npy_progress_fn =
     Option<unsafe extern "C" fn(done: u64, total: u64, user_data: *mut c_void) -> i32>;
 
+/// A C progress callback with its `user_data`, as a `*_progress` call takes them; the
+/// plain call without progress passes [`Progress::NONE`].
+#[derive(Clone, Copy)]
+pub(super) struct Progress {
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+}
+
+impl Progress {
+    /// No callback: nothing is reported.
+    pub(super) const NONE: Progress = Progress {
+        progress: None,
+        user_data: std::ptr::null_mut(),
+    };
+
+    /// `progress` (may be NULL) called with `user_data`.
+    pub(super) fn new(progress: npy_progress_fn, user_data: *mut c_void) -> Progress {
+        Progress {
+            progress,
+            user_data,
+        }
+    }
+
+    /// Run `work` with a transfer of `total` bytes, reported to the callback (when
+    /// there is one) and cancelled when it asks: [`with_progress`].
+    pub(super) fn run<R: Send>(self, total: u64, work: impl FnOnce(&Transfer) -> R + Send) -> R {
+        let mut cb = callback(self.progress, self.user_data);
+        let cb = cb.as_mut().map(|f| f as &mut dyn FnMut(u64, u64) -> bool);
+        with_progress(total, cb, work)
+    }
+}
+
 /// The Rust callback for a C one (`None` for NULL).
-pub(super) fn callback(
+fn callback(
     progress: npy_progress_fn,
     user_data: *mut c_void,
 ) -> Option<impl FnMut(u64, u64) -> bool> {

@@ -1,7 +1,7 @@
 //! `npy_put`: write one array, the flags it takes, and the argument checks it shares
 //! with `npy_writer_open`.
 
-use super::boundary::{array_arg, bytes_arg, guard, handle, into_handle, out_arg, str_arg};
+use super::boundary::{array_arg, bytes_arg, guard, handle, new_handle, str_arg};
 use super::order::{data_order_is_fortran, npy_order};
 use super::reference::npy_ref;
 use super::status::npy_status;
@@ -141,17 +141,17 @@ pub unsafe extern "C" fn npy_put(
     out: *mut *mut npy_ref,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let args = write_args(store, target, dtype, shape, ndim, order, flags, MAX_NDIM)?;
-        let data = bytes_arg(data.cast(), nbytes, "data")?;
-        let array = ArrayData {
-            data,
-            dtype: args.dtype,
-            shape: args.shape,
-            fortran_order: args.fortran,
-        };
-        let written = args.store.put(&array, args.target, args.options)?;
-        *out = into_handle(npy_ref::new(written));
-        Ok(())
+        new_handle(out, || {
+            let args = write_args(store, target, dtype, shape, ndim, order, flags, MAX_NDIM)?;
+            let data = bytes_arg(data.cast(), nbytes, "data")?;
+            let array = ArrayData {
+                data,
+                dtype: args.dtype,
+                shape: args.shape,
+                fortran_order: args.fortran,
+            };
+            let written = args.store.put(&array, args.target, args.options)?;
+            Ok(npy_ref::new(written))
+        })
     })
 }

@@ -2,12 +2,13 @@
 //! their metadata getters, none of which does I/O.
 
 use super::boundary::{
-    free_handle, guard, guard_void, handle, into_handle, out_arg, str_arg, OutDefault,
+    free_handle, guard, guard_void, handle, new_handle, set_out, set_outs, str_arg, OutDefault,
 };
 use super::status::npy_status;
 use super::store::npy_store;
 use crate::array_ref::ArrayRef;
 use crate::error::Result;
+use crate::store::Store;
 use std::ffi::{c_char, CString};
 
 /// A reference to a stored array. Thread-safe: a `const npy_ref *` may be used from
@@ -56,14 +57,7 @@ pub unsafe extern "C" fn npy_ref_from_json(
     json: *const c_char,
     out: *mut *mut npy_ref,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = handle(store, "store")?
-            .inner
-            .ref_from_json(str_arg(json, "json")?)?;
-        *out = into_handle(npy_ref::new(r));
-        Ok(())
-    })
+    guard(|| new_ref(store, (json, "json"), Store::ref_from_json, out))
 }
 
 /// A reference to the object at a store-relative `path`; reads only its header.
@@ -83,14 +77,7 @@ pub unsafe extern "C" fn npy_ref_open(
     path: *const c_char,
     out: *mut *mut npy_ref,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        let r = handle(store, "store")?
-            .inner
-            .open_ref(str_arg(path, "path")?)?;
-        *out = into_handle(npy_ref::new(r));
-        Ok(())
-    })
+    guard(|| new_ref(store, (path, "path"), Store::open_ref, out))
 }
 
 /// Free a reference (NULL is a no-op). Freeing twice is undefined behaviour.
@@ -102,15 +89,27 @@ pub unsafe extern "C" fn npy_ref_free(r: *mut npy_ref) {
     guard_void(|| free_handle(r));
 }
 
-/// A getter's body: check `r` and `out`, then store what `get` returns.
+/// The body of `npy_ref_from_json` and `npy_ref_open`: reset `out`, then `make` a
+/// reference on `store` from the string argument `arg` (pointer and name).
+unsafe fn new_ref(
+    store: *const npy_store,
+    (arg, name): (*const c_char, &str),
+    make: impl FnOnce(&Store, &str) -> Result<ArrayRef>,
+    out: *mut *mut npy_ref,
+) -> Result<()> {
+    new_handle(out, || {
+        let store = &handle(store, "store")?.inner;
+        Ok(npy_ref::new(make(store, str_arg(arg, name)?)?))
+    })
+}
+
+/// A getter's body: check `out` and `r`, then store what `get` returns.
 unsafe fn get<T: OutDefault>(
     r: *const npy_ref,
     out: *mut T,
     get: impl FnOnce(&npy_ref) -> Result<T>,
 ) -> Result<()> {
-    let out = out_arg(out, "out")?;
-    *out = get(handle(r, "ref")?)?;
-    Ok(())
+    set_out(out, "out", || get(handle(r, "ref")?))
 }
 
 /// DataJoint's metadata JSON for this array, exactly as DataJoint writes it.
@@ -134,12 +133,10 @@ pub unsafe extern "C" fn npy_ref_shape(
     ndim: *mut usize,
 ) -> npy_status {
     guard(|| {
-        let shape = out_arg(shape, "shape")?;
-        let ndim = out_arg(ndim, "ndim")?;
-        let r = handle(r, "ref")?;
-        *shape = r.inner.shape().as_ptr();
-        *ndim = r.inner.ndim();
-        Ok(())
+        set_outs((shape, "shape"), (ndim, "ndim"), || {
+            let r = &handle(r, "ref")?.inner;
+            Ok((r.shape().as_ptr(), r.ndim()))
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 //! `npy_store`: opening a configured store, and whole-object calls on it.
 
 use super::boundary::{
-    free_handle, guard, guard_void, handle, into_handle, opt_str_arg, out_arg, str_arg,
+    free_handle, guard, guard_void, handle, new_handle, opt_str_arg, set_out, str_arg,
 };
 use super::status::npy_status;
 use crate::store::Store;
@@ -42,11 +42,11 @@ pub unsafe extern "C" fn npy_store_open(
     out: *mut *mut npy_store,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let config = opt_str_arg(config, "config")?;
-        let name = opt_str_arg(store_name, "store_name")?;
-        *out = into_handle(npy_store::new(Store::open(config, name)?));
-        Ok(())
+        new_handle(out, || {
+            let config = opt_str_arg(config, "config")?;
+            let name = opt_str_arg(store_name, "store_name")?;
+            Ok(npy_store::new(Store::open(config, name)?))
+        })
     })
 }
 
@@ -69,11 +69,7 @@ pub unsafe extern "C" fn npy_store_name(
     store: *const npy_store,
     out: *mut *const c_char,
 ) -> npy_status {
-    guard(|| {
-        let out = out_arg(out, "out")?;
-        *out = handle(store, "store")?.name.as_ptr();
-        Ok(())
-    })
+    guard(|| set_out(out, "out", || Ok(handle(store, "store")?.name.as_ptr())))
 }
 
 /// Whether an object exists at the store-relative `path`.
@@ -87,11 +83,9 @@ pub unsafe extern "C" fn npy_store_exists(
     out: *mut bool,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        *out = handle(store, "store")?
-            .inner
-            .exists(str_arg(path, "path")?)?;
-        Ok(())
+        set_out(out, "out", || {
+            handle(store, "store")?.inner.exists(str_arg(path, "path")?)
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 //! `npy_target`: where a put or a writer writes — DataJoint's schema-addressed path
 //! for one attribute of one row, or an explicit store-relative path.
 
-use super::boundary::{free_handle, guard, guard_void, handle_mut, into_handle, out_arg, str_arg};
+use super::boundary::{free_handle, guard, guard_void, handle_mut, new_handle, str_arg};
 use super::status::npy_status;
 use crate::error::{bail, Result};
 use crate::path::{KeyPart, KeyValue};
@@ -32,26 +32,26 @@ pub unsafe extern "C" fn npy_target_schema(
     out: *mut *mut npy_target,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let name = |ptr: *const c_char, what: &str| -> Result<String> {
-            let name = str_arg(ptr, what)?;
-            crate::path::validate_name(what, name)?;
-            Ok(name.to_string())
-        };
-        let (schema, table, attribute) = (
-            name(schema, "schema")?,
-            name(table, "table")?,
-            name(attribute, "attribute")?,
-        );
-        *out = into_handle(npy_target {
-            inner: Target::Schema {
+        new_handle(out, || {
+            let name = |ptr: *const c_char, what: &str| -> Result<String> {
+                let name = str_arg(ptr, what)?;
+                crate::path::validate_name(what, name)?;
+                Ok(name.to_string())
+            };
+            let (schema, table, attribute) = (
+                name(schema, "schema")?,
+                name(table, "table")?,
+                name(attribute, "attribute")?,
+            );
+            let key = Vec::new();
+            let inner = Target::Schema {
                 schema,
                 table,
                 attribute,
-                key: Vec::new(),
-            },
-        });
-        Ok(())
+                key,
+            };
+            Ok(npy_target { inner })
+        })
     })
 }
 
@@ -65,13 +65,12 @@ pub unsafe extern "C" fn npy_target_path(
     out: *mut *mut npy_target,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let path = str_arg(path, "path")?;
-        crate::path::validate_relative_path(path)?;
-        *out = into_handle(npy_target {
-            inner: Target::Path(path.to_string()),
-        });
-        Ok(())
+        new_handle(out, || {
+            let path = str_arg(path, "path")?;
+            crate::path::validate_relative_path(path)?;
+            let inner = Target::Path(path.to_string());
+            Ok(npy_target { inner })
+        })
     })
 }
 

@@ -1,6 +1,6 @@
 //! `npy_writer`: stream rows into one array, publish it at the end.
 
-use super::boundary::{bytes_arg, free_handle, guard, guard_void, handle, into_handle, out_arg};
+use super::boundary::{bytes_arg, free_handle, guard, guard_void, handle, new_handle, set_out};
 use super::order::npy_order;
 use super::put::{write_args, MAX_NDIM};
 use super::reference::npy_ref;
@@ -29,6 +29,20 @@ enum State {
 impl npy_writer {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Close the writer as `now` ("finished", "aborted") and hand back the open
+    /// [`Writer`] to finish or abort, with the lock still held so that no other call
+    /// runs meanwhile. A writer closed already stays as it was: NPY_ERR_STATE.
+    fn close(&self, now: &'static str) -> Result<(MutexGuard<'_, State>, Writer)> {
+        let mut state = self.lock();
+        match std::mem::replace(&mut *state, State::Closed(now)) {
+            State::Open(w) => Ok((state, w)),
+            State::Closed(why) => {
+                *state = State::Closed(why);
+                closed(why)
+            }
+        }
     }
 }
 
@@ -78,30 +92,30 @@ pub unsafe extern "C" fn npy_writer_open(
     out: *mut *mut npy_writer,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        // The rows' axis is one more dimension.
-        let max_row_ndim = MAX_NDIM - 1;
-        let args = write_args(
-            store,
-            target,
-            dtype,
-            row_shape,
-            row_ndim,
-            order,
-            flags,
-            max_row_ndim,
-        )?;
-        let writer = args.store.writer(
-            args.target,
-            args.dtype,
-            args.shape,
-            args.fortran,
-            args.options,
-        )?;
-        *out = into_handle(npy_writer {
-            state: Mutex::new(State::Open(writer)),
-        });
-        Ok(())
+        new_handle(out, || {
+            // The rows' axis is one more dimension.
+            let max_row_ndim = MAX_NDIM - 1;
+            let args = write_args(
+                store,
+                target,
+                dtype,
+                row_shape,
+                row_ndim,
+                order,
+                flags,
+                max_row_ndim,
+            )?;
+            let writer = args.store.writer(
+                args.target,
+                args.dtype,
+                args.shape,
+                args.fortran,
+                args.options,
+            )?;
+            Ok(npy_writer {
+                state: Mutex::new(State::Open(writer)),
+            })
+        })
     })
 }
 
@@ -136,13 +150,10 @@ pub unsafe extern "C" fn npy_writer_append(
 #[no_mangle]
 pub unsafe extern "C" fn npy_writer_rows(writer: *const npy_writer, rows: *mut u64) -> npy_status {
     guard(|| {
-        let rows = out_arg(rows, "rows")?;
-        let writer = handle(writer, "writer")?;
-        match &*writer.lock() {
-            State::Open(w) => *rows = w.rows(),
-            State::Closed(why) => return closed(why),
-        };
-        Ok(())
+        set_out(rows, "rows", || match &*handle(writer, "writer")?.lock() {
+            State::Open(w) => Ok(w.rows()),
+            State::Closed(why) => closed(why),
+        })
     })
 }
 
@@ -159,19 +170,10 @@ pub unsafe extern "C" fn npy_writer_finish(
     out: *mut *mut npy_ref,
 ) -> npy_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
-        let writer = handle(writer, "writer")?;
-        let mut state = writer.lock();
-        match std::mem::replace(&mut *state, State::Closed("finished")) {
-            State::Open(w) => {
-                *out = into_handle(npy_ref::new(w.finish()?));
-                Ok(())
-            }
-            State::Closed(why) => {
-                *state = State::Closed(why);
-                closed(why)
-            }
-        }
+        new_handle(out, || {
+            let (_lock, w) = handle(writer, "writer")?.close("finished")?;
+            Ok(npy_ref::new(w.finish()?))
+        })
     })
 }
 
@@ -182,15 +184,8 @@ pub unsafe extern "C" fn npy_writer_finish(
 #[no_mangle]
 pub unsafe extern "C" fn npy_writer_abort(writer: *mut npy_writer) -> npy_status {
     guard(|| {
-        let writer = handle(writer, "writer")?;
-        let mut state = writer.lock();
-        match std::mem::replace(&mut *state, State::Closed("aborted")) {
-            State::Open(w) => w.abort(),
-            State::Closed(why) => {
-                *state = State::Closed(why);
-                closed(why)
-            }
-        }
+        let (_lock, w) = handle(writer, "writer")?.close("aborted")?;
+        w.abort()
     })
 }
 
