@@ -62,15 +62,7 @@ impl Mapping {
             .metadata()
             .map_err(|e| Error::io(&e, "cannot stat", path))?
             .len();
-        let map = map_region(file, path, mode, 0, len)?;
-        Ok(Mapping {
-            map,
-            path: mapped_name(file, path),
-            identity: identity(file),
-            mode,
-            offset: 0,
-            len,
-        })
+        Mapping::map_file(file, path, mode, 0, len)
     }
 
     /// Map `len` bytes at `offset` of `file` (`path` names it in messages).

@@ -66,7 +66,52 @@ impl Store {
         fortran: bool,
         options: PutOptions,
     ) -> Result<Writer> {
-        Writer::open(self, target, dtype, row_shape, fortran, options)
+        // One row with its growing axis, so the final header's checks (numpy's
+        // 64-dimension limit included) apply before anything is written.
+        let row_bytes = Header {
+            dtype: dtype.clone(),
+            fortran_order: false,
+            shape: std::iter::once(1)
+                .chain(row_shape.iter().copied())
+                .collect(),
+        }
+        .data_len()?;
+        if row_bytes == 0 {
+            bail!(
+                Shape,
+                "rows of dtype {dtype} and shape {row_shape:?} hold no bytes, so appended rows cannot be counted"
+            );
+        }
+        let mut writer = Writer {
+            store: self.clone(),
+            path: String::new(),
+            layout: Layout {
+                dtype,
+                row_shape,
+                fortran,
+            },
+            row_bytes,
+            rows: 0,
+            head_len: 0,
+            upload: None,
+            failure: None,
+        };
+        writer.head_len = writer.layout.reserved_head_len()?;
+        let head = writer.head()?;
+        let spec = &self.spec().options;
+        let (path, upload) = write_at_target(self, target, options, |path, write| {
+            refuse_existing(self.backend(), path, write.overwrite)?;
+            let (part_size, concurrency) = writer_parts(spec.part_size_bytes, spec.concurrency);
+            let options = UploadOptions {
+                write,
+                part_size,
+                concurrency,
+            };
+            self.backend().begin_upload(path, &head, options)
+        })?;
+        writer.path = path;
+        writer.upload = Some(upload);
+        Ok(writer)
     }
 }
 
@@ -90,62 +135,6 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn open(
-        store: &Store,
-        target: &Target,
-        dtype: Dtype,
-        row_shape: Vec<u64>,
-        fortran: bool,
-        options: PutOptions,
-    ) -> Result<Writer> {
-        // One row with its growing axis, so the final header's checks (numpy's
-        // 64-dimension limit included) apply before anything is written.
-        let row_bytes = Header {
-            dtype: dtype.clone(),
-            fortran_order: false,
-            shape: std::iter::once(1)
-                .chain(row_shape.iter().copied())
-                .collect(),
-        }
-        .data_len()?;
-        if row_bytes == 0 {
-            bail!(
-                Shape,
-                "rows of dtype {dtype} and shape {row_shape:?} hold no bytes, so appended rows cannot be counted"
-            );
-        }
-        let mut writer = Writer {
-            store: store.clone(),
-            path: String::new(),
-            layout: Layout {
-                dtype,
-                row_shape,
-                fortran,
-            },
-            row_bytes,
-            rows: 0,
-            head_len: 0,
-            upload: None,
-            failure: None,
-        };
-        writer.head_len = writer.layout.reserved_head_len()?;
-        let head = writer.head()?;
-        let spec = &store.spec().options;
-        let (path, upload) = write_at_target(store, target, options, |path, write| {
-            refuse_existing(store.backend(), path, write.overwrite)?;
-            let (part_size, concurrency) = writer_parts(spec.part_size_bytes, spec.concurrency);
-            let options = UploadOptions {
-                write,
-                part_size,
-                concurrency,
-            };
-            store.backend().begin_upload(path, &head, options)
-        })?;
-        writer.path = path;
-        writer.upload = Some(upload);
-        Ok(writer)
-    }
-
     /// The preamble for the rows so far, padded to the reserved length.
     fn head(&self) -> Result<Vec<u8>> {
         let head = self.layout.header(self.rows).encode_padded(self.head_len)?;
