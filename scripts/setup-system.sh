@@ -2,6 +2,8 @@
 # Install the Debian packages the build and the tests need, when missing.
 # Idempotent and quiet; runs apt-get only when something is missing. As root it
 # installs; otherwise it names what to install and fails.
+#   scripts/setup-system.sh [PACKAGE...]   the list below, plus PACKAGE... (a stage's
+#                                          own toolchain, e.g. scripts/setup-windows.sh)
 set -euo pipefail
 
 # Extend this list as bindings and tests need more.
@@ -16,6 +18,7 @@ packages=(
   octave          # runs the MATLAB binding's tests (octave-cli)
   octave-dev      # mkoctfile --mex and the MEX headers (liboctave-dev is its dummy)
   nodejs          # Azurite (scripts/azurite.sh installs it with npm)
+  "$@"            # what the calling script adds
 )
 
 missing=()

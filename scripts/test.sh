@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust remote cmake c consumer header-check matlab pytest fuzz)
+all_stages=(system tools python rust remote cmake c consumer windows header-check matlab pytest fuzz)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -67,6 +67,13 @@ stage_c() {
   ctest_project bindings/c/tests "$build/c-tests"
 }
 stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer"; }
+# Windows x64 (issue 15): Debian's rustc, mingw-w64 and Wine from the project's setup
+# script, then the cross-built DLL and the C programs run under Wine (scripts/windows.sh).
+stage_windows() {
+  ensure_python # numpy reads what the Windows build wrote
+  scripts/setup-windows.sh
+  scripts/windows.sh
+}
 # The wrappers that declare C calls by hand, checked against the header without
 # running them: the Julia package's ccalls (no Julia binary here; docs/julia.md) and
 # the parity suite's ctypes declarations (tests/parity/check_ctypes.py). The pytest

@@ -193,8 +193,42 @@ impl Mapping {
 fn mapped_name(file: &File, shown: &str) -> PathBuf {
     descriptor_path(file)
         .filter(|p| p.is_absolute())
-        .or_else(|| Path::new(shown).canonicalize().ok())
+        .or_else(|| Path::new(shown).canonicalize().ok().map(plain))
         .unwrap_or_else(|| PathBuf::from(shown))
+}
+
+/// `path` as `canonicalize` gives it (Unix: unchanged).
+#[cfg(not(windows))]
+fn plain(path: PathBuf) -> PathBuf {
+    path
+}
+
+/// `path` without the `\\?\` prefix `canonicalize` gives on Windows, when the
+/// shorter name is within `MAX_PATH` (260): `\\?\C:\x` is `C:\x` and
+/// `\\?\UNC\server\share\x` is `\\server\share\x`, names every Windows program
+/// (MATLAB's `memmapfile` included) opens. Longer names keep the prefix, which is
+/// what lets Windows open them at all.
+#[cfg(windows)]
+fn plain(path: PathBuf) -> PathBuf {
+    let Some(text) = path.to_str() else {
+        return path;
+    };
+    let short = if let Some(rest) = text.strip_prefix(r"\\?\UNC\") {
+        format!(r"\\{rest}")
+    } else if let Some(rest) = text.strip_prefix(r"\\?\") {
+        let drive = rest.as_bytes();
+        if !(drive.len() >= 3 && drive[0].is_ascii_alphabetic() && &drive[1..3] == br":\") {
+            return path;
+        }
+        rest.to_string()
+    } else {
+        return path;
+    };
+    if short.len() < 260 {
+        PathBuf::from(short)
+    } else {
+        path
+    }
 }
 
 #[cfg(target_os = "linux")]

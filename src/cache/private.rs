@@ -21,6 +21,8 @@ fn io_err(err: io::Error, operation: &str, path: &Path) -> Error {
     Error::io(&err, operation, path.display()).context("remote cache")
 }
 
+/// Owner and mode checks are Unix-only, and so is their error.
+#[cfg(unix)]
 fn refuse(dir: &Path, why: String) -> Error {
     Error::new(
         ErrorKind::PermissionDenied,
@@ -87,6 +89,10 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
             ));
         }
     }
+    // Elsewhere (Windows) there is no owner or mode to check here: the directory is
+    // under the user's own %LOCALAPPDATA% unless cache_dir says otherwise.
+    #[cfg(not(unix))]
+    let _ = meta;
     Ok(())
 }
 

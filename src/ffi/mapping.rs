@@ -8,7 +8,7 @@ use super::status::npy_status;
 use crate::error::Result;
 use crate::mapping::{MapMode, Mapping};
 use std::ffi::{c_char, c_void, CString};
-use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 /// A memory map of a stored object. The data pointer stays valid until
 /// `npy_mapping_free`. Writes through an "r+" map change the stored file.
@@ -20,9 +20,23 @@ pub struct npy_mapping {
 impl npy_mapping {
     /// A handle for `inner`, remembering the mapped file's name for `npy_mapping_path`.
     pub(crate) fn new(inner: Mapping) -> npy_mapping {
-        let path = CString::new(inner.file_path().as_os_str().as_bytes()).unwrap_or_default();
+        let path = c_path(inner.file_path()).unwrap_or_default();
         npy_mapping { inner, path }
     }
+}
+
+/// `path` as C gets it on Unix: its bytes as they are.
+#[cfg(unix)]
+fn c_path(path: &Path) -> Option<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    CString::new(path.as_os_str().as_bytes()).ok()
+}
+
+/// `path` as C gets it elsewhere (Windows): UTF-8, like every string of the C API;
+/// a name that is not valid Unicode (an unpaired surrogate) gets U+FFFD in its place.
+#[cfg(not(unix))]
+fn c_path(path: &Path) -> Option<CString> {
+    CString::new(path.to_string_lossy().as_bytes()).ok()
 }
 
 /// ---- Mapping -------------------------------------------------------------------

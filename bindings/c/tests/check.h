@@ -80,6 +80,25 @@ static inline int check_done(void) {
   return check_failed_ == 0 ? 0 : 1;
 }
 
+#ifdef _WIN32
+#include <direct.h>
+#include <io.h>
+/* mkdtemp for Windows (the windows stage builds these tests with mingw-w64, which
+ * lacks it): _mktemp_s picks a name that does not exist yet, _mkdir makes it; a
+ * name taken between the two is retried. */
+static inline char *check_mkdtemp_(char *tmpl) {
+  char name[4096];
+  for (int attempt = 0; attempt < 26; attempt++) {
+    snprintf(name, sizeof name, "%s", tmpl);
+    if (_mktemp_s(name, strlen(name) + 1) != 0) return NULL;
+    if (_mkdir(name) == 0) return strcpy(tmpl, name);
+  }
+  return NULL;
+}
+#else
+#define check_mkdtemp_ mkdtemp
+#endif
+
 /* A new empty directory, unique per call, under $NPY_TEST_TMPDIR (ctest sets it to
  * a folder of the build tree per test and variant) or else $TMPDIR or /tmp. The
  * caller may leave files in it; the build tree is thrown away as a whole. */
@@ -89,7 +108,7 @@ static inline const char *check_tmpdir(void) {
   if (base == NULL || *base == '\0') base = getenv("TMPDIR");
   if (base == NULL || *base == '\0') base = "/tmp";
   snprintf(path, sizeof path, "%s/npystore-XXXXXX", base);
-  if (mkdtemp(path) == NULL) {
+  if (check_mkdtemp_(path) == NULL) {
     perror("check_tmpdir: mkdtemp");
     exit(1);
   }

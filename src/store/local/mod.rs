@@ -7,7 +7,14 @@
 //! by hard link when overwriting is not allowed, so an existing object is never
 //! replaced by a race). Large reads are split across threads.
 
+/// Unix: `openat2(RESOLVE_BENEATH)` and the `*at` calls.
+#[cfg(unix)]
 mod beneath;
+/// Windows and other systems: name checks, and no link followed below the location.
+#[cfg(not(unix))]
+#[path = "beneath_windows.rs"]
+mod beneath;
+mod positioned;
 mod reader;
 mod upload;
 
@@ -17,7 +24,6 @@ use crate::error::{Error, ErrorKind, Result};
 use beneath::{fail, Dir, Root};
 use reader::FileReader;
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use upload::FileUpload;
 
@@ -112,7 +118,7 @@ fn write_file(file: File, path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<
 fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
     const PIECE: usize = 8 << 20;
     if data.len() < PARALLEL_WRITE_MIN {
-        return file.write_all_at(data, offset);
+        return positioned::write_all_at(file, data, offset);
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let worker = || -> std::io::Result<()> {
@@ -121,7 +127,7 @@ fn write_at(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
             let Some(piece) = data.chunks(PIECE).nth(i) else {
                 return Ok(());
             };
-            file.write_all_at(piece, offset + (i * PIECE) as u64)?;
+            positioned::write_all_at(file, piece, offset + (i * PIECE) as u64)?;
         }
     };
     std::thread::scope(|scope| {
@@ -167,7 +173,7 @@ fn read_file_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result
 }
 
 fn read_exact_at(file: &File, offset: u64, buf: &mut [u8], what: &Path) -> Result<()> {
-    file.read_exact_at(buf, offset).map_err(|e| {
+    positioned::read_exact_at(file, buf, offset).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
             Error::new(
                 ErrorKind::Format,

@@ -6,12 +6,12 @@
 //! [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
 
 use super::beneath::Dir;
+use super::positioned::write_all_at;
 use super::temp_name_for;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::backend::{Upload, UploadOptions, WriteOptions};
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
 
 /// Bytes a file upload buffers before writing to its file.
 const FILE_BUFFER: usize = 1 << 20;
@@ -66,7 +66,7 @@ impl FileUpload {
         let file = buffered
             .into_inner()
             .map_err(|e| io("cannot write")(e.into_error()))?;
-        file.write_all_at(head, 0).map_err(io("cannot write"))?;
+        write_all_at(&file, head, 0).map_err(io("cannot write"))?;
         if self.options.fsync {
             file.sync_all().map_err(io("cannot fsync"))?;
         }

@@ -133,7 +133,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("sa.json");
         std::fs::write(&file, r#"{"gcs_base_url": "http://127.0.0.1:4443"}"#).unwrap();
-        let from_file = allow(&format!(r#", "token": "{}""#, file.display()));
+        // JSON-quoted: a Windows path has backslashes.
+        let quoted = serde_json::Value::from(file.display().to_string());
+        let from_file = allow(&format!(r#", "token": {quoted}"#));
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(from_file.as_deref(), Some("true"));
         assert_eq!(
