@@ -35,7 +35,7 @@
 //! temporary name, exactly as `linkat` is used on Unix. File systems without hard
 //! links (FAT, exFAT, some SMB servers) get a clear I/O error from that publish.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
