@@ -194,3 +194,23 @@ def _cross_check_names(header, path, tree):
                 names.add(m.group(1))
     for missing in sorted(names - set(header.functions)):
         header.problems.append(f"{path}: declaration of {missing} was not understood")
+
+
+def run_checker(argv, description, check, target_flag, target_default, target_help):
+    """The command line both checkers share: `--header` (repeatable; default the
+    project's header) and one option naming what is checked; prints each problem to
+    stderr and the report's summary, and returns the exit status (1 on any problem).
+    `check(headers, target)` returns a report with `problems` and `summary()`."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--header", action="append", type=Path,
+                    help=f"C header (repeatable; default {DEFAULT_HEADER.relative_to(REPO)})")
+    ap.add_argument(target_flag, type=Path, default=target_default, help=target_help)
+    args = ap.parse_args(argv)
+    report = check(args.header or [DEFAULT_HEADER], getattr(args, target_flag.lstrip("-")))
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    print(report.summary())
+    return 1 if report.problems else 0

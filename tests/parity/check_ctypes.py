@@ -47,14 +47,13 @@ Usage: check_ctypes.py [--header H]... [--wrapper FILE]   (exit 1 on any problem
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bindings" / "check"))
-from c_header import DEFAULT_HEADER, REPO, parse_header  # noqa: E402
+from c_header import DEFAULT_HEADER, REPO, parse_header, run_checker  # noqa: E402
 
 DEFAULT_WRAPPER = Path(__file__).resolve().parent / "npystore_ctypes.py"
 TABLE = "_SIGNATURES"
@@ -359,17 +358,8 @@ def check(headers, wrapper_path=DEFAULT_WRAPPER):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--header", action="append", type=Path,
-                    help=f"C header (repeatable; default {DEFAULT_HEADER.relative_to(REPO)})")
-    ap.add_argument("--wrapper", type=Path, default=DEFAULT_WRAPPER,
-                    help="the ctypes wrapper module")
-    args = ap.parse_args(argv)
-    report = check(args.header or [DEFAULT_HEADER], args.wrapper)
-    for p in report.problems:
-        print(p, file=sys.stderr)
-    print(report.summary())
-    return 1 if report.problems else 0
+    return run_checker(argv, __doc__.split("\n\n")[0], check, "--wrapper", DEFAULT_WRAPPER,
+                       "the ctypes wrapper module")
 
 
 if __name__ == "__main__":

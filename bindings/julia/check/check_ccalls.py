@@ -36,7 +36,6 @@ Several --header files are merged; a function declared in two must agree.
 """
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from dataclasses import dataclass
@@ -46,7 +45,8 @@ import tree_sitter as ts
 import tree_sitter_julia
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "check"))
-from c_header import DEFAULT_HEADER, REPO, parse_header, syntax_problems, walk  # noqa: E402
+from c_header import (  # noqa: E402
+    DEFAULT_HEADER, REPO, parse_header, run_checker, syntax_problems, walk)
 
 DEFAULT_PACKAGE = REPO / "bindings" / "julia" / "NpyStore"
 LIBRARY_EXPR = "libnpystore()"
@@ -268,17 +268,8 @@ def check(headers, package):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--header", action="append", type=Path,
-                    help=f"C header (repeatable; default {DEFAULT_HEADER.relative_to(REPO)})")
-    ap.add_argument("--package", type=Path, default=DEFAULT_PACKAGE,
-                    help="Julia package directory (all .jl files below it)")
-    args = ap.parse_args(argv)
-    report = check(args.header or [DEFAULT_HEADER], args.package)
-    for p in report.problems:
-        print(p, file=sys.stderr)
-    print(report.summary())
-    return 1 if report.problems else 0
+    return run_checker(argv, __doc__.split("\n\n")[0], check, "--package", DEFAULT_PACKAGE,
+                       "Julia package directory (all .jl files below it)")
 
 
 if __name__ == "__main__":
