@@ -57,8 +57,9 @@ step "wineboot ($WINEPREFIX)"
 boot() { wine wineboot --init >/dev/null 2>&1; }
 timed "wine prefix" boot
 
-# The object's random token differs from run to run; everything else must match.
-normalise() { sed -E 's/_[A-Za-z0-9]{8}\.npy/_<token>.npy/'; }
+# The object's random token differs from run to run; everything else must match. Its
+# alphabet is DataJoint's (src/path/token.rs TOKEN_ALPHABET): letters, digits, - and _.
+normalise() { sed -E 's/_[A-Za-z0-9_-]{8}\.npy/_<token>.npy/'; }
 
 mkdir -p "$store/windows" "$store/linux"
 step "wine quickstart.exe Z:$store/windows"
