@@ -83,6 +83,16 @@ pub(crate) fn fail(err: &io::Error, op: &str, path: &Path) -> Error {
     Error::io(err, op, path.display())
 }
 
+/// `err` from opening `path`, or `IsADirectory` when it is the "Access denied" that
+/// Windows gives for opening a directory as a file.
+fn directory_or(err: io::Error, path: &Path) -> io::Error {
+    let is_dir = || std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if err.kind() == io::ErrorKind::PermissionDenied && is_dir() {
+        return io::Error::from(io::ErrorKind::IsADirectory);
+    }
+    err
+}
+
 /// Device names Windows reserves in every directory, with or without an extension.
 const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
 
@@ -189,10 +199,17 @@ impl Root {
         Ok(())
     }
 
-    /// The object file at `rel`, for reading (and writing when `write`).
+    /// The object file at `rel`, for reading (and writing when `write`). A directory
+    /// there is an `IsADirectory` error, as on Unix (Windows itself says "Access denied").
     pub(crate) fn open_file(&self, rel: &str, write: bool) -> Result<File> {
         self.resolve(rel)
-            .and_then(|path| File::options().read(true).write(write).open(path))
+            .and_then(|path| {
+                File::options()
+                    .read(true)
+                    .write(write)
+                    .open(&path)
+                    .map_err(|e| directory_or(e, &path))
+            })
             .map_err(|e| fail(&e, "cannot open", &self.show(rel)))
     }
 
@@ -350,6 +367,9 @@ mod tests {
             let err = root.dir(bad, true).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Path, "{bad}: {err}");
         }
+        let err = root.open_file("sub", false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+        assert!(err.to_string().contains("directory"), "{err}");
         let dir = root.dir("sub/new/deeper", true).unwrap();
         let mut f = dir.create_new("t.tmp").unwrap();
         std::io::Write::write_all(&mut f, b"one").unwrap();
