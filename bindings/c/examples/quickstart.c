@@ -5,8 +5,34 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <npystore.h>
+
+/* `text` as the body of a JSON string (no quotes) in `out`: backslashes (as in a
+ * Windows location, C:\data or \\server\share), quotes and control characters are
+ * escaped. Leaves when it does not fit. */
+static void json_escape(const char *text, char *out, size_t size) {
+  size_t n = 0;
+  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+    char piece[8];
+    if (*c == '\\' || *c == '"') {
+      snprintf(piece, sizeof piece, "\\%c", *c);
+    } else if (*c < 0x20) {
+      snprintf(piece, sizeof piece, "\\u%04x", *c);
+    } else {
+      snprintf(piece, sizeof piece, "%c", *c);
+    }
+    size_t len = strlen(piece);
+    if (n + len >= size) {
+      fprintf(stderr, "store location too long: %s\n", text);
+      exit(2);
+    }
+    memcpy(out + n, piece, len);
+    n += len;
+  }
+  out[n] = '\0';
+}
 
 /* Print the failing call and the library's explanation, then leave. */
 static void check(npy_status status, const char *what) {
@@ -23,11 +49,13 @@ int main(int argc, char **argv) {
   }
 
   /* 1. Open the store. NULL config would discover datajoint.json like DataJoint;
-   *    here the config is inline JSON naming a local file store. */
-  char config[4096];
+   *    here the config is inline JSON naming a local file store, its location
+   *    escaped as a JSON string. */
+  char location[2048], config[4096];
+  json_escape(argv[1], location, sizeof location);
   snprintf(config, sizeof config,
            "{\"stores\": {\"default\": \"main\", \"main\": {\"protocol\": \"file\", \"location\": \"%s\"}}}",
-           argv[1]);
+           location);
   npy_store *store = NULL;
   check(npy_store_open(config, NULL, &store), "npy_store_open");
 
