@@ -11,6 +11,8 @@
 #   mingw-w64  x86_64-w64-mingw32-gcc (linker, C compiler for aws-lc-sys and the C
 #       programs) and x86_64-w64-mingw32-dlltool (the std build calls it).
 #   wine64, wine  Wine 8.0 runs the .exe files.
+#   llvm  llvm-dlltool, which makes npystore.lib from npystore.def in the format of
+#       MSVC's `lib /def:` (binutils' dlltool makes MinGW's own).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-"$here/setup-system.sh" rustc-web rust-web-src libstd-rust-web-dev mingw-w64 wine64 wine
+"$here/setup-system.sh" rustc-web rust-web-src libstd-rust-web-dev mingw-w64 wine64 wine llvm
