@@ -6,16 +6,39 @@
  *   consumer                     print the version
  *   consumer --shared-from DIR   libnpystore must be loaded from DIR (the install)
  *   consumer --static            no libnpystore shared object may be loaded
+ * On Windows the shared library is npystore.dll (the CMake package tests only).
  */
+#ifdef _WIN32
+#include <windows.h>
+#define PATH_MAX MAX_PATH
+#define SEPARATORS "\\/"
+#else
 #define _GNU_SOURCE /* dl_iterate_phdr, realpath */
 #include <link.h>
 #include <limits.h>
+#define SEPARATORS "/"
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <npystore.h>
 
+#ifdef _WIN32
+/* Path of the loaded npystore.dll into `found` (PATH_MAX bytes), "" when none is. */
+static void loaded_npystore(char *found) {
+  HMODULE dll = GetModuleHandleA("npystore.dll");
+  found[0] = '\0';
+  if (dll != NULL && GetModuleFileNameA(dll, found, PATH_MAX) == 0) found[0] = '\0';
+}
+/* `path` made absolute, with backslashes; NULL when that fails. */
+static char *absolute(const char *path, char *out) {
+  DWORD n = GetFullPathNameA(path, PATH_MAX, out, NULL);
+  return n > 0 && n < PATH_MAX ? out : NULL;
+}
+/* Windows paths compare without case. */
+static int path_prefix_differs(const char *a, const char *b, size_t n) { return _strnicmp(a, b, n); }
+#else
 /* Path of the loaded libnpystore shared object, "" when none is loaded. */
 static int find_npystore(struct dl_phdr_info *info, size_t size, void *found) {
   (void)size;
@@ -25,6 +48,13 @@ static int find_npystore(struct dl_phdr_info *info, size_t size, void *found) {
   }
   return 0;
 }
+static void loaded_npystore(char *found) {
+  found[0] = '\0';
+  dl_iterate_phdr(find_npystore, found);
+}
+static char *absolute(const char *path, char *out) { return realpath(path, out); }
+static int path_prefix_differs(const char *a, const char *b, size_t n) { return strncmp(a, b, n); }
+#endif
 
 int main(int argc, char **argv) {
   char want[64];
@@ -36,8 +66,8 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  char loaded[PATH_MAX] = "";
-  dl_iterate_phdr(find_npystore, loaded);
+  char loaded[PATH_MAX];
+  loaded_npystore(loaded);
   if (argc == 2 && strcmp(argv[1], "--static") == 0) {
     if (loaded[0] != '\0') {
       fprintf(stderr, "expected a static link, but %s is loaded\n", loaded);
@@ -46,12 +76,13 @@ int main(int argc, char **argv) {
     printf("linked statically\n");
   } else if (argc == 3 && strcmp(argv[1], "--shared-from") == 0) {
     char dir[PATH_MAX], lib[PATH_MAX];
-    if (realpath(argv[2], dir) == NULL || loaded[0] == '\0' || realpath(loaded, lib) == NULL) {
+    if (absolute(argv[2], dir) == NULL || loaded[0] == '\0' || absolute(loaded, lib) == NULL) {
       fprintf(stderr, "libnpystore not loaded (or %s missing)\n", argv[2]);
       return 1;
     }
     size_t n = strlen(dir);
-    if (strncmp(lib, dir, n) != 0 || lib[n] != '/' || strchr(lib + n + 1, '/') != NULL) {
+    if (path_prefix_differs(lib, dir, n) != 0 || lib[n] == '\0' || strchr(SEPARATORS, lib[n]) == NULL ||
+        strpbrk(lib + n + 1, SEPARATORS) != NULL) {
       fprintf(stderr, "libnpystore loaded from %s, expected it in %s\n", lib, dir);
       return 1;
     }
