@@ -3,11 +3,15 @@ function mexfile = npystore_build(varargin)
 % in Octave, npystore_oct, which loads arrays in place: Octave copies MEX outputs).
 %   npystore_build()                  library from $NPYSTORE_PREFIX, else <repo>/build/prefix
 %   npystore_build('prefix', P)       P holds include/npystore.h and lib/libnpystore.so
+%                                     (Windows: bin/npystore.dll, lib/libnpystore.dll.a)
 %   npystore_build(..., 'outdir', D)  where the MEX goes (default: this folder)
 %   mexfile = npystore_build(...)     the path of the built MEX
-% Works in MATLAB (mex -R2018a) and GNU Octave (mkoctfile --mex -R2018a). The MEX
-% carries an rpath to P/lib, so it runs without LD_LIBRARY_PATH. Put this folder
-% (and D) on the path: addpath('<repo>/bindings/matlab').
+% Works in MATLAB (mex -R2018a) and GNU Octave (mkoctfile --mex -R2018a). On Linux the
+% MEX carries an rpath to P/lib, so it runs without LD_LIBRARY_PATH. On Windows (MEX
+% compiler MinGW-w64: mex -setup C) it links npystore.dll's import library
+% (libnpystore.dll.a, or npystore.lib made from npystore.def) and npystore.dll is
+% copied beside the MEX, where Windows looks for it first. Put this folder (and D)
+% on the path: addpath('<repo>/bindings/matlab').
 here = fileparts(mfilename('fullpath'));
 opts = struct('prefix', getenv('NPYSTORE_PREFIX'), 'outdir', here);
 for i = 1:2:numel(varargin)
@@ -31,15 +35,39 @@ if ~isempty(regexp(fileread(header), 'npy_writer_open\s*\(', 'once'))
 end
 if ~exist(opts.outdir, 'dir'), mkdir(opts.outdir); end
 mexfile = fullfile(opts.outdir, ['npystore_mex.' mexext]);
-if exist('OCTAVE_VERSION', 'builtin')
-  rpath = ['-Wl,-rpath,' lib];
-  octave_build('--mex', flags{:}, rpath, '-o', mexfile, sources{:});
-  % Octave copies every array a MEX returns; npystore_oct loads in place instead.
-  octave_build(['-I' inc], ['-L' lib], '-lnpystore', rpath, ...
-               '-o', fullfile(opts.outdir, 'npystore_oct.oct'), fullfile(here, 'oct', 'npystore_oct.cc'));
+if ispc
+  % No rpath on Windows: -lnpystore finds lib/libnpystore.dll.a (MinGW) or
+  % lib/npystore.lib, and the DLL goes beside the MEX.
+  dll = windows_dll(opts.prefix);
+  rpath = {};
 else
-  mex(flags{:}, ['LDFLAGS=$LDFLAGS -Wl,-rpath,' lib], '-outdir', opts.outdir, ...
+  rpath = {['-Wl,-rpath,' lib]};
+end
+if exist('OCTAVE_VERSION', 'builtin')
+  octave_build('--mex', flags{:}, rpath{:}, '-o', mexfile, sources{:});
+  % Octave copies every array a MEX returns; npystore_oct loads in place instead.
+  octave_build(['-I' inc], ['-L' lib], '-lnpystore', rpath{:}, ...
+               '-o', fullfile(opts.outdir, 'npystore_oct.oct'), fullfile(here, 'oct', 'npystore_oct.cc'));
+elseif ispc
+  mex(flags{:}, '-outdir', opts.outdir, '-output', 'npystore_mex', sources{:});
+else
+  mex(flags{:}, ['LDFLAGS=$LDFLAGS ' rpath{1}], '-outdir', opts.outdir, ...
       '-output', 'npystore_mex', sources{:});
+end
+if ispc
+  copyfile(dll, opts.outdir);
+end
+end
+
+function dll = windows_dll(prefix)
+% npystore.dll of the install at PREFIX: bin/ (the CMake install), else lib/.
+dll = fullfile(prefix, 'bin', 'npystore.dll');
+if ~exist(dll, 'file')
+  dll = fullfile(prefix, 'lib', 'npystore.dll');
+end
+if ~exist(dll, 'file')
+  error('npystore:not_found', 'no npystore.dll in %s or %s: install the Windows build first (docs/building.md)', ...
+        fullfile(prefix, 'bin'), fullfile(prefix, 'lib'));
 end
 end
 
