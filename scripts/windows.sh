@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Cross-build npystore for Windows x64 and run the C quickstart under Wine (issue 15).
 # The windows stage of scripts/test.sh; needs scripts/setup-windows.sh's packages.
-#   scripts/windows.sh      build the DLL, run quickstart.exe, compare with Linux
+#   scripts/windows.sh      build the DLL, run quickstart.exe, compare with Linux,
+#                           the C tests, the .def/.lib, the CMake consumer, the MEX
+#                           compile, the unit tests
 # Output in $NPYSTORE_BUILD_DIR/windows (default build/windows): the executables,
-# npystore.dll beside them, the test-only bcryptprimitives.dll (tests/windows/
-# processprng.c), and a private Wine prefix (wineprefix/).
+# npystore.dll beside them, libnpystore.dll.a, libnpystore.a, npystore.def and the
+# MSVC-format npystore.lib, the CMake install (prefix/) and consumer build
+# (consumer/), the MEX objects (mex/), the test-only bcryptprimitives.dll
+# (tests/windows/processprng.c), and a private Wine prefix (wineprefix/).
 # Environment: NPYSTORE_PYTHON (numpy), when set, also reads the Windows-written file.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,9 +65,15 @@ timed "wine prefix" boot
 # alphabet is DataJoint's (src/path/token.rs TOKEN_ALPHABET): letters, digits, - and _.
 normalise() { sed -E 's/_[A-Za-z0-9_-]{8}\.npy/_<token>.npy/'; }
 
+# A Unix path as Wine's drive Z: sees it, with backslashes as Windows users write them.
+winpath() { local p=${1//\//\\}; echo "Z:$p"; }
+
+# The location as a Windows user writes it, Z:\tmp\npystore-windows.XXX\windows: the
+# quickstart must escape its backslashes in the JSON config (\t, \n and \w would not
+# survive unescaped).
 mkdir -p "$store/windows" "$store/linux"
-step "wine quickstart.exe Z:$store/windows"
-wine "$out/quickstart.exe" "Z:$store/windows" | tr -d '\r' >"$out/quickstart-wine.txt"
+step "wine quickstart.exe $(winpath "$store/windows")"
+wine "$out/quickstart.exe" "$(winpath "$store/windows")" | tr -d '\r' >"$out/quickstart-wine.txt"
 cat "$out/quickstart-wine.txt"
 
 step "Linux quickstart, for comparison"
@@ -88,30 +98,107 @@ PY
 fi
 
 # The C tests of bindings/c/tests, built with mingw (the warnings of the Linux build,
-# no sanitizers) and run under Wine, each with its own NPY_TEST_TMPDIR. Not yet:
-# test_bad_inputs.c, which uses POSIX sockets and ftw (issue 15, phase 2).
-skipped=(test_bad_inputs)
+# no sanitizers) and run under Wine, each with its own NPY_TEST_TMPDIR. test_bad_inputs
+# runs its S3 rows only when NPYSTORE_S3_* name a server (the c stage's moto).
+skipped=()
 failed=()
 ran=0
-for src in bindings/c/tests/test_*.c; do
-  name=$(basename "$src" .c)
-  [[ " ${skipped[*]} " == *" $name "* ]] && continue
-  "$mingw" -std=c11 -g -Wall -Wextra -Wpedantic -Werror -O1 -Iinclude -Ibindings/c/tests \
-    -o "$out/$name.exe" "$src" -L"$lib" -l:libnpystore.dll.a -static -lpthread
+c_test() { # name exe: run one test executable under Wine, keep its log
+  local name=$1 exe=$2 t=$SECONDS rc=0
   rm -rf "$out/tmp/$name" && mkdir -p "$out/tmp/$name"
-  t=$SECONDS
-  rc=0
-  NPY_TEST_TMPDIR="Z:$out/tmp/$name" timeout 600 wine "$out/$name.exe" >"$out/$name.log" 2>&1 ||
-    rc=$?
+  NPY_TEST_TMPDIR="Z:$out/tmp/$name" timeout 600 wine "$exe" >"$out/$name.log" 2>&1 || rc=$?
   ran=$((ran + 1))
   echo "$name.exe: $(tail -n 1 "$out/$name.log" | tr -d '\r') (exit $rc, $((SECONDS - t)) s)"
   if [ "$rc" -ne 0 ]; then
     tr -d '\r' <"$out/$name.log" >&2
     failed+=("$name")
   fi
+}
+c_flags=(-std=c11 -g -Wall -Wextra -Wpedantic -Werror -O1 -Iinclude -Ibindings/c/tests)
+c_libs=(-static -lpthread -lws2_32)
+for src in bindings/c/tests/test_*.c; do
+  name=$(basename "$src" .c)
+  [[ " ${skipped[*]} " == *" $name "* ]] && continue
+  "$mingw" "${c_flags[@]}" -o "$out/$name.exe" "$src" -L"$lib" -l:libnpystore.dll.a "${c_libs[@]}"
+  c_test "$name" "$out/$name.exe"
 done
-echo "C tests under Wine: $ran run, ${#failed[@]} failed, ${#skipped[@]} skipped (${skipped[*]})"
+grep -h 'link rows not run\|no S3 server' "$out/test_bad_inputs.log" | tr -d '\r' || true
+echo "C tests under Wine: $ran run, ${#failed[@]} failed, ${#skipped[@]} skipped${skipped[*]:+ (${skipped[*]})}"
 [ ${#failed[@]} -eq 0 ] || { echo "windows.sh: failed under Wine: ${failed[*]}" >&2; exit 1; }
+
+# Packaging for MSVC users: npystore.def lists exactly the npy_ functions of the
+# header, each checked to be exported by npystore.dll (bindings/check/windows_def.py),
+# and an import library in the format of MSVC's `lib /def:` made from it
+# (llvm-dlltool, from scripts/setup-windows.sh). MSVC itself is not run here:
+# a C test linked by mingw against npystore.lib runs under Wine instead.
+step "npystore.def and npystore.lib"
+if [ -z "${NPYSTORE_PYTHON:-}" ]; then NPYSTORE_PYTHON=$(scripts/python-env.sh); fi
+"$NPYSTORE_PYTHON" bindings/check/windows_def.py --dll "$out/npystore.dll" --out "$out/npystore.def"
+llvm-dlltool -m i386:x86-64 -d "$out/npystore.def" -D npystore.dll -l "$out/npystore.lib"
+cp "$lib/libnpystore.dll.a" "$lib/libnpystore.a" "$out/"
+"$mingw" "${c_flags[@]}" -o "$out/test_api-lib.exe" bindings/c/tests/test_api.c "$out/npystore.lib" "${c_libs[@]}"
+x86_64-w64-mingw32-objdump -p "$out/test_api-lib.exe" | grep 'DLL Name: npystore.dll' >/dev/null ||
+  { echo "windows.sh: test_api-lib.exe does not import npystore.dll" >&2; exit 1; }
+failed=()
+c_test test_api-lib "$out/test_api-lib.exe"
+[ ${#failed[@]} -eq 0 ] || { echo "windows.sh: test_api.c linked against npystore.lib failed" >&2; exit 1; }
+echo "test_api.c linked against npystore.lib (llvm-dlltool, from npystore.def) passes under Wine"
+
+# The CMake package for Windows: the library's CMake build with the MinGW toolchain
+# file (cmake/mingw-w64-x86_64.cmake; its cargo call finds the cross-build above
+# fresh), installed into $out/prefix, then the consumer example built against that
+# install and run by ctest under Wine (the toolchain file's emulator).
+step "CMake with cmake/mingw-w64-x86_64.cmake: install, then the consumer example"
+winprefix=$out/prefix
+toolchain=(-DCMAKE_TOOLCHAIN_FILE="$repo/cmake/mingw-w64-x86_64.cmake" --log-level=WARNING)
+cmake_log=$out/cmake.log
+windows_cmake() {
+  cmake -S . -B "$out/cmake" "${toolchain[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$winprefix" "-DNPYSTORE_CARGO_ARGS=--locked;-Zbuild-std=std,panic_unwind" &&
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 cmake --build "$out/cmake" &&
+    rm -rf "$winprefix" && cmake --install "$out/cmake" &&
+    cmake -S bindings/c/examples/consumer -B "$out/consumer" "${toolchain[@]}" \
+      -DCMAKE_PREFIX_PATH="$winprefix" &&
+    cmake --build "$out/consumer"
+}
+timed "cmake install and consumer build" windows_cmake >"$cmake_log" 2>&1 ||
+  { cat "$cmake_log" >&2; echo "windows.sh: the Windows CMake build failed" >&2; exit 1; }
+for f in bin/npystore.dll lib/libnpystore.dll.a lib/libnpystore.a include/npystore.h \
+  lib/cmake/npystore/npystoreConfig.cmake; do
+  [ -f "$winprefix/$f" ] || { echo "windows.sh: $winprefix/$f was not installed" >&2; exit 1; }
+done
+cp "$out/bcryptprimitives.dll" "$out/consumer/" # Wine's missing DLL, beside the programs
+ctest --test-dir "$out/consumer" --output-on-failure --no-tests=error
+
+# The MATLAB MEX sources compiled for Windows with mingw against Octave's mex.h (the
+# matlab stage installs Octave's headers), with the warnings as errors. Then linked
+# as a Windows DLL (npystore_mex.mexw64) against libnpystore.dll.a and a stand-in
+# import library for the host's mx*/mex* functions, made from the symbols the objects
+# leave undefined: it shows that nothing else is missing on Windows, not that MATLAB
+# or Octave on Windows loads it (neither is here).
+mex_h=$(find /usr/include -path '*octave*' -name mex.h -print -quit 2>/dev/null || true)
+if [ -z "$mex_h" ]; then
+  echo "windows.sh: no Octave mex.h under /usr/include (scripts/setup-system.sh installs it)" >&2
+  exit 1
+fi
+step "$mingw bindings/matlab/mex/*.c against $mex_h"
+mexdir=$out/mex
+rm -rf "$mexdir" && mkdir -p "$mexdir"
+octinc=$(dirname "$(dirname "$mex_h")")
+objs=()
+for src in bindings/matlab/mex/*.c; do
+  obj=$mexdir/$(basename "$src" .c).o
+  "$mingw" -c -O2 -Wall -Wextra -Werror -DMX_HAS_INTERLEAVED_COMPLEX=1 -DNPYSTORE_HAVE_WRITER \
+    -I"$octinc" -I"$(dirname "$mex_h")" -Iinclude -Ibindings/matlab/mex -o "$obj" "$src"
+  objs+=("$obj")
+done
+host_symbols=$(x86_64-w64-mingw32-nm -u "${objs[@]}" | awk '$2 ~ /^mex|^mx/ {print $2}' | sort -u)
+{ echo "LIBRARY liboctinterp.dll"; echo "EXPORTS"; echo "$host_symbols"; } >"$mexdir/host.def"
+x86_64-w64-mingw32-dlltool -d "$mexdir/host.def" -l "$mexdir/libhost.dll.a"
+"$mingw" -shared -o "$mexdir/npystore_mex.mexw64" "${objs[@]}" -L"$lib" -l:libnpystore.dll.a \
+  "$mexdir/libhost.dll.a"
+echo "MEX: ${#objs[@]} sources compiled for Windows (-Wall -Wextra -Werror), linked as" \
+  "npystore_mex.mexw64 with $(echo "$host_symbols" | wc -l) mx/mex functions left to the host"
 
 # The library's unit tests, cross-built and run under Wine (the Unix-only ones are
 # not compiled for Windows; the Windows file store's own are).
