@@ -8,6 +8,7 @@ classdef Ref < handle
 %   A = r.load()              size(A) is numpy's shape, A(i,j,..) == a[i-1,j-1,..]
 %   A = r.load('raw')         stored order, no conversion (C-order: reversed dims)
 %   B = r.readRows(first, n)  rows first..first+n-1 (1-based) of the first axis
+%   B = r.readRows(first)     rows first..end
 %   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
 %   tf = r.exists()           whether the object is still in the store
 % 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
@@ -59,8 +60,9 @@ classdef Ref < handle
       % dtypes (structured, bytes) raise npystore:dtype.
       raw = false;
       if nargin > 1
+        mode = npystore.internal.text(mode, 'load mode');
         if ~ischar(mode) || ~any(strcmp(mode, {'raw', 'numpy'}))
-          error('npystore:invalid_argument', 'load mode must be ''raw'' or ''numpy''');
+          npystore.internal.fail('invalid_argument', 'load mode must be ''raw'' or ''numpy''');
         end
         raw = strcmp(mode, 'raw');
       end
@@ -72,8 +74,18 @@ classdef Ref < handle
       % READROWS  Rows first..first+count-1 (1-based) of the first numpy axis, read
       % without loading the rest: B equals numpy's a[first-1:first-1+count], with
       % size [count, shape(2:end)].
-      if ~isnumeric(first) || ~isscalar(first) || first < 1 || first ~= round(first)
-        error('npystore:invalid_argument', 'first must be a positive integer (rows are 1-based)');
+      %   B = r.readRows(first)    rows first..end (numpy's a[first-1:])
+      if ~isnumeric(first) || ~isscalar(first) || ~isreal(first) || ~(first >= 1) || first ~= round(first)
+        npystore.internal.fail('invalid_argument', 'first must be a positive integer (rows are 1-based)');
+      end
+      if nargin < 3
+        shape = obj.shape;
+        if isempty(shape), shape = 0; end  % 0-d: the MEX names the problem
+        if first > shape(1) + 1
+          npystore.internal.fail('invalid_argument', 'row %d is past the end: the array has %d rows', ...
+                                 first, shape(1));
+        end
+        count = shape(1) - double(first) + 1;
       end
       [B, done] = npystore.internal.loadInPlace('read_rows', obj.id, double(first) - 1, count);
       if ~done, B = npystore_mex('read_rows', obj.id, double(first) - 1, count); end
@@ -88,8 +100,9 @@ classdef Ref < handle
       % npystore:mismatch). Octave has no memmapfile: an npystore.MappedFile with the
       % same properties, whose Data reads (and for 'r+' writes) npystore's own map.
       if nargin < 2, mode = 'r'; end
+      mode = npystore.internal.text(mode, 'mmap mode');
       if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
-        error('npystore:invalid_argument', 'mmap mode must be ''r'' or ''r+''');
+        npystore.internal.fail('invalid_argument', 'mmap mode must be ''r'' or ''r+''');
       end
       where = npystore_mex('mmap', obj.id, mode);
       shape = obj.shape;

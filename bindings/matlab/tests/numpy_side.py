@@ -55,7 +55,9 @@ def make(root):
                 rows.append(f"{name}\t{dtype}\t{','.join(map(str, shape))}\t{stored}")
     np.save(root / "unicode.npy", np.array(["a", "bcd", "ef"]))
     np.save(root / "unicode0d.npy", np.array("hello"))
+    np.save(root / "unicode_be.npy", np.array(["a", "bcd", "ef"], dtype=">U3"))
     np.save(root / "structured.npy", np.zeros(3, dtype=[("x", "<f8"), ("y", "<i4")]))
+    np.save(root / "object.npy", np.array([1, "a", None], dtype=object), allow_pickle=True)
     (root / "cases.tsv").write_text("\n".join(rows) + "\n")
 
 
