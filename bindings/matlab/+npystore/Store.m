@@ -61,11 +61,26 @@ classdef Store < handle
       % cellstr does; a cell array of char (or a string array) -> an array of shape
       % size(A) ('shape' and 'order' apply), each element exactly as given.
       % Option names and text values may be char or string.
+      % Structs become numpy structured arrays: a scalar struct of arrays (every
+      % field prod(shape) elements; shape from 'shape' or the first field's size),
+      % or a struct array (shape size(A); one scalar or text per field); fields are
+      % numeric, logical, complex, text (-> U) or nested structs (-> nested fields).
+      %   'dtype', 'S' / 'V'  store a uint8 array B of size [shape, k] as numpy
+      %                       bytes |Sk / void |Vk of numpy shape 'shape' (default
+      %                       size(B) without its last dimension), as r.load() gives
+      %                       them back. Structs and 'dtype' are stored fortran_order
+      %                       True ('order' does not apply).
       opts = npystore.internal.parseOptions(varargin, struct('path', [], 'schema', [], 'table', [], ...
           'attribute', [], 'key', [], 'shape', 'size', 'order', 'F', ...
-          'overwrite', false, 'fsync', false));
-      [data, shape, fortran] = npystore.Store.layout(A, opts);
+          'overwrite', false, 'fsync', false, 'dtype', []));
       flags = double(logical(opts.fsync)) + 2 * double(logical(opts.overwrite));
+      if isstruct(A) || ~isempty(opts.dtype)
+        [bytes, descr, shape] = npystore.Store.byteLayout(A, opts);
+        ref = npystore.Ref(npystore_mex('put_bytes', obj.id, npystore.internal.targetSpec(opts), ...
+                                        bytes, descr, shape, flags));
+        return;
+      end
+      [data, shape, fortran] = npystore.Store.layout(A, opts);
       ref = npystore.Ref(npystore_mex('put', obj.id, npystore.internal.targetSpec(opts), data, shape, ...
                                       fortran, flags));
     end
@@ -158,6 +173,43 @@ classdef Store < handle
   end
 
   methods (Static, Hidden)
+    function [bytes, descr, shape] = byteLayout(A, opts)
+      % Element bytes, descr and numpy shape for npystore_mex('put_bytes'): structs
+      % (npystore.internal.encodeStruct) and uint8 bytes stored as S or V.
+      shape = [];
+      if ~ischar(opts.shape) || ~strcmp(opts.shape, 'size')
+        if ~isnumeric(opts.shape), npystore.internal.fail('shape', 'shape must be numeric'); end
+        shape = double(opts.shape(:)');
+      end
+      if ~strcmpi(opts.order, 'F')
+        npystore.internal.fail('invalid_argument', 'structs and bytes are stored column-major; ''order'' does not apply');
+      end
+      if isstruct(A)
+        if ~isempty(opts.dtype), npystore.internal.fail('invalid_argument', '''dtype'' does not apply to structs'); end
+        if ischar(opts.shape), shape = 'size'; end
+        [bytes, descr, shape] = npystore.internal.encodeStruct(A, shape);
+        return;
+      end
+      if ~ischar(opts.dtype) || ~any(strcmp(opts.dtype, {'S', 'V'}))
+        npystore.internal.fail('invalid_argument', '''dtype'' must be ''S'' or ''V''');
+      end
+      if ~isa(A, 'uint8') || issparse(A)
+        npystore.internal.fail('dtype', '''dtype'', ''%s'' stores a uint8 array of bytes, not %s', opts.dtype, class(A));
+      end
+      dims = size(A);
+      k = dims(end);
+      if ~ischar(opts.shape) && isempty(shape), shape = zeros(1, 0);
+      elseif ischar(opts.shape), shape = dims(1:end - 1);
+        if isequal(shape, 1), shape = zeros(1, 0); end  % a 1-by-k row: one element, 0-d
+      end
+      if prod(shape) * k ~= numel(A) || k == 0
+        npystore.internal.fail('shape', 'a uint8 array of size [%s] does not hold shape [%s] of %d-byte elements', ...
+                               num2str(dims), num2str(shape), k);
+      end
+      bytes = reshape(A, [], k).';
+      descr = sprintf('''|%s%d''', opts.dtype, k);
+    end
+
     function [data, shape, fortran] = layout(A, opts)
       % The bytes, numpy shape and order flag npystore_mex('put') takes for A.
       fortran = 1;

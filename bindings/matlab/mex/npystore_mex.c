@@ -56,6 +56,8 @@ static const command commands[] = {
     {"load", nsm_cmd_load, 2, 1},
     {"read_rows", nsm_cmd_read_rows, 3, 1},
     {"load_many", nsm_cmd_load_many, 2, 3},
+    {"load_bytes", nsm_cmd_load_bytes, 1, 1},
+    {"put_bytes", nsm_cmd_put_bytes, 6, 1},
     {"mmap", nsm_cmd_mmap, 2, 1},
     {"mapping_check", nsm_cmd_mapping_check, 1, 0},
     {"mapping_read", nsm_cmd_mapping_read, 1, 1},

@@ -157,6 +157,8 @@ void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
 void nsm_cmd_load(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
 void nsm_cmd_load_many(mxArray *[], const mxArray *[]);
+void nsm_cmd_load_bytes(mxArray *[], const mxArray *[]);
+void nsm_cmd_put_bytes(mxArray *[], const mxArray *[]);
 void nsm_cmd_mmap(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_check(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_read(mxArray *[], const mxArray *[]);
