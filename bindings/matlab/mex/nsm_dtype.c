@@ -3,7 +3,8 @@
  * Loads: b1 -> logical; i1..i8, u1..u8 -> int8..uint64; f2 -> single (converted);
  * f4 -> single; f8 -> double; c8/c16 -> complex single/double; M8/m8 -> int64
  * (numpy's raw counts, unit in ref.dtype); U -> char. Non-native byte orders are
- * swapped after loading. Structured, bytes, void, long double: npystore:dtype.
+ * swapped after loading. Structured, bytes, void, long double: npystore:dtype here;
+ * the .m layer loads all but long double from their bytes (nsm_bytes.c).
  * Puts: the same classes back, in native byte order. */
 #include <stdio.h>
 #include <string.h>
