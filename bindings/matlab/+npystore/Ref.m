@@ -98,7 +98,9 @@ classdef Ref < handle
         elements = strcmp(layout.kind, 'record') && strcmp(opts.struct, 'array');
         text = opts.text;
         if elements && strcmp(text, 'char'), text = 'cellstr'; end  % a char row per element
-        A = npystore.internal.decodeBytes(npystore_mex('load_bytes', obj.id), layout, info.shape, text);
+        [B, done] = npystore.internal.loadInPlace('load_bytes', obj.id);
+        if ~done, B = npystore_mex('load_bytes', obj.id); end
+        A = npystore.internal.decodeBytes(B, layout, info.shape, text);
         if elements
           A = npystore.internal.structArray(A, info.shape);
         end

@@ -1,6 +1,6 @@
 function in_place_smoke(mexdir)
 % IN_PLACE_SMOKE  Every path through npystore_oct once (load, raw, rows, each
-% element class, an error, stale ids), and the MEX's bulk load and text puts
+% element class, an error, stale ids, byte loads), and the MEX's bulk load and text puts
 % (buffers it plans and fills itself), small enough to run under valgrind:
 %   valgrind --error-exitcode=1 octave-cli --eval "in_place_smoke('<mexdir>')"
 % scripts/test.sh matlab runs it so; test_in_place.m checks the results in depth.
@@ -52,5 +52,11 @@ try
 catch err
   assert(strcmp(err.identifier, 'npystore:dtype'), err.identifier);
 end
+% structured and bytes through npystore_oct's load_bytes and the .m split
+st = store.put(struct('x', [1; 2], 'n', {{'a'; 'bc'}}, 'y', int8([3; 4])), 'path', 'st.npy', 'shape', 2);
+S = st.load('text', 'cellstr');
+assert(isequal(S.x, [1; 2]) && isequal(S.n, {'a'; 'bc'}) && isequal(S.y, int8([3; 4])));
+by = store.put(uint8([1 2 3; 4 5 6]), 'path', 'by.npy', 'dtype', 'S');
+assert(isequal(by.load(), uint8([1 2 3; 4 5 6])));
 fprintf('in_place_smoke: ok\n');
 end

@@ -3,7 +3,8 @@ function tests = test_dtypes()
 % and unicode of any shape, both ways with numpy.
 tests = {@structured_from_numpy, @structured_as_struct_array, @padded_and_nested_from_numpy, ...
          @bytes_and_void_from_numpy, @unicode_forms, @structured_to_numpy, ...
-         @struct_array_to_numpy, @bytes_and_void_to_numpy, @round_trip_in_octave, @put_errors};
+         @struct_array_to_numpy, @bytes_and_void_to_numpy, @round_trip_in_octave, @put_errors, ...
+         @in_place_bytes_match_the_mex};
 end
 
 function store = numpy_store(ctx)
@@ -115,4 +116,21 @@ expect_error(@() ctx.store.put(1:3, 'path', 'e.npy', 'dtype', 'S'), 'npystore:dt
 expect_error(@() ctx.store.put(uint8(1:3), 'path', 'e.npy', 'dtype', 'X'), 'npystore:invalid_argument');
 expect_error(@() ctx.store.put(uint8(1:4), 'path', 'e.npy', 'dtype', 'S', 'shape', 3), 'npystore:shape');
 assert(~ctx.store.exists('e.npy'));
+end
+
+function in_place_bytes_match_the_mex(ctx)
+% Octave's in-place byte load (npystore_oct) gives what the MEX gives, for every
+% dtype the .m layer splits, C- and Fortran-order files alike
+if exist('npystore_oct', 'file') ~= 3, return; end
+store = numpy_store(ctx);
+names = {'rec.npy', 'pad.npy', 'nest.npy', 'bytes.npy', 'void.npy', 'unicode2d.npy', 'lf8_2x3_C.npy', 'lf8_2x3_F.npy'};
+for i = 1:numel(names)
+  r = store.open(names{i});
+  [B, done] = npystore_oct('load_bytes', r.id);
+  assert(done && isa(B, 'uint8') && isequal(B, npystore_mex('load_bytes', r.id)), names{i});
+  assert(isequal(size(B), [r.info().itemsize, r.numel]), names{i});
+end
+expect_error(@() npystore_mex('load_bytes', 12345), 'npystore:invalid_argument');
+[~, done] = npystore_oct('load_bytes', 12345);
+assert(~done);
 end
