@@ -78,15 +78,7 @@ classdef Ref < handle
       end
       opts = npystore.internal.parseOptions(args, struct('text', npystore.Ref.defaultText(), ...
                                                          'struct', 'fields'));
-      if ~ischar(opts.text) || ~any(strcmp(opts.text, {'char', 'cellstr', 'string'}))
-        npystore.internal.fail('invalid_argument', '''text'' must be ''char'', ''cellstr'' or ''string''');
-      end
-      if ~ischar(opts.struct) || ~any(strcmp(opts.struct, {'fields', 'array'}))
-        npystore.internal.fail('invalid_argument', '''struct'' must be ''fields'' or ''array''');
-      end
-      if strcmp(opts.text, 'string') && ~npystore.Ref.hasString()
-        npystore.internal.fail('unsupported', 'Octave has no string class: use ''text'', ''cellstr'' or ''char''');
-      end
+      npystore.Ref.checkForms(opts);
       info = obj.info();
       bytesPath = info.descr(1) == '[' || ~isempty(regexp(info.descr, '^''.[SV]', 'once')) || ...
                   (~isempty(regexp(info.descr, '^''.U', 'once')) && ~strcmp(opts.text, 'char'));
@@ -94,16 +86,9 @@ classdef Ref < handle
         if raw
           npystore.internal.fail('unsupported', 'load(''raw'') is for numeric dtypes, not %s', info.dtype);
         end
-        layout = npystore.internal.parseDescr(info.descr);
-        elements = strcmp(layout.kind, 'record') && strcmp(opts.struct, 'array');
-        text = opts.text;
-        if elements && strcmp(text, 'char'), text = 'cellstr'; end  % a char row per element
         [B, done] = npystore.internal.loadInPlace('load_bytes', obj.id);
         if ~done, B = npystore_mex('load_bytes', obj.id); end
-        A = npystore.internal.decodeBytes(B, layout, info.shape, text);
-        if elements
-          A = npystore.internal.structArray(A, info.shape);
-        end
+        A = npystore.Ref.fromBytes(B, info, opts);
         return;
       end
       [A, done] = npystore.internal.loadInPlace('load', obj.id, double(raw));
@@ -171,6 +156,29 @@ classdef Ref < handle
   end
 
   methods (Static, Hidden)
+    function A = fromBytes(B, info, opts)
+      % The value of element bytes B (load_bytes) of the array info describes.
+      layout = npystore.internal.parseDescr(info.descr);
+      elements = strcmp(layout.kind, 'record') && strcmp(opts.struct, 'array');
+      text = opts.text;
+      if elements && strcmp(text, 'char'), text = 'cellstr'; end  % a char row per element
+      A = npystore.internal.decodeBytes(B, layout, info.shape, text);
+      if elements, A = npystore.internal.structArray(A, info.shape); end
+    end
+
+    function checkForms(opts)
+      % The 'text' and 'struct' options of load and loadMany.
+      if ~ischar(opts.text) || ~any(strcmp(opts.text, {'char', 'cellstr', 'string'}))
+        npystore.internal.fail('invalid_argument', '''text'' must be ''char'', ''cellstr'' or ''string''');
+      end
+      if ~ischar(opts.struct) || ~any(strcmp(opts.struct, {'fields', 'array'}))
+        npystore.internal.fail('invalid_argument', '''struct'' must be ''fields'' or ''array''');
+      end
+      if strcmp(opts.text, 'string') && ~npystore.Ref.hasString()
+        npystore.internal.fail('unsupported', 'Octave has no string class: use ''text'', ''cellstr'' or ''char''');
+      end
+    end
+
     function t = defaultText()
       % 'string' where MATLAB's string class exists, else (Octave) 'char'.
       if npystore.Ref.hasString(), t = 'string'; else, t = 'char'; end

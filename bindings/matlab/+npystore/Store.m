@@ -131,8 +131,11 @@ classdef Store < handle
       % raises (a struct, as Octave has no MException); errors{i} = [] for the others.
       % With one output, the first failure is raised once every item was tried.
       % 'concurrency': at most this many loads at a time; 0 (default) is the
-      % library's default (32).
-      opts = npystore.internal.parseOptions(varargin, struct('concurrency', 0));
+      % library's default (32). 'text' and 'struct' as for r.load (every dtype
+      % r.load() reads loads here too).
+      opts = npystore.internal.parseOptions(varargin, struct('concurrency', 0, ...
+          'text', npystore.Ref.defaultText(), 'struct', 'fields'));
+      npystore.Ref.checkForms(opts);
       c = opts.concurrency;
       if ~isnumeric(c) || ~isscalar(c) || ~isreal(c) || ~(c >= 0) || c ~= round(c)
         npystore.internal.fail('invalid_argument', '''concurrency'' must be a non-negative integer');
@@ -148,7 +151,17 @@ classdef Store < handle
         if isa(refs{i}, 'npystore.Ref'), held{i} = refs{i}; else, held{i} = obj.ref(refs{i}); end
         ids(i) = held{i}.id;
       end
-      [values, codes, messages] = npystore_mex('load_many', ids, double(c));
+      [values, codes, messages, bytes] = npystore_mex('load_many', ids, double(c), ...
+                                                      double(~strcmp(opts.text, 'char')));
+      for i = find(bytes(:))'  % structured, S, V, text: split here, as r.load() does
+        try
+          values{i} = npystore.Ref.fromBytes(values{i}, held{i}.info(), opts);
+        catch err
+          values{i} = [];
+          codes{i} = regexprep(err.identifier, '^npystore:', '');
+          messages{i} = regexprep(err.message, '^npystore: ', '');
+        end
+      end
       errors = cell(size(refs));
       for i = find(~cellfun(@isempty, codes(:)))'
         errors{i} = struct('identifier', ['npystore:' codes{i}], 'message', ['npystore: ' messages{i}]);

@@ -119,6 +119,7 @@ typedef struct {
   uint64_t len;
   uint64_t n;    /* elements */
   size_t rows;   /* unicode: strings */
+  int bytes;     /* out is the element bytes, uint8 [itemsize, n], for the .m layer */
   const char *code;   /* why not, when planning or finishing fails */
   char message[512];
 } nsm_load_plan;

@@ -1,12 +1,14 @@
 /* Bulk loads: many references at once, through npy_refs_load_into.
- *   [values, codes, messages] = npystore_mex('load_many', ids, concurrency)
+ *   [values, codes, messages, bytes] = npystore_mex('load_many', ids, concurrency, text_bytes)
  * ids: a double array of reference ids (every one live, else the whole call is
  * npystore:invalid_argument). Each is loaded whole as 'load' does (numpy's shape,
  * Fortran order), at most `concurrency` at a time (0: the library's default). The
- * three results are cells of size(ids): values{i} the array ([] when item i
- * failed), codes{i} '' or its npystore code, messages{i} '' or why. An item that
- * fails does not stop the others. The library words only the first failure; the
- * others get their status and path. */
+ * results are cells of size(ids): values{i} the array ([] when item i failed),
+ * codes{i} '' or its npystore code, messages{i} '' or why, and a logical array
+ * bytes: values{i} is the element bytes (uint8 [itemsize, numel], as 'load_bytes'
+ * gives them) for the .m layer to split: structured, S and V items, and unicode
+ * ones when text_bytes is true. An item that fails does not stop the others. The
+ * library words only the first failure; the others get their status and path. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 /* The outcome of one item, before it goes into the result cells. */
 typedef struct {
   mxArray *value;
+  int bytes;        /* value is element bytes */
   const char *code; /* NULL: loaded */
   char message[512];
 } outcome;
@@ -26,13 +29,42 @@ static const npy_ref *ref_of(double id) {
   return r;
 }
 
+/* Whether the .m layer splits descr's elements itself: structured, S, V, and
+ * unicode when asked. */
+static int bytes_form(const char *descr, int text_bytes) {
+  size_t len = strlen(descr);
+  if (descr[0] == '[') return 1;
+  if (len < 4 || descr[0] != '\'') return 0;
+  return descr[2] == 'S' || descr[2] == 'V' || (text_bytes && descr[2] == 'U');
+}
+
+/* A plan for the element bytes of r: uint8 [itemsize, numel]. */
+static void plan_bytes(const npy_ref *r, nsm_load_plan *p) {
+  uint64_t itemsize = 0, n = 0;
+  nsm_check(npy_ref_itemsize(r, &itemsize));
+  nsm_check(npy_ref_size(r, &n));
+  memset(p, 0, sizeof *p);
+  p->t.cls = mxUINT8_CLASS;
+  p->t.conv = NSM_COPY;
+  p->t.itemsize = 1;
+  p->n = n * itemsize;
+  p->len = n * itemsize;
+  p->out = mxCreateNumericMatrix((mwSize)itemsize, (mwSize)n, mxUINT8_CLASS, mxREAL);
+  p->buf = mxGetData(p->out);
+  p->bytes = 1;
+}
+
 /* Plan item i; 0 (and the refusal in o) when it cannot load as a MATLAB array. */
-static int plan_item(const npy_ref *r, nsm_load_plan *p, outcome *o) {
+static int plan_item(const npy_ref *r, nsm_load_plan *p, outcome *o, int text_bytes) {
   const char *descr = NULL;
   const uint64_t *shape = NULL;
   size_t ndim = 0;
   nsm_check(npy_ref_descr(r, &descr));
   nsm_check(npy_ref_shape(r, &shape, &ndim));
+  if (bytes_form(descr, text_bytes)) {
+    plan_bytes(r, p);
+    return 1;
+  }
   if (nsm_plan_block(p, descr, shape, ndim, 0)) return 1;
   o->code = p->code;
   snprintf(o->message, sizeof o->message, "%s", p->message);
@@ -66,6 +98,7 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
     nsm_fail("invalid_argument", "ids must be a real double array of reference ids");
   size_t n = mxGetNumberOfElements(ids);
   size_t concurrency = (size_t)nsm_count(prhs[1], "concurrency");
+  int text_bytes = nsm_scalar(prhs[2], "text_bytes") != 0;
   const double *id = (const double *)mxGetData(ids);
   const npy_ref **all = (const npy_ref **)mxCalloc(n + 1, sizeof *all);
   for (size_t i = 0; i < n; i++) all[i] = ref_of(id[i]);
@@ -79,7 +112,7 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
   size_t *at = (size_t *)mxCalloc(n + 1, sizeof *at);
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!plan_item(all[i], &plans[m], &outs[i])) continue;
+    if (!plan_item(all[i], &plans[m], &outs[i], text_bytes)) continue;
     refs[m] = all[i];
     bufs[m] = plans[m].buf;
     lens[m] = plans[m].len;
@@ -105,6 +138,7 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
       if (j == first_at && first[0]) snprintf(o->message, sizeof o->message, "%s", first);
       continue;
     }
+    o->bytes = plans[j].bytes;
     o->value = nsm_finish_block(&plans[j]);
     if (!o->value) {
       o->code = plans[j].code;
@@ -117,7 +151,10 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
   plhs[0] = mxCreateCellArray(nd, dims);
   plhs[1] = mxCreateCellArray(nd, dims);
   plhs[2] = mxCreateCellArray(nd, dims);
+  plhs[3] = mxCreateLogicalArray(nd, dims);
+  mxLogical *bytes = mxGetLogicals(plhs[3]);
   for (size_t i = 0; i < n; i++) {
+    bytes[i] = outs[i].value && outs[i].bytes;
     mxSetCell(plhs[0], i, outs[i].value ? outs[i].value : mxCreateDoubleMatrix(0, 0, mxREAL));
     mxSetCell(plhs[1], i, mxCreateString(outs[i].code ? outs[i].code : ""));
     mxSetCell(plhs[2], i, mxCreateString(outs[i].code ? outs[i].message : ""));

@@ -58,5 +58,8 @@ S = st.load('text', 'cellstr');
 assert(isequal(S.x, [1; 2]) && isequal(S.n, {'a'; 'bc'}) && isequal(S.y, int8([3; 4])));
 by = store.put(uint8([1 2 3; 4 5 6]), 'path', 'by.npy', 'dtype', 'S');
 assert(isequal(by.load(), uint8([1 2 3; 4 5 6])));
+[v, e] = store.loadMany({st, by, c, gone}, 'text', 'cellstr');
+assert(isequal(v{1}, S) && isequal(v{2}, uint8([1 2 3; 4 5 6])) && isequal(v{3}, {'ab', 'c'; '', 'def'}));
+assert(isempty(v{4}) && strcmp(e{4}.identifier, 'npystore:not_found'));
 fprintf('in_place_smoke: ok\n');
 end

@@ -1,7 +1,7 @@
 function tests = test_load_many()
 % store.loadMany: many references at once through npy_refs_load_into, an error
 % per item.
-tests = {@one_missing_among_several, @every_numpy_file, @refused_dtype_alone, ...
+tests = {@one_missing_among_several, @every_numpy_file, @every_dtype_form, @refused_text_alone, ...
          @first_failure_raised, @argument_errors, @empty_and_shape};
 end
 
@@ -35,7 +35,8 @@ function every_numpy_file(ctx)
 store = npystore.Store(strrep(ctx.config, ctx.dir, ctx.numpyDir));
 lines = strsplit(strtrim(fileread(fullfile(ctx.numpyDir, 'cases.tsv'))), "\n");
 names = [cellfun(@(l) strtok(l, sprintf('\t')), lines, 'UniformOutput', false), ...
-         {'unicode.npy', 'unicode0d.npy', 'unicode_be.npy'}];
+         {'unicode.npy', 'unicode0d.npy', 'unicode_be.npy', 'structured.npy', 'rec.npy', ...
+          'pad.npy', 'nest.npy', 'bytes.npy', 'void.npy'}];
 refs = cellfun(@(n) store.open(n), names, 'UniformOutput', false);
 [v, e] = store.loadMany(refs);
 for i = 1:numel(names)
@@ -47,11 +48,26 @@ end
 assert(numel(names) > 300);
 end
 
-function refused_dtype_alone(ctx)
+function every_dtype_form(ctx)
+% the 'text' and 'struct' forms, as r.load gives them
 store = npystore.Store(strrep(ctx.config, ctx.dir, ctx.numpyDir));
-[v, e] = store.loadMany({store.open('unicode.npy'), store.open('structured.npy'), store.open('lf8_2x3_C.npy')});
-assert(strcmp(e{2}.identifier, 'npystore:dtype') && isempty(v{2}), 'structured is refused alone');
+names = {'rec.npy', 'nest.npy', 'unicode2d.npy', 'unicode.npy', 'lf8_2x3_C.npy'};
+refs = cellfun(@(n) store.open(n), names, 'UniformOutput', false);
+[v, e] = store.loadMany(refs, 'text', 'cellstr', 'struct', 'array', 'concurrency', 2);
+for i = 1:numel(names)
+  assert(isempty(e{i}) && isequal(v{i}, refs{i}.load('text', 'cellstr', 'struct', 'array')), names{i});
+end
+end
+
+function refused_text_alone(ctx)
+% a 2-d unicode array has no char form: it fails alone, the others load
+store = npystore.Store(strrep(ctx.config, ctx.dir, ctx.numpyDir));
+[v, e] = store.loadMany({store.open('unicode.npy'), store.open('unicode2d.npy'), store.open('lf8_2x3_C.npy')}, ...
+                        'text', 'char');
+assert(strcmp(e{2}.identifier, 'npystore:dtype') && isempty(v{2}), 'refused alone');
 assert(isempty(e{1}) && isempty(e{3}) && isequal(v{3}, [0 1 2; 3 4 5]) && isequal(v{1}, ['a  '; 'bcd'; 'ef ']));
+[v, e] = store.loadMany({store.open('unicode2d.npy')}, 'text', 'cellstr');
+assert(isempty(e{1}) && isequal(v{1}, {'a', 'bc'; '', 'def'}));
 end
 
 function first_failure_raised(ctx)
@@ -70,8 +86,9 @@ expect_error(@() ctx.store.loadMany({a}, 'concurrency', 'x'), 'npystore:invalid_
 expect_error(@() ctx.store.loadMany({a}, 'threads', 2), 'npystore:invalid_argument');
 expect_error(@() ctx.store.loadMany({a, 5}), 'npystore:invalid_argument');
 expect_error(@() ctx.store.loadMany({a, '{bad'}), 'npystore:json');
-expect_error(@() npystore_mex('load_many', [a.id 12345], 0), 'npystore:invalid_argument');
-expect_error(@() npystore_mex('load_many', {a.id}, 0), 'npystore:invalid_argument');
+expect_error(@() ctx.store.loadMany({a}, 'text', 'words'), 'npystore:invalid_argument');
+expect_error(@() npystore_mex('load_many', [a.id 12345], 0, 0), 'npystore:invalid_argument');
+expect_error(@() npystore_mex('load_many', {a.id}, 0, 0), 'npystore:invalid_argument');
 end
 
 function empty_and_shape(ctx)
