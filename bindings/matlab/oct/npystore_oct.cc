@@ -2,6 +2,9 @@
 //
 //   [A, done] = npystore_oct('load', id, raw)
 //   [B, done] = npystore_oct('read_rows', id, first, count)    first is 0-based
+//   [B, done] = npystore_oct('load_bytes', id)   as npystore_mex('load_bytes'): uint8
+//               [itemsize, numel], the element bytes of any dtype (structured, S, V,
+//               U), which the .m layer splits
 //
 // Octave copies every array a MEX function returns, element by element, into an
 // array of its own; for large arrays that copy costs more than the load. This
@@ -40,7 +43,7 @@ struct Block {
 void check(npy_status st) {
   if (st == NPY_OK) return;
   std::string id = std::string("npystore:") + npy_status_name(st);
-  error_with_id(id.c_str(), "%s", npy_last_error());
+  error_with_id(id.c_str(), "npystore: %s", npy_last_error());
 }
 
 npy_status fill(const Block &b, void *buf, uint64_t len, npy_order order) {
@@ -161,6 +164,24 @@ octave_value_list load_block(const Block &block, const uint64_t *shape, size_t n
   return ovl(out, true);
 }
 
+// [B, done] for npystore_mex('load_bytes'): every element's bytes, one column each.
+octave_value_list load_bytes(const npy_ref *ref) {
+  uint64_t itemsize = 0, n = 0;
+  check(npy_ref_itemsize(ref, &itemsize));
+  check(npy_ref_size(ref, &n));
+  uint64_t shape[2] = {n, itemsize};  // reversed: [itemsize, n]
+  dim_vector dv;
+  octave_idx_type total = 0;
+  if (!dims_for(shape, 2, true, dv, total)) return not_done();
+  try {
+    return ovl(load_as<octave_uint8, uint8NDArray>(Block{ref, false, 0, 0}, dv, total,
+                                                   NPY_ORDER_FORTRAN),
+               true);
+  } catch (const std::bad_alloc &) {
+    return not_done();
+  }
+}
+
 }  // namespace
 
 DEFUN_DLD(npystore_oct, args, ,
@@ -168,15 +189,18 @@ DEFUN_DLD(npystore_oct, args, ,
           "@deftypefn {} {[@var{A}, @var{done}] =} npystore_oct ('load', @var{id}, @var{raw})\n"
           "@deftypefnx {} {[@var{B}, @var{done}] =} npystore_oct ('read_rows', @var{id}, "
           "@var{first}, @var{count})\n"
+          "@deftypefnx {} {[@var{B}, @var{done}] =} npystore_oct ('load_bytes', @var{id})\n"
           "Internal to npystore.Ref: Octave's in-place loader. @var{done} is false when "
           "the MEX path must serve the call.\n"
           "@end deftypefn")
 {
   std::string command = args.length() > 0 && args(0).is_string() ? args(0).string_value() : "";
   bool rows = command == "read_rows" && args.length() == 4;
-  if (!rows && !(command == "load" && args.length() == 3)) print_usage();
+  bool bytes = command == "load_bytes" && args.length() == 2;
+  if (!rows && !bytes && !(command == "load" && args.length() == 3)) print_usage();
   const npy_ref *ref = resolve(args(1));
   if (!ref) return not_done();
+  if (bytes) return load_bytes(ref);
   const uint64_t *shape = nullptr;
   size_t ndim = 0;
   check(npy_ref_shape(ref, &shape, &ndim));
