@@ -24,7 +24,7 @@ inc = fullfile(opts.prefix, 'include');
 lib = fullfile(opts.prefix, 'lib');
 header = fullfile(inc, 'npystore.h');
 if ~exist(header, 'file')
-  error('npystore:not_found', 'no %s: build and install the library first (scripts/test.sh cmake)', header);
+  error('npystore:not_found', 'npystore: no %s: build and install the library first (scripts/test.sh cmake)', header);
 end
 src = fullfile(here, 'mex');
 files = dir(fullfile(src, '*.c'));
@@ -66,7 +66,7 @@ if ~exist(dll, 'file')
   dll = fullfile(prefix, 'lib', 'npystore.dll');
 end
 if ~exist(dll, 'file')
-  error('npystore:not_found', 'no npystore.dll in %s or %s: install the Windows build first (docs/building.md)', ...
+  error('npystore:not_found', 'npystore: no npystore.dll in %s or %s: install the Windows build first (docs/building.md)', ...
         fullfile(prefix, 'bin'), fullfile(prefix, 'lib'));
 end
 end
@@ -75,6 +75,6 @@ function octave_build(varargin)
 % mkoctfile with its output shown only when it fails.
 [out, status] = mkoctfile(varargin{:});
 if status ~= 0
-  error('npystore:internal', 'mkoctfile failed:\n%s', out);
+  error('npystore:internal', 'npystore: mkoctfile failed:\n%s', out);
 end
 end
