@@ -22,12 +22,6 @@ const HEADER_PROBE: u64 = 4096;
 /// fetches both with one request.
 const SMALL_OBJECT: u64 = 1 << 20;
 
-/// A first row read of a reference from JSON whose rows start at most this far
-/// after numpy's header (and end within [`SMALL_OBJECT`]) fetches the header and
-/// the rows with one request, the gap read too; other rows are read after the
-/// header, pinned to its version.
-const NEAR_ROWS: u64 = 256 << 10;
-
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
 type RangeReader<'a, E> = dyn FnMut(&mut [(u64, &mut [u8])]) -> std::result::Result<(), E> + 'a;
 
@@ -469,11 +463,13 @@ impl ArrayRef {
         })
     }
 
-    /// A reference whose version is not known yet. A slice near the start of the
-    /// object (where numpy's header would put it, in C order) comes with the header
-    /// in one request: the bytes of one answer are of one version, whatever tag it
-    /// names. `Ok` when the slice was read so; else the version the header names
-    /// (with its answer), to read the slice from through its reader.
+    /// A reference whose version must be opened (its first read, or any read of a
+    /// file). A slice that starts at most the store's merge gap after the header
+    /// (where the layout seen last, else numpy's C-order header, would put it) and
+    /// ends within [`SMALL_OBJECT`] comes with the header in one read: the bytes of
+    /// one answer are of one version, whatever tag it names. `Ok` when the slice was
+    /// read so; else the version the header names (with its answer), to read the
+    /// slice from through its reader.
     fn slice_with_header(
         &self,
         start: &[u64],
@@ -481,13 +477,20 @@ impl ArrayRef {
         buf: &mut [u8],
         order: Order,
     ) -> Result<std::result::Result<(), Opened<'_>>> {
-        let guess = StoredLayout {
+        let guess = self.seen.layout().unwrap_or(StoredLayout {
             fortran_order: false,
             data_offset: self.expected_header_len(),
-        };
-        let span = SlicePlan::new(self.shape(), self.itemsize(), false, start, count)?.span();
+        });
+        let plan = SlicePlan::new(
+            self.shape(),
+            self.itemsize(),
+            guess.fortran_order,
+            start,
+            count,
+        );
+        let span = plan?.span();
         let end = guess.data_offset + span.end;
-        let near = span.start <= NEAR_ROWS && end <= SMALL_OBJECT;
+        let near = span.start <= self.store.merge_gap() && end <= SMALL_OBJECT;
         let opened = self.open_current(if near { end } else { guess.data_offset })?;
         let held = opened.head.as_ref().is_some_and(|h| h.len() as u64 >= end);
         if !near || opened.version.layout != guess || !held {
