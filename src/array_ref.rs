@@ -457,10 +457,59 @@ impl ArrayRef {
             },
         };
         self.on_one_version(first_opened, self.expected_header_len(), |opened| {
-            let mut read = |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, None);
             let layout = opened.version.layout;
+            if let Some(file) = opened.reader.file() {
+                if self.slice_from_map(file, layout, start, count, buf, order)? {
+                    return Ok(());
+                }
+            }
+            let mut read = |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, None);
             self.read_slice_with(layout, start, count, buf, order, &mut read)
         })
+    }
+
+    /// A file's slice of many runs lying close together (at most the merge gap apart
+    /// on average, so merged reads would bring their whole span anyway), copied out
+    /// of a read-only map of that span: the pages it touches come from the page
+    /// cache without a copy of the span (measured in benches/slices.rs: a channel of
+    /// a Fortran recording 10x faster than merged `pread`s). `false`, with nothing
+    /// done, for other slices.
+    fn slice_from_map(
+        &self,
+        file: &std::fs::File,
+        layout: StoredLayout,
+        start: &[u64],
+        count: &[u64],
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<bool> {
+        /// Fewer runs than this are read, not mapped: a map costs two calls more.
+        const MIN_RUNS: u64 = 64;
+        let plan = SlicePlan::new(
+            self.shape(),
+            self.itemsize(),
+            layout.fortran_order,
+            start,
+            count,
+        )?;
+        let span = plan.span();
+        let len = span.end - span.start;
+        if plan.runs < MIN_RUNS || len / plan.runs > self.store.merge_gap() {
+            return Ok(false);
+        }
+        let base = layout.data_offset + span.start;
+        let shown = self.store.describe(self.path());
+        let map = Mapping::map_to_copy(file, &shown, base, len)?;
+        let data = map.as_slice();
+        let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+            for (offset, part) in ranges.iter_mut() {
+                let at = (*offset - base) as usize;
+                part.copy_from_slice(&data[at..at + part.len()]);
+            }
+            Ok::<(), Error>(())
+        };
+        self.read_slice_with(layout, start, count, buf, order, &mut read)?;
+        Ok(true)
     }
 
     /// A reference whose version must be opened (its first read, or any read of a
