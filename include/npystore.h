@@ -715,7 +715,8 @@ npy_status npy_ref_read_rows(const npy_ref *r,
  *
  * Only the byte runs the slice covers are read, and runs at most the store's merge
  * gap apart (`npy_store_set_merge_gap`) as one read: on a file store one `pread` per
- * merged run; on an object store one ranged GET per merged run (at most the part
+ * merged run (at least 64 runs at most the gap apart on average are copied out of a
+ * read-only map of their span instead); on an object store one ranged GET per merged run (at most the part
  * size), several in flight at once, all of one version of the object. A time window
  * of a channels x samples recording stored in Fortran order is one run, one read.
  * `npy_ref_read_rows(r, first, n, ...)` is this call with

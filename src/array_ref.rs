@@ -412,8 +412,10 @@ impl ArrayRef {
     ///
     /// Only the byte runs the slice covers are read, runs close together as one read
     /// (the store's merge gap, [`Store::set_merge_gap`]): a file store makes one
-    /// `pread` per merged run, an object store one ranged GET per merged run (cut at
-    /// the part size), several in flight at once and all pinned to one version. A
+    /// `pread` per merged run (many runs close together are copied out of a
+    /// read-only map of their span instead), an object store one ranged GET per
+    /// merged run (cut at the part size), several in flight at once and all pinned
+    /// to one version. A
     /// slice with a count of 0 reads nothing. A wrong number of axes, a slice past an
     /// axis's end or one whose end overflows is `InvalidArgument`; a short `buf` is
     /// `Length`.
@@ -501,6 +503,15 @@ impl ArrayRef {
         let shown = self.store.describe(self.path());
         let map = Mapping::map_to_copy(file, &shown, base, len)?;
         let data = map.as_slice();
+        if !order.needs_conversion(layout.fortran_order, &plan.shape) {
+            // Straight into place, without a list of the runs.
+            let run = plan.run_len as usize;
+            for (chunk, offset) in buf.chunks_mut(run).zip(plan.offsets()) {
+                let at = (offset - span.start) as usize;
+                chunk.copy_from_slice(&data[at..at + run]);
+            }
+            return Ok(true);
+        }
         let mut read = |ranges: &mut [(u64, &mut [u8])]| {
             for (offset, part) in ranges.iter_mut() {
                 let at = (*offset - base) as usize;

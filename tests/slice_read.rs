@@ -171,7 +171,9 @@ fn bad_slices_are_refused_with_what_is_wrong() {
         .put(&array, &Target::Path("b.npy".into()), PutOptions::default())
         .unwrap();
     let mut buf = vec![0u8; 160];
-    let cases: [(&[u64], &[u64], usize, ErrorKind, &str); 5] = [
+    /// start, count, buffer bytes, the error's kind and words of its message.
+    type Bad<'a> = (&'a [u64], &'a [u64], usize, ErrorKind, &'a str);
+    let cases: [Bad; 5] = [
         (
             &[0],
             &[1],

@@ -140,7 +140,7 @@ mod tests {
         let spans = [(0, 2), (10, 2), (20, 2), (100, 2)];
         assert_eq!(groups(&spans, 8, 1 << 20), [0..3, 3..4]);
         assert_eq!(groups(&spans, 7, 1 << 20), [0..1, 1..2, 2..3, 3..4]);
-        assert_eq!(groups(&spans, 1000, 1 << 20), [0..4]);
+        assert_eq!(groups(&spans, 1000, 1 << 20), vec![0..4]);
         // The span cap starts a new group.
         assert_eq!(groups(&spans, 1000, 12), [0..2, 2..3, 3..4]);
         // Touching runs merge at gap 0; overlapping ones never do.
