@@ -453,6 +453,8 @@ fn a_time_window_of_a_fortran_recording_is_one_ranged_get() {
             "{}: {down} bytes for {body}",
             r.kind
         );
+        let n_gets = gets(&proxy).len();
+        eprintln!("{}: time window: {n_gets} GETs, {down} bytes down", r.kind);
 
         // One channel of those samples: runs of 2 bytes, 768 apart, within the merge
         // gap: one ranged GET of the span (the header is known now), far from the
@@ -469,6 +471,12 @@ fn a_time_window_of_a_fortran_recording_is_one_ranged_get() {
         assert_eq!(gets(&proxy).len() - before.0, 1, "{}", r.kind);
         let span = ((n - 1) * channels * 2 + 2) as u64;
         assert!(proxy.down() - before.1 < span + 1500, "{}", r.kind);
+        let down = proxy.down() - before.1;
+        eprintln!(
+            "{}: channel: 1 GET, {down} bytes down for {} bytes",
+            r.kind,
+            n * 2
+        );
 
         // With a merge gap of 0 each sample is its own ranged GET of 2 bytes: the
         // fewest bytes, the most requests (20 samples here).
@@ -481,6 +489,7 @@ fn a_time_window_of_a_fortran_recording_is_one_ranged_get() {
         assert_eq!(few, want[..40], "{}", r.kind);
         let log = gets(&proxy);
         assert_eq!(log.len() - before, 20, "{}", r.kind);
+        eprintln!("{}: gap 0, 20 samples: 20 GETs of 2 bytes", r.kind);
         assert!(log[before..].iter().all(|e| {
             let range = e.range.as_deref().unwrap_or_default();
             let (a, b) = range.trim_start_matches("bytes=").split_once('-').unwrap();
