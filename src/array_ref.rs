@@ -415,10 +415,9 @@ impl ArrayRef {
     /// `pread` per merged run (many runs close together are copied out of a
     /// read-only map of their span instead), an object store one ranged GET per
     /// merged run (cut at the part size), several in flight at once and all pinned
-    /// to one version. A
-    /// slice with a count of 0 reads nothing. A wrong number of axes, a slice past an
-    /// axis's end or one whose end overflows is `InvalidArgument`; a short `buf` is
-    /// `Length`.
+    /// to one version. A slice with a count of 0 reads nothing. A wrong number of
+    /// axes, a slice past an axis's end or one whose end overflows is
+    /// `InvalidArgument`; a short `buf` is `Length`.
     pub fn read_slice(
         &self,
         start: &[u64],
@@ -473,9 +472,8 @@ impl ArrayRef {
     /// A file's slice of many runs lying close together (at most the merge gap apart
     /// on average, so merged reads would bring their whole span anyway), copied out
     /// of a read-only map of that span: the pages it touches come from the page
-    /// cache without a copy of the span (measured in benches/slices.rs: a channel of
-    /// a Fortran recording 10x faster than merged `pread`s). `false`, with nothing
-    /// done, for other slices.
+    /// cache without a copy of the span (benches/slices.rs measures a channel of a
+    /// Fortran recording both ways). `false`, with nothing done, for other slices.
     fn slice_from_map(
         &self,
         file: &std::fs::File,

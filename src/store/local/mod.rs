@@ -32,8 +32,9 @@ use upload::FileUpload;
 pub const TEMP_SUFFIX: &str = ".npystore-tmp";
 
 /// The merge gap file stores start with: runs of one read at most this far apart are
-/// read by one `pread`, the bytes between them dropped. Measured (benches/file_store.rs,
-/// a page-cached file): one more `pread` costs about what copying 8 KiB does.
+/// read by one `pread`, the bytes between them dropped. Measured in benches/slices.rs
+/// (page-cached file): 1,000,000 `pread`s of 2 bytes took 0.94 s, about 0.9 us each,
+/// the time of copying some 8 KiB.
 pub const LOCAL_MERGE_GAP: u64 = 8 << 10;
 
 /// Reads at least this large are split across threads.
