@@ -473,7 +473,8 @@ impl ArrayRef {
     /// on average, so merged reads would bring their whole span anyway), copied out
     /// of a read-only map of that span: the pages it touches come from the page
     /// cache without a copy of the span (benches/slices.rs measures a channel of a
-    /// Fortran recording both ways). `false`, with nothing done, for other slices.
+    /// Fortran recording both ways). Also a slice of one run in the other order,
+    /// converted straight from the map. `false`, with nothing done, for other slices.
     fn slice_from_map(
         &self,
         file: &std::fs::File,
@@ -494,14 +495,23 @@ impl ArrayRef {
         )?;
         let span = plan.span();
         let len = span.end - span.start;
-        if plan.runs < MIN_RUNS || len / plan.runs > self.store.merge_gap() {
+        let convert = order.needs_conversion(layout.fortran_order, &plan.shape);
+        let close = plan.runs >= MIN_RUNS && len / plan.runs <= self.store.merge_gap();
+        // One run to convert: converted from the map, with no scratch copy (as loads do).
+        let one_to_convert = plan.runs == 1 && convert;
+        if !close && !one_to_convert {
             return Ok(false);
         }
         let base = layout.data_offset + span.start;
         let shown = self.store.describe(self.path());
         let map = Mapping::map_to_copy(file, &shown, base, len)?;
         let data = map.as_slice();
-        if !order.needs_conversion(layout.fortran_order, &plan.shape) {
+        if one_to_convert {
+            let itemsize = self.itemsize() as usize;
+            convert_order(data, buf, &plan.shape, itemsize, layout.fortran_order)?;
+            return Ok(true);
+        }
+        if !convert {
             // Straight into place, without a list of the runs.
             let run = plan.run_len as usize;
             for (chunk, offset) in buf.chunks_mut(run).zip(plan.offsets()) {

@@ -120,6 +120,7 @@ impl SlicePlan {
         Offsets {
             plan: self,
             index: vec![0; self.outer.len()],
+            offset: self.base,
             left: self.runs,
         }
     }
@@ -149,7 +150,10 @@ fn count_in_numpy_order(count: &[u64], fortran: bool) -> Vec<u64> {
 #[derive(Debug)]
 pub(crate) struct Offsets<'p> {
     plan: &'p SlicePlan,
+    /// The outer axes' indices of the next run.
     index: Vec<u64>,
+    /// The next run's offset.
+    offset: u64,
     left: u64,
 }
 
@@ -161,20 +165,18 @@ impl Iterator for Offsets<'_> {
             return None;
         }
         self.left -= 1;
+        let offset = self.offset;
+        // Step the odometer, keeping the offset in step with it.
         let outer = &self.plan.outer;
-        let offset = self.plan.base
-            + self
-                .index
-                .iter()
-                .zip(outer)
-                .map(|(i, &(_, t))| i * t)
-                .sum::<u64>();
         for k in (0..outer.len()).rev() {
+            let (count, stride) = outer[k];
             self.index[k] += 1;
-            if self.index[k] < outer[k].0 {
+            if self.index[k] < count {
+                self.offset += stride;
                 break;
             }
             self.index[k] = 0;
+            self.offset -= (count - 1) * stride;
         }
         Some(offset)
     }
