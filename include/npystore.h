@@ -307,6 +307,27 @@ npy_status npy_store_exists(const npy_store *store, const char *path, bool *out)
 npy_status npy_store_delete(const npy_store *store, const char *path);
 
 /**
+ * The store's merge gap in `*out`: byte runs of one partial read
+ * (`npy_ref_read_slice`, `npy_ref_read_rows`) at most this many bytes apart are
+ * fetched by one read, the bytes between them read and dropped. A store starts with
+ * 8 KiB (file stores) or 256 KiB (object stores).
+ *
+ * # Safety
+ * `store` is a live handle; `out` is valid for a write.
+ */
+npy_status npy_store_merge_gap(const npy_store *store, uint64_t *out);
+
+/**
+ * Set the store's merge gap (`npy_store_merge_gap`) to `bytes`, for this handle,
+ * the references made from it and the reads that start after the call. 0 merges
+ * only runs that touch; a larger gap makes fewer reads of a few more bytes.
+ *
+ * # Safety
+ * `store` is a live handle.
+ */
+npy_status npy_store_set_merge_gap(const npy_store *store, uint64_t bytes);
+
+/**
  * ---- Target --------------------------------------------------------------------
  * `npy_target`: where `npy_put` and `npy_writer_open` write.
  *
@@ -683,6 +704,41 @@ npy_status npy_ref_read_rows(const npy_ref *r,
                              void *buf,
                              uint64_t buf_len,
                              npy_order order);
+
+/**
+ * Read the hyperslab `a[start[0]:start[0]+count[0], ..., start[n-1]:start[n-1]+count[n-1]]`
+ * (`ndim` must equal `npy_ref_ndim`; one start and one count per axis, in numpy's
+ * axis order, 0-based) into `buf`, laid out as that array in `order`
+ * (NPY_ORDER_AS_STORED: the object's own order, `npy_ref_fortran_order`). `buf_cap`
+ * must be at least the slice's bytes, `npy_ref_itemsize` x the product of `count`
+ * (else NPY_ERR_LENGTH); only those first bytes are written.
+ *
+ * Only the byte runs the slice covers are read, and runs at most the store's merge
+ * gap apart (`npy_store_set_merge_gap`) as one read: on a file store one `pread` per
+ * merged run (at least 64 runs at most the gap apart on average are copied out of a
+ * read-only map of their span instead); on an object store one ranged GET per merged run (at most the part
+ * size), several in flight at once, all of one version of the object. A time window
+ * of a channels x samples recording stored in Fortran order is one run, one read.
+ * `npy_ref_read_rows(r, first, n, ...)` is this call with
+ * `start = {first, 0, ...}` and `count = {n, <the other axes whole>}`.
+ *
+ * A slice with a count of 0 reads nothing and returns NPY_OK (`buf` may be NULL).
+ * Errors, with nothing read: NPY_ERR_INVALID_ARGUMENT for an `ndim` other than
+ * the array's, a NULL `start` or `count` (when `ndim` > 0), a NULL `buf` with a
+ * `buf_cap` above 0, a slice past an axis's end, or a start plus count that
+ * overflows; NPY_ERR_LENGTH for a `buf_cap` below the slice's bytes.
+ *
+ * # Safety
+ * `r` is a live handle; `start` and `count` are NULL or valid for `ndim` reads; `buf`
+ * is valid for `buf_cap` writes.
+ */
+npy_status npy_ref_read_slice(const npy_ref *r,
+                              size_t ndim,
+                              const uint64_t *start,
+                              const uint64_t *count,
+                              void *buf,
+                              uint64_t buf_cap,
+                              npy_order order);
 
 /**
  * ---- Mapping -------------------------------------------------------------------

@@ -12,6 +12,7 @@ packages=(
   cmake
   pkg-config
   valgrind
+  strace          # counts the system calls of small reads (bindings/c/tests/count_syscalls.sh)
   postgresql      # server for the DataJoint round-trip tests (scripts/postgres.sh)
   postgresql-client
   python3-venv    # scripts/python-env.sh

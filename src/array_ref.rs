@@ -8,6 +8,7 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse};
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
+use crate::slice::SlicePlan;
 use crate::store::{Failure, Maps, Read, Store};
 use crate::transfer::Transfer;
 pub use crate::version::StoredLayout;
@@ -20,12 +21,6 @@ const HEADER_PROBE: u64 = 4096;
 /// A first load of an array whose header and data together are at most this large
 /// fetches both with one request.
 const SMALL_OBJECT: u64 = 1 << 20;
-
-/// A first row read of a reference from JSON whose rows start at most this far
-/// after numpy's header (and end within [`SMALL_OBJECT`]) fetches the header and
-/// the rows with one request, the gap read too; other rows are read after the
-/// header, pinned to its version.
-const NEAR_ROWS: u64 = 256 << 10;
 
 /// Fetches byte ranges `(offset, destination)` of the object into their destinations.
 type RangeReader<'a, E> = dyn FnMut(&mut [(u64, &mut [u8])]) -> std::result::Result<(), E> + 'a;
@@ -400,47 +395,170 @@ impl ArrayRef {
                     ),
                 )
             })?;
-        let itemsize = self.itemsize();
-        let per_row: u64 = shape[1..].iter().product::<u64>() * itemsize;
+        let per_row: u64 = shape[1..].iter().product::<u64>() * self.itemsize();
         check_buffer(buf.len(), count * per_row, &format!("{count} rows"))?;
-        if count == 0 || per_row == 0 {
+        let mut start = vec![0; shape.len()];
+        start[0] = first;
+        let mut counts = shape.to_vec();
+        counts[0] = count;
+        self.read_checked_slice(&start, &counts, buf, order)
+    }
+
+    /// The hyperslab `a[start[0]:start[0]+count[0], start[1]:..., ...]` (one start
+    /// and one count per axis) into the first bytes of `buf`, laid out as that array
+    /// in `order` (`AsStored`: the object's own order, [`ArrayRef::fortran_order`]).
+    /// `buf` must hold at least the slice's bytes (item size times the product of
+    /// `count`); the bytes after them are left as they were.
+    ///
+    /// Only the byte runs the slice covers are read, runs close together as one read
+    /// (the store's merge gap, [`Store::set_merge_gap`]): a file store makes one
+    /// `pread` per merged run (many runs close together are copied out of a
+    /// read-only map of their span instead), an object store one ranged GET per
+    /// merged run (cut at the part size), several in flight at once and all pinned
+    /// to one version. A slice with a count of 0 reads nothing. A wrong number of
+    /// axes, a slice past an axis's end or one whose end overflows is
+    /// `InvalidArgument`; a short `buf` is `Length`.
+    pub fn read_slice(
+        &self,
+        start: &[u64],
+        count: &[u64],
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<()> {
+        let plan = SlicePlan::new(self.shape(), self.itemsize(), false, start, count)?;
+        let Some(buf) = buf.get_mut(..plan.nbytes as usize) else {
+            bail!(
+                Length,
+                "buffer has {} bytes but the slice of shape {:?} needs {}",
+                buf.len(),
+                plan.shape,
+                plan.nbytes
+            );
+        };
+        self.read_checked_slice(start, count, buf, order)
+    }
+
+    /// [`ArrayRef::read_slice`] of a slice already checked against the shape, into a
+    /// `buf` of exactly its size.
+    fn read_checked_slice(
+        &self,
+        start: &[u64],
+        count: &[u64],
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<()> {
+        if buf.is_empty() {
             return Ok(());
         }
         let first_opened = match self.remembered() {
             Some(opened) => opened,
-            None => match self.rows_with_header(first, count, buf, order)? {
+            None => match self.slice_with_header(start, count, buf, order)? {
                 Ok(()) => return Ok(()),
                 Err(opened) => opened,
             },
         };
         self.on_one_version(first_opened, self.expected_header_len(), |opened| {
+            let layout = opened.version.layout;
+            if let Some(file) = opened.reader.file() {
+                if self.slice_from_map(file, layout, start, count, buf, order)? {
+                    return Ok(());
+                }
+            }
             let mut read = |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, None);
-            self.read_rows_with(opened.version.layout, first, count, buf, order, &mut read)
+            self.read_slice_with(layout, start, count, buf, order, &mut read)
         })
     }
 
-    /// A reference whose version is not known yet. Rows near the start of the object
-    /// (where numpy's header would put them) come with the header in one request:
-    /// the bytes of one answer are of one version, whatever tag it names. `Ok` when
-    /// the rows were read so; else the version the header names (with its answer),
-    /// to read the rows from through its reader.
-    fn rows_with_header(
+    /// A file's slice of many runs lying close together (at most the merge gap apart
+    /// on average, so merged reads would bring their whole span anyway), copied out
+    /// of a read-only map of that span: the pages it touches come from the page
+    /// cache without a copy of the span (benches/slices.rs measures a channel of a
+    /// Fortran recording both ways). Also a slice of one run in the other order,
+    /// converted straight from the map. `false`, with nothing done, for other slices.
+    fn slice_from_map(
         &self,
-        first: u64,
-        count: u64,
+        file: &std::fs::File,
+        layout: StoredLayout,
+        start: &[u64],
+        count: &[u64],
+        buf: &mut [u8],
+        order: Order,
+    ) -> Result<bool> {
+        /// Fewer runs than this are read, not mapped: a map costs two calls more.
+        const MIN_RUNS: u64 = 64;
+        let plan = SlicePlan::new(
+            self.shape(),
+            self.itemsize(),
+            layout.fortran_order,
+            start,
+            count,
+        )?;
+        let span = plan.span();
+        let len = span.end - span.start;
+        let convert = order.needs_conversion(layout.fortran_order, &plan.shape);
+        let close = plan.runs >= MIN_RUNS && len / plan.runs <= self.store.merge_gap();
+        // One run to convert: converted from the map, with no scratch copy (as loads do).
+        let one_to_convert = plan.runs == 1 && convert;
+        if !close && !one_to_convert {
+            return Ok(false);
+        }
+        let base = layout.data_offset + span.start;
+        let shown = self.store.describe(self.path());
+        let map = Mapping::map_to_copy(file, &shown, base, len)?;
+        let data = map.as_slice();
+        if one_to_convert {
+            let itemsize = self.itemsize() as usize;
+            convert_order(data, buf, &plan.shape, itemsize, layout.fortran_order)?;
+            return Ok(true);
+        }
+        if !convert {
+            // Straight into place, without a list of the runs.
+            let run = plan.run_len as usize;
+            for (chunk, offset) in buf.chunks_mut(run).zip(plan.offsets()) {
+                let at = (offset - span.start) as usize;
+                chunk.copy_from_slice(&data[at..at + run]);
+            }
+            return Ok(true);
+        }
+        let mut read = |ranges: &mut [(u64, &mut [u8])]| {
+            for (offset, part) in ranges.iter_mut() {
+                let at = (*offset - base) as usize;
+                part.copy_from_slice(&data[at..at + part.len()]);
+            }
+            Ok::<(), Error>(())
+        };
+        self.read_slice_with(layout, start, count, buf, order, &mut read)?;
+        Ok(true)
+    }
+
+    /// A reference whose version must be opened (its first read, or any read of a
+    /// file). A slice that starts at most the store's merge gap after the header
+    /// (where the layout seen last, else numpy's C-order header, would put it) and
+    /// ends within [`SMALL_OBJECT`] comes with the header in one read: the bytes of
+    /// one answer are of one version, whatever tag it names. `Ok` when the slice was
+    /// read so; else the version the header names (with its answer), to read the
+    /// slice from through its reader.
+    fn slice_with_header(
+        &self,
+        start: &[u64],
+        count: &[u64],
         buf: &mut [u8],
         order: Order,
     ) -> Result<std::result::Result<(), Opened<'_>>> {
-        let guess = StoredLayout {
+        let guess = self.seen.layout().unwrap_or(StoredLayout {
             fortran_order: false,
             data_offset: self.expected_header_len(),
-        };
-        let per_row = self.nbytes / self.shape()[0];
-        let (gap, end) = (
-            first * per_row,
-            guess.data_offset + (first + count) * per_row,
+        });
+        let plan = SlicePlan::new(
+            self.shape(),
+            self.itemsize(),
+            guess.fortran_order,
+            start,
+            count,
         );
-        let near = gap <= NEAR_ROWS && end <= SMALL_OBJECT;
+        let span = plan?.span();
+        let end = guess.data_offset + span.end;
+        let near = span.start <= self.store.merge_gap() && end <= SMALL_OBJECT;
         let opened = self.open_current(if near { end } else { guess.data_offset })?;
         let held = opened.head.as_ref().is_some_and(|h| h.len() as u64 >= end);
         if !near || opened.version.layout != guess || !held {
@@ -454,55 +572,50 @@ impl ArrayRef {
             }
             Ok::<(), Error>(())
         };
-        self.read_rows_with(guess, first, count, buf, order, &mut read)?;
+        self.read_slice_with(guess, start, count, buf, order, &mut read)?;
         Ok(Ok(()))
     }
 
-    /// [`ArrayRef::read_rows`] (arguments checked) for an object stored as `layout`,
-    /// fetching byte ranges with `read`.
-    fn read_rows_with<E: From<Error>>(
+    /// Read a checked slice of an object stored as `layout` into `buf` (exactly its
+    /// size), fetching its byte runs with `read`, a batch at a time; the reader
+    /// coalesces runs that lie close together.
+    fn read_slice_with<E: From<Error>>(
         &self,
         layout: StoredLayout,
-        first: u64,
-        count: u64,
+        start: &[u64],
+        count: &[u64],
         buf: &mut [u8],
         order: Order,
         read: &mut RangeReader<'_, E>,
     ) -> std::result::Result<(), E> {
-        let shape = self.shape();
-        let rows = shape[0];
+        /// Runs handed to the reader at once: enough for its coalescing and
+        /// concurrency, few enough that their list stays small beside the data.
+        const BATCH: usize = 1 << 20;
         let itemsize = self.itemsize();
-        let per_row: u64 = shape[1..].iter().product::<u64>() * itemsize;
-        let mut block_shape = shape.to_vec();
-        block_shape[0] = count;
-        let convert = order.needs_conversion(layout.fortran_order, &block_shape);
+        let plan = SlicePlan::new(self.shape(), itemsize, layout.fortran_order, start, count)?;
+        let convert = order.needs_conversion(layout.fortran_order, &plan.shape);
         let mut stored = if convert {
-            vec![0u8; buf.len()]
+            zeroed_buffer(plan.nbytes)?
         } else {
             Vec::new()
         };
         let target: &mut [u8] = if convert { &mut stored } else { buf };
-        if !layout.fortran_order {
-            read(&mut [(layout.data_offset + first * per_row, target)])?;
-        } else {
-            // Column-major: each of the trailing index combinations holds a run of
-            // `count` rows; object stores coalesce runs that lie close together.
-            let run = (count * itemsize) as usize;
-            let mut runs: Vec<(u64, &mut [u8])> = target
-                .chunks_mut(run)
-                .enumerate()
-                .map(|(i, chunk)| {
-                    let offset = layout.data_offset + (first + rows * i as u64) * itemsize;
-                    (offset, chunk)
-                })
-                .collect();
-            read(&mut runs)?;
+        let mut runs = target
+            .chunks_mut(plan.run_len as usize)
+            .zip(plan.offsets())
+            .map(|(chunk, offset)| (layout.data_offset + offset, chunk));
+        loop {
+            let mut batch: Vec<(u64, &mut [u8])> = runs.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            read(&mut batch)?;
         }
         if convert {
             convert_order(
                 &stored,
                 buf,
-                &block_shape,
+                &plan.shape,
                 itemsize as usize,
                 layout.fortran_order,
             )?;

@@ -46,6 +46,8 @@ pub mod path;
 /// cbindgen:ignore
 pub(crate) mod put;
 /// cbindgen:ignore
+pub(crate) mod slice;
+/// cbindgen:ignore
 pub(crate) mod store;
 /// cbindgen:ignore
 pub(crate) mod target;
@@ -69,7 +71,7 @@ pub use layout::Order;
 pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
 pub use put::ArrayData;
-pub use store::{Store, TEMP_SUFFIX};
+pub use store::{Store, LOCAL_MERGE_GAP, OBJECT_MERGE_GAP, TEMP_SUFFIX};
 pub use target::{PutOptions, Target};
 pub use transfer::{with_progress, ProgressFn, Transfer, PROGRESS_INTERVAL};
 pub use version::StoredLayout;

@@ -84,6 +84,21 @@ impl Mapping {
         })
     }
 
+    /// A read-only map of `len` bytes at `offset` of `file` to copy from and drop
+    /// (`path` names it in messages): no name or identity is looked up for it, so
+    /// mapping costs the map and unmap calls alone.
+    pub(crate) fn map_to_copy(file: &File, path: &str, offset: u64, len: u64) -> Result<Mapping> {
+        let map = map_region(file, path, MapMode::ReadOnly, offset, len)?;
+        Ok(Mapping {
+            map,
+            path: PathBuf::from(path),
+            identity: None,
+            mode: MapMode::ReadOnly,
+            offset: 0,
+            len,
+        })
+    }
+
     /// The same map with its data range set to `[offset, offset + len)` of the file.
     pub(crate) fn with_data(mut self, offset: u64, len: u64) -> Result<Mapping> {
         if offset

@@ -387,3 +387,113 @@ fn rejected_credentials_are_permission_denied_without_the_secret() {
         r.assert_no_secret(err.message());
     }
 }
+
+/// The int16 bytes of a channels x samples recording stored in Fortran order: sample
+/// `t` of channel `c` is `(c * 7 + t) as i16`, at element `c + channels * t`.
+fn recording(channels: usize, samples: usize) -> Vec<u8> {
+    (0..samples)
+        .flat_map(|t| (0..channels).map(move |c| (c * 7 + t) as i16))
+        .flat_map(i16::to_le_bytes)
+        .collect()
+}
+
+/// The GETs a recording proxy logged, and the bytes it sent back.
+fn gets(proxy: &proxy::Proxy) -> Vec<proxy::Exchange> {
+    let mut log = proxy.exchanges();
+    log.retain(|e| e.method == "GET");
+    log
+}
+
+#[test]
+fn a_time_window_of_a_fortran_recording_is_one_ranged_get() {
+    for r in remote::all() {
+        let cache = Scratch::new("cache");
+        let store = r.open(cache.path());
+        let (channels, samples) = (384usize, 10_000usize);
+        let data = recording(channels, samples);
+        let array = npystore::ArrayData {
+            data: &data,
+            dtype: npystore::Dtype::parse("<i2").unwrap(),
+            shape: vec![channels as u64, samples as u64],
+            fortran_order: true,
+        };
+        let target = npystore::Target::Path("rec/a.npy".into());
+        let stored = store.put(&array, &target, PutOptions::default()).unwrap();
+        let proxy = proxy::Proxy::start(r.server_addr(), 0);
+        let via = r.try_open(r.block_at(&proxy.url()), json!({})).unwrap();
+        let fresh = via.ref_from_json(stored.json()).unwrap();
+
+        // Samples 2000..3000 of every channel: the header's GET, then one ranged GET of
+        // exactly the window (768,000 bytes), beside the pinned second look at the
+        // header that confirms the first answer's ETag (src/version.rs).
+        proxy.record(true);
+        let (t0, n) = (2000usize, 1000usize);
+        let mut window = vec![0u8; channels * n * 2];
+        let before = proxy.down();
+        fresh
+            .read_slice(
+                &[0, t0 as u64],
+                &[channels as u64, n as u64],
+                &mut window,
+                Order::Fortran,
+            )
+            .unwrap();
+        let at = channels * t0 * 2;
+        assert!(window == data[at..at + window.len()], "{}", r.kind);
+        let mut log = gets(&proxy);
+        log.retain(|e| e.range.as_deref() != Some("bytes=0-127"));
+        assert_eq!(log.len(), 1, "{}: {log:?}", r.kind);
+        let first = 128 + at as u64;
+        let want = format!("bytes={first}-{}", first + window.len() as u64 - 1);
+        assert_eq!(log[0].range.as_deref(), Some(want.as_str()), "{}", r.kind);
+        let body = 2 * 128 + window.len() as u64;
+        let down = proxy.down() - before;
+        assert!(
+            down < body + 3 * 1500,
+            "{}: {down} bytes for {body}",
+            r.kind
+        );
+        let n_gets = gets(&proxy).len();
+        eprintln!("{}: time window: {n_gets} GETs, {down} bytes down", r.kind);
+
+        // One channel of those samples: runs of 2 bytes, 768 apart, within the merge
+        // gap: one ranged GET of the span (the header is known now), far from the
+        // minimal 2,000 bytes but one request.
+        let mut channel = vec![0u8; n * 2];
+        let before = (gets(&proxy).len(), proxy.down());
+        fresh
+            .read_slice(&[7, t0 as u64], &[1, n as u64], &mut channel, Order::C)
+            .unwrap();
+        let want: Vec<u8> = (t0..t0 + n)
+            .flat_map(|t| ((7 * 7 + t) as i16).to_le_bytes())
+            .collect();
+        assert_eq!(channel, want, "{}", r.kind);
+        assert_eq!(gets(&proxy).len() - before.0, 1, "{}", r.kind);
+        let span = ((n - 1) * channels * 2 + 2) as u64;
+        assert!(proxy.down() - before.1 < span + 1500, "{}", r.kind);
+        let down = proxy.down() - before.1;
+        eprintln!(
+            "{}: channel: 1 GET, {down} bytes down for {} bytes",
+            r.kind,
+            n * 2
+        );
+
+        // With a merge gap of 0 each sample is its own ranged GET of 2 bytes: the
+        // fewest bytes, the most requests (20 samples here).
+        via.set_merge_gap(0);
+        let mut few = vec![0u8; 40];
+        let before = gets(&proxy).len();
+        fresh
+            .read_slice(&[7, t0 as u64], &[1, 20], &mut few, Order::C)
+            .unwrap();
+        assert_eq!(few, want[..40], "{}", r.kind);
+        let log = gets(&proxy);
+        assert_eq!(log.len() - before, 20, "{}", r.kind);
+        eprintln!("{}: gap 0, 20 samples: 20 GETs of 2 bytes", r.kind);
+        assert!(log[before..].iter().all(|e| {
+            let range = e.range.as_deref().unwrap_or_default();
+            let (a, b) = range.trim_start_matches("bytes=").split_once('-').unwrap();
+            b.parse::<u64>().unwrap() - a.parse::<u64>().unwrap() == 1
+        }));
+    }
+}

@@ -1,9 +1,11 @@
 //! Reading data through an `npy_ref`: into library memory (`npy_array`), into a
-//! caller's buffer (with or without progress), or as a range of rows (memory maps:
+//! caller's buffer (with or without progress), or as a range of rows or a slice of
+//! any axes (memory maps:
 //! `mapping`; many references at once: `bulk`).
 
 use super::boundary::{
-    bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, new_handle, set_outs,
+    array_arg, bytes_mut_arg, free_handle, guard, guard_void, handle, handle_mut, new_handle,
+    set_outs,
 };
 use super::order::{load_order, npy_order};
 use super::progress::{npy_progress_fn, Progress};
@@ -147,5 +149,50 @@ pub unsafe extern "C" fn npy_ref_read_rows(
             bytes_mut_arg(buf.cast(), buf_len, "buf")?,
             order,
         )
+    })
+}
+
+/// Read the hyperslab `a[start[0]:start[0]+count[0], ..., start[n-1]:start[n-1]+count[n-1]]`
+/// (`ndim` must equal `npy_ref_ndim`; one start and one count per axis, in numpy's
+/// axis order, 0-based) into `buf`, laid out as that array in `order`
+/// (NPY_ORDER_AS_STORED: the object's own order, `npy_ref_fortran_order`). `buf_cap`
+/// must be at least the slice's bytes, `npy_ref_itemsize` x the product of `count`
+/// (else NPY_ERR_LENGTH); only those first bytes are written.
+///
+/// Only the byte runs the slice covers are read, and runs at most the store's merge
+/// gap apart (`npy_store_set_merge_gap`) as one read: on a file store one `pread` per
+/// merged run (at least 64 runs at most the gap apart on average are copied out of a
+/// read-only map of their span instead); on an object store one ranged GET per merged run (at most the part
+/// size), several in flight at once, all of one version of the object. A time window
+/// of a channels x samples recording stored in Fortran order is one run, one read.
+/// `npy_ref_read_rows(r, first, n, ...)` is this call with
+/// `start = {first, 0, ...}` and `count = {n, <the other axes whole>}`.
+///
+/// A slice with a count of 0 reads nothing and returns NPY_OK (`buf` may be NULL).
+/// Errors, with nothing read: NPY_ERR_INVALID_ARGUMENT for an `ndim` other than
+/// the array's, a NULL `start` or `count` (when `ndim` > 0), a NULL `buf` with a
+/// `buf_cap` above 0, a slice past an axis's end, or a start plus count that
+/// overflows; NPY_ERR_LENGTH for a `buf_cap` below the slice's bytes.
+///
+/// # Safety
+/// `r` is a live handle; `start` and `count` are NULL or valid for `ndim` reads; `buf`
+/// is valid for `buf_cap` writes.
+#[no_mangle]
+pub unsafe extern "C" fn npy_ref_read_slice(
+    r: *const npy_ref,
+    ndim: usize,
+    start: *const u64,
+    count: *const u64,
+    buf: *mut c_void,
+    buf_cap: u64,
+    order: npy_order,
+) -> npy_status {
+    guard(|| {
+        let r = handle(r, "ref")?;
+        let order = load_order(order)?;
+        let start = array_arg(start, ndim, "start")?;
+        let count = array_arg(count, ndim, "count")?;
+        let buf = bytes_mut_arg(buf.cast(), buf_cap, "buf")?;
+        r.inner.read_slice(start, count, buf, order)
     })
 }

@@ -100,3 +100,32 @@ pub unsafe extern "C" fn npy_store_delete(
 ) -> npy_status {
     guard(|| handle(store, "store")?.inner.delete(str_arg(path, "path")?))
 }
+
+/// The store's merge gap in `*out`: byte runs of one partial read
+/// (`npy_ref_read_slice`, `npy_ref_read_rows`) at most this many bytes apart are
+/// fetched by one read, the bytes between them read and dropped. A store starts with
+/// 8 KiB (file stores) or 256 KiB (object stores).
+///
+/// # Safety
+/// `store` is a live handle; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn npy_store_merge_gap(store: *const npy_store, out: *mut u64) -> npy_status {
+    guard(|| set_out(out, "out", || Ok(handle(store, "store")?.inner.merge_gap())))
+}
+
+/// Set the store's merge gap (`npy_store_merge_gap`) to `bytes`, for this handle,
+/// the references made from it and the reads that start after the call. 0 merges
+/// only runs that touch; a larger gap makes fewer reads of a few more bytes.
+///
+/// # Safety
+/// `store` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn npy_store_set_merge_gap(
+    store: *const npy_store,
+    bytes: u64,
+) -> npy_status {
+    guard(|| {
+        handle(store, "store")?.inner.set_merge_gap(bytes);
+        Ok(())
+    })
+}

@@ -1,7 +1,7 @@
 //! The byte-level interface every kind of store implements. It knows nothing about
 //! `.npy`: it moves bytes at store-relative paths, atomically where it writes.
 
-use super::reader::{BoxedReader, Maps};
+use super::reader::{BoxedReader, Maps, MergeGap};
 use crate::error::Result;
 
 /// How a whole object is published.
@@ -65,6 +65,10 @@ pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
 
     /// How the store's objects are memory-mapped.
     fn maps(&self) -> Maps;
+
+    /// How far apart two byte runs of one read may lie and still be fetched by one
+    /// read.
+    fn merge_gap(&self) -> &MergeGap;
 
     /// Publish `chunks`, concatenated, as the object at `path`: readers see the old
     /// state or the complete new object, never a partial one. Returns the new

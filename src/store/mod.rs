@@ -15,7 +15,8 @@ mod runtime;
 
 pub(crate) use backend::{Backend, Upload, UploadOptions, WriteOptions};
 pub(crate) use exists::refuse_existing;
-pub use local::TEMP_SUFFIX;
+pub use local::{LOCAL_MERGE_GAP, TEMP_SUFFIX};
+pub use object::OBJECT_MERGE_GAP;
 pub(crate) use reader::{BoxedReader, Failure, Maps, Read, VersionReader};
 #[cfg(test)]
 pub(crate) use runtime::block_on;
@@ -87,6 +88,23 @@ impl Store {
 
     pub(crate) fn backend(&self) -> &dyn Backend {
         self.inner.backend.as_ref()
+    }
+
+    /// The merge gap of partial reads ([`ArrayRef::read_slice`],
+    /// [`ArrayRef::read_rows`]): byte runs at most this many bytes apart are fetched
+    /// by one read, the bytes between them read and dropped. Defaults:
+    /// [`LOCAL_MERGE_GAP`] on file stores, [`OBJECT_MERGE_GAP`] on object stores.
+    ///
+    /// [`ArrayRef::read_slice`]: crate::ArrayRef::read_slice
+    /// [`ArrayRef::read_rows`]: crate::ArrayRef::read_rows
+    pub fn merge_gap(&self) -> u64 {
+        self.backend().merge_gap().get()
+    }
+
+    /// Set the merge gap ([`Store::merge_gap`]) of this store and every clone of it,
+    /// for the reads that start after the call. 0 merges only runs that touch.
+    pub fn set_merge_gap(&self, bytes: u64) {
+        self.backend().merge_gap().set(bytes);
     }
 
     /// Whether an object exists at a store-relative path.

@@ -10,6 +10,7 @@
 use crate::error::Error;
 use crate::transfer::Transfer;
 use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a read of one version failed.
 #[derive(Debug)]
@@ -68,4 +69,28 @@ pub(crate) enum Maps {
     },
     /// Not at all (in-memory stores).
     Never,
+}
+
+/// The merge gap of a store: byte runs of one read that lie at most this far apart
+/// are fetched by one read (one `pread`, one ranged GET), the bytes between them read
+/// and dropped. A setting of the store, changed at any time; a read takes the value
+/// in force when it starts.
+#[derive(Debug)]
+pub(crate) struct MergeGap(AtomicU64);
+
+impl MergeGap {
+    /// A gap of `bytes`.
+    pub(crate) const fn new(bytes: u64) -> MergeGap {
+        MergeGap(AtomicU64::new(bytes))
+    }
+
+    /// The gap in force.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Change the gap to `bytes`.
+    pub(crate) fn set(&self, bytes: u64) {
+        self.0.store(bytes, Ordering::Relaxed);
+    }
 }

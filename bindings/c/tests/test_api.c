@@ -122,6 +122,27 @@ static void test_put_schema_and_getters(void) {
   CHECK_STATUS(npy_ref_read_rows(lazy, 1, 1, row, sizeof row, NPY_ORDER_C), NPY_OK);
   CHECK(row[0] == 4 && row[1] == 5 && row[2] == 6);
 
+  /* A slice of any axes: a[0:2, 1:3] of [[1 2 3] [4 5 6]], in both orders. */
+  const uint64_t start[2] = {0, 1}, count[2] = {2, 2};
+  double block[5] = {0, 0, 0, 0, -7};
+  CHECK_STATUS(npy_ref_read_slice(lazy, 2, start, count, block, sizeof block, NPY_ORDER_C), NPY_OK);
+  CHECK(block[0] == 2 && block[1] == 3 && block[2] == 5 && block[3] == 6);
+  CHECK(block[4] == -7); /* only the slice's bytes are written */
+  CHECK_STATUS(npy_ref_read_slice(lazy, 2, start, count, block, 4 * sizeof(double), NPY_ORDER_FORTRAN),
+               NPY_OK);
+  CHECK(block[0] == 2 && block[1] == 5 && block[2] == 3 && block[3] == 6);
+  const uint64_t none[2] = {1, 0};
+  CHECK_STATUS(npy_ref_read_slice(lazy, 2, start, none, NULL, 0, NPY_ORDER_C), NPY_OK);
+  /* The merge gap: a store setting, shared by the references made from the store. */
+  uint64_t gap = 0;
+  CHECK_STATUS(npy_store_merge_gap(store, &gap), NPY_OK);
+  CHECK(gap == 8192);
+  CHECK_STATUS(npy_store_set_merge_gap(store, 0), NPY_OK);
+  CHECK_STATUS(npy_store_merge_gap(store, &gap), NPY_OK);
+  CHECK(gap == 0);
+  CHECK_STATUS(npy_ref_read_slice(lazy, 2, start, count, block, sizeof block, NPY_ORDER_C), NPY_OK);
+  CHECK(block[0] == 2 && block[1] == 3 && block[2] == 5 && block[3] == 6);
+
   /* Memory map: the stored file itself, data 64-byte aligned after the header. */
   npy_mapping *map = NULL;
   uint64_t offset = 0;

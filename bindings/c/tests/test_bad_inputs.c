@@ -569,6 +569,42 @@ static npy_status put_existing(void) {
 static npy_status load_unknown_order(void) { return npy_ref_load(good, 9, &o_array); }
 static npy_status rows_out_of_range(void) { return npy_ref_read_rows(good, 1, 2, buf, 32, NPY_ORDER_C); }
 static npy_status rows_overflowing(void) { return npy_ref_read_rows(good, UINT64_MAX, 2, buf, 32, NPY_ORDER_C); }
+/* npy_ref_read_slice of `good` (2 x 2 float64) */
+static uint64_t s_start[2] = {0, 1}, s_count[2] = {2, 1};
+static uint64_t s_past[2] = {1, 2}, s_huge[2] = {UINT64_MAX, 1}, s_one[1] = {1};
+static npy_status slice_ndim_mismatch(void) {
+  return npy_ref_read_slice(good, 1, s_start, s_count, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_past_the_end(void) {
+  return npy_ref_read_slice(good, 2, s_start, s_past, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_overflowing(void) {
+  return npy_ref_read_slice(good, 2, s_huge, s_count, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_short_cap(void) {
+  return npy_ref_read_slice(good, 2, s_start, s_count, buf, 15, NPY_ORDER_C);
+}
+static npy_status slice_null_start(void) {
+  return npy_ref_read_slice(good, 2, NULL, s_count, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_null_count(void) {
+  return npy_ref_read_slice(good, 2, s_start, NULL, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_null_buf(void) {
+  return npy_ref_read_slice(good, 2, s_start, s_count, NULL, 16, NPY_ORDER_C);
+}
+static npy_status slice_null_ref(void) {
+  return npy_ref_read_slice(NULL, 2, s_start, s_count, buf, 64, NPY_ORDER_C);
+}
+static npy_status slice_unknown_order(void) {
+  return npy_ref_read_slice(good, 2, s_start, s_count, buf, 64, 9);
+}
+static npy_status slice_of_missing(void) {
+  return npy_ref_read_slice(missing, 1, s_start, s_one, buf, 64, NPY_ORDER_C);
+}
+static npy_status merge_gap_null_out(void) { return npy_store_merge_gap(store, NULL); }
+static npy_status merge_gap_null_store(void) { return npy_store_merge_gap(NULL, &u_out); }
+static npy_status set_merge_gap_null_store(void) { return npy_store_set_merge_gap(NULL, 0); }
 static npy_status mmap_unknown_mode(void) { return npy_ref_load_mmap(good, "w", &o_map, NULL, NULL, NULL); }
 
 /* writer misuse */
@@ -746,6 +782,19 @@ static const struct bad_case table[] = {
     ROW(put_existing, NPY_ERR_ALREADY_EXISTS, "good.npy"),
     ROW(load_unknown_order, NPY_ERR_INVALID_ARGUMENT, "order"),
     ROW(rows_out_of_range, NPY_ERR_INVALID_ARGUMENT, "out of range"),
+    ROW(slice_ndim_mismatch, NPY_ERR_INVALID_ARGUMENT, "the array has 2 axes"),
+    ROW(slice_past_the_end, NPY_ERR_INVALID_ARGUMENT, "axis 1: 1..3 is out of range"),
+    ROW(slice_overflowing, NPY_ERR_INVALID_ARGUMENT, "overflows"),
+    ROW(slice_short_cap, NPY_ERR_LENGTH, "15 bytes"),
+    ROW(slice_null_start, NPY_ERR_INVALID_ARGUMENT, "start"),
+    ROW(slice_null_count, NPY_ERR_INVALID_ARGUMENT, "count"),
+    ROW(slice_null_buf, NPY_ERR_INVALID_ARGUMENT, "buf"),
+    ROW(slice_null_ref, NPY_ERR_INVALID_ARGUMENT, "ref"),
+    ROW(slice_unknown_order, NPY_ERR_INVALID_ARGUMENT, "order"),
+    ROW(slice_of_missing, NPY_ERR_NOT_FOUND, "missing.npy"),
+    ROW(merge_gap_null_out, NPY_ERR_INVALID_ARGUMENT, "out"),
+    ROW(merge_gap_null_store, NPY_ERR_INVALID_ARGUMENT, "store"),
+    ROW(set_merge_gap_null_store, NPY_ERR_INVALID_ARGUMENT, "store"),
     ROW(rows_overflowing, NPY_ERR_INVALID_ARGUMENT, "out of range"),
     ROW(mmap_unknown_mode, NPY_ERR_INVALID_ARGUMENT, "mmap mode"),
     /* writer misuse */
