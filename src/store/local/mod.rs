@@ -16,6 +16,8 @@ mod beneath;
 mod beneath;
 mod positioned;
 mod reader;
+#[cfg(test)]
+mod tests;
 mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};
