@@ -359,7 +359,17 @@ mod tests {
         let path = dir.join("a.npy");
         std::fs::write(&path, b"mapped").unwrap();
         let file = File::open(&path).unwrap();
-        let map = Mapping::map_whole(&file, "a.npy", MapMode::ReadOnly).unwrap();
+        let map = Mapping::map_whole(&file, path.to_str().unwrap(), MapMode::ReadOnly).unwrap();
+        // The portable POSIX path (other Unixes; Linux with `portable-posix`) names the
+        // file by canonicalising, not from its descriptor.
+        let from_descriptor = descriptor_path(&file).is_some();
+        assert_eq!(
+            from_descriptor,
+            cfg!(any(
+                all(target_os = "linux", not(feature = "portable-posix")),
+                windows
+            ))
+        );
         drop(file);
         let name = map.verified_file_path().unwrap().to_path_buf();
         assert!(name.is_absolute(), "{}", name.display());

@@ -311,6 +311,16 @@ mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
 
+    /// With the test-only `portable-posix` feature the Linux build takes the path of
+    /// other Unix systems: no `openat2` at all.
+    #[cfg(feature = "portable-posix")]
+    #[test]
+    fn the_portable_path_has_no_openat2() {
+        let root = Root::open(&std::env::temp_dir()).unwrap();
+        let err = openat2_beneath(&root.fd, ".", libc::O_RDONLY).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::ENOSYS));
+    }
+
     /// Both resolvers give the same answers: links inside work, links out are EXDEV.
     #[test]
     fn openat2_and_the_emulation_agree() {

@@ -106,7 +106,8 @@ fn overwriting_a_mapped_file_loses_nothing() {
             .root
             .open_file(&key, mode == MapMode::ReadWrite)
             .unwrap();
-        let map = Mapping::map_whole(&file, &key, mode).unwrap();
+        // Named as npystore names it: the full path under the location.
+        let map = Mapping::map_whole(&file, &backend.describe(&key), mode).unwrap();
         drop(file); // the map alone holds the file, as npystore's mappings do
         assert!(map.verified_file_path().is_ok());
         let put = backend.write_atomic(&key, &[b"new bytes!"], write(true));
