@@ -172,3 +172,24 @@ fn keys_differing_only_in_case() {
     }
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// Keys whose full name is longer than Windows' `MAX_PATH` (260) publish both ways:
+/// the no-replace rename gets the `\\?\` prefix std gives its own calls. Wine does
+/// not enforce `MAX_PATH` (this passed there without the prefix too), so under Wine
+/// it shows that long keys publish, not that the prefix is needed.
+#[test]
+fn keys_longer_than_max_path_publish() {
+    let (backend, base) = store("long");
+    let key = format!("{}/a.npy", vec!["d".repeat(60); 5].join("/"));
+    assert!(base.join(&key).as_os_str().len() > 300);
+    backend.write_atomic(&key, &[b"one"], write(false)).unwrap();
+    let err = backend
+        .write_atomic(&key, &[b"two"], write(false))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err}");
+    backend
+        .write_atomic(&key, &[b"three"], write(true))
+        .unwrap();
+    assert_eq!(std::fs::read(base.join(&key)).unwrap(), b"three");
+    std::fs::remove_dir_all(&base).unwrap();
+}
