@@ -802,7 +802,10 @@ npy_status npy_mapping_data(const npy_mapping *mapping,
  * mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
  * replaced or a directory on the way was swapped for a link: whoever reopens the
  * file by name calls it again afterwards, with the mapping still alive, to know it
- * reopened the checked file. Borrowed from the mapping.
+ * reopened the checked file. On Windows the name is UTF-8 without the `\\?\`
+ * prefix when it fits in `MAX_PATH` (`C:\data\a.npy`, `\\server\share\a.npy`),
+ * identity is the volume serial number and file index, and a name that is not valid
+ * Unicode fails with NPY_ERR_PATH. Borrowed from the mapping.
  *
  * # Safety
  * `mapping` is a live handle; `out` is valid for a write.

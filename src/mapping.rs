@@ -46,8 +46,9 @@ pub struct Mapping {
     map: Map,
     /// The mapped file's name, as the kernel resolved it when it was mapped.
     path: PathBuf,
-    /// Device and inode of the mapped file (Unix), to verify `path` by.
-    identity: Option<(u64, u64)>,
+    /// The mapped file's identity (device and inode on Unix, volume serial number and
+    /// file index on Windows), to verify `path` by.
+    identity: Option<FileId>,
     mode: MapMode,
     offset: u64,
     len: u64,
@@ -140,7 +141,8 @@ impl Mapping {
     }
 
     /// [`Mapping::file_path`], checked to still name the mapped file (the same device
-    /// and inode, following links as an `open` by name would). A `Mismatch` when the
+    /// and inode on Unix, volume serial number and file index on Windows, following
+    /// links as an `open` by name would). A `Mismatch` when the
     /// file was replaced at that name (an overwriting put, a delete) or a directory on
     /// the way was swapped for a link. Call it after reopening the file by name (e.g.
     /// MATLAB's `memmapfile`) to know that the reopened file is the one checked here.
@@ -148,7 +150,7 @@ impl Mapping {
         let Some(mapped) = self.identity else {
             return Ok(&self.path);
         };
-        let now = std::fs::metadata(&self.path).map(|m| file_identity(&m));
+        let now = identity_at(&self.path);
         match now {
             Ok(id) if id == mapped => Ok(&self.path),
             other => {
@@ -202,51 +204,21 @@ impl Mapping {
     }
 }
 
-/// The name of the open `file`, as the kernel resolved it (`/proc/self/fd` on Linux,
-/// `F_GETPATH` on macOS); elsewhere, or when that fails, `shown` with its links
-/// resolved now (just after the open), or `shown` itself.
+/// The name of the open `file`, as the system resolved it (`/proc/self/fd` on Linux,
+/// `F_GETPATH` on macOS, `GetFinalPathNameByHandleW` on Windows); elsewhere, or when
+/// that fails, `shown` with its links resolved now (just after the open), or `shown`
+/// itself.
 fn mapped_name(file: &File, shown: &str) -> PathBuf {
     descriptor_path(file)
         .filter(|p| p.is_absolute())
-        .or_else(|| Path::new(shown).canonicalize().ok().map(plain))
+        .or_else(|| Path::new(shown).canonicalize().ok())
+        .map(crate::path::plain_native)
         .unwrap_or_else(|| PathBuf::from(shown))
 }
 
-/// `path` as `canonicalize` gives it (Unix: unchanged).
-#[cfg(not(windows))]
-fn plain(path: PathBuf) -> PathBuf {
-    path
-}
-
-/// `path` without the `\\?\` prefix `canonicalize` gives on Windows, when the
-/// shorter name is within `MAX_PATH` (260): `\\?\C:\x` is `C:\x` and
-/// `\\?\UNC\server\share\x` is `\\server\share\x`, names every Windows program
-/// (MATLAB's `memmapfile` included) opens. Longer names keep the prefix, which is
-/// what lets Windows open them at all.
-#[cfg(windows)]
-fn plain(path: PathBuf) -> PathBuf {
-    let Some(text) = path.to_str() else {
-        return path;
-    };
-    let short = if let Some(rest) = text.strip_prefix(r"\\?\UNC\") {
-        format!(r"\\{rest}")
-    } else if let Some(rest) = text.strip_prefix(r"\\?\") {
-        let drive = rest.as_bytes();
-        if !(drive.len() >= 3 && drive[0].is_ascii_alphabetic() && &drive[1..3] == br":\") {
-            return path;
-        }
-        rest.to_string()
-    } else {
-        return path;
-    };
-    if short.len() < 260 {
-        PathBuf::from(short)
-    } else {
-        path
-    }
-}
-
-#[cfg(target_os = "linux")]
+/// The Linux answer, unless the test-only `portable-posix` feature asks for the
+/// portable one (no `/proc`), as other Unix systems take.
+#[cfg(all(target_os = "linux", not(feature = "portable-posix")))]
 fn descriptor_path(file: &File) -> Option<PathBuf> {
     use std::os::fd::AsRawFd;
     std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()
@@ -266,29 +238,102 @@ fn descriptor_path(file: &File) -> Option<PathBuf> {
     Some(PathBuf::from(std::ffi::OsStr::from_bytes(&buf[..end])))
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+/// The final name of the open file, links and junctions resolved (`\\?\C:\...` or
+/// `\\?\UNC\server\share\...`; `path::plain_native` shortens it).
+#[cfg(windows)]
+fn descriptor_path(file: &File) -> Option<PathBuf> {
+    use std::os::windows::ffi::OsStringExt;
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::GetFinalPathNameByHandleW;
+    let mut buf = vec![0u16; 512];
+    loop {
+        let capacity = u32::try_from(buf.len()).ok()?;
+        // SAFETY: a live handle and a buffer of `capacity` UTF-16 units; flags 0 ask
+        // for the normalised name with a drive letter (FILE_NAME_NORMALIZED,
+        // VOLUME_NAME_DOS). The result is the length written (without the NUL), the
+        // size needed when the buffer is too small, or 0 on failure.
+        let got = unsafe {
+            GetFinalPathNameByHandleW(file.as_raw_handle(), buf.as_mut_ptr(), capacity, 0)
+        };
+        let got = got as usize;
+        if got == 0 {
+            return None;
+        }
+        if got < buf.len() {
+            buf.truncate(got);
+            return Some(PathBuf::from(std::ffi::OsString::from_wide(&buf)));
+        }
+        buf.resize(got + 1, 0);
+    }
+}
+
+#[cfg(not(any(
+    all(target_os = "linux", not(feature = "portable-posix")),
+    target_os = "macos",
+    windows
+)))]
 fn descriptor_path(_: &File) -> Option<PathBuf> {
     None
 }
 
+/// What names one file wherever it is reached from: (device, inode) on Unix, (volume
+/// serial number, file index) on Windows.
+type FileId = (u64, u64);
+
+/// The identity of the open `file`, where the system gives one.
 #[cfg(unix)]
-fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+fn identity(file: &File) -> Option<FileId> {
+    file.metadata().ok().map(|m| unix_identity(&m))
+}
+
+/// The identity of the file `path` leads to now, following links.
+#[cfg(unix)]
+fn identity_at(path: &Path) -> std::io::Result<FileId> {
+    std::fs::metadata(path).map(|m| unix_identity(&m))
+}
+
+#[cfg(unix)]
+fn unix_identity(meta: &std::fs::Metadata) -> FileId {
     use std::os::unix::fs::MetadataExt;
     (meta.dev(), meta.ino())
 }
 
-#[cfg(not(unix))]
-fn file_identity(_: &std::fs::Metadata) -> (u64, u64) {
-    (0, 0)
+#[cfg(windows)]
+fn identity(file: &File) -> Option<FileId> {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        GetFileInformationByHandle, BY_HANDLE_FILE_INFORMATION,
+    };
+    // SAFETY: plain data; zeroed is a valid value of every field.
+    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: a live handle and a pointer to a struct of the type the call fills.
+    if unsafe { GetFileInformationByHandle(file.as_raw_handle(), &mut info) } == 0 {
+        return None;
+    }
+    let index = (u64::from(info.nFileIndexHigh) << 32) | u64::from(info.nFileIndexLow);
+    Some((u64::from(info.dwVolumeSerialNumber), index))
 }
 
-/// Device and inode of the open `file` (Unix only).
-fn identity(file: &File) -> Option<(u64, u64)> {
-    if cfg!(unix) {
-        file.metadata().ok().map(|m| file_identity(&m))
-    } else {
-        None
-    }
+/// The identity of the file `path` leads to now: opened (following links) only to
+/// read its attributes, sharing everything, so no other handle is disturbed.
+#[cfg(windows)]
+fn identity_at(path: &Path) -> std::io::Result<FileId> {
+    use std::os::windows::fs::OpenOptionsExt;
+    use windows_sys::Win32::Storage::FileSystem::FILE_READ_ATTRIBUTES;
+    let file = std::fs::File::options()
+        .access_mode(FILE_READ_ATTRIBUTES)
+        .open(path)?;
+    identity(&file).ok_or_else(std::io::Error::last_os_error)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn identity(_: &File) -> Option<FileId> {
+    None
+}
+
+#[cfg(not(any(unix, windows)))]
+fn identity_at(_: &Path) -> std::io::Result<FileId> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 fn map_region(file: &File, path: &str, mode: MapMode, offset: u64, len: u64) -> Result<Map> {
@@ -312,5 +357,60 @@ fn map_region(file: &File, path: &str, mode: MapMode, offset: u64, len: u64) -> 
             MapMode::ReadWrite => options.map_mut(file).map(Map::Writable).map_err(fail),
             MapMode::CopyOnWrite => options.map_copy(file).map(Map::Writable).map_err(fail),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name a map reports is absolute, plain (no `\\?\` prefix for a short name on
+    /// Windows), leads to the mapped file, and stops being accepted once the file at
+    /// that name is another file.
+    #[test]
+    fn the_mapped_name_is_verified() {
+        let dir = std::env::temp_dir().join(format!("npystore-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.npy");
+        std::fs::write(&path, b"mapped").unwrap();
+        let file = File::open(&path).unwrap();
+        let map = Mapping::map_whole(&file, path.to_str().unwrap(), MapMode::ReadOnly).unwrap();
+        // The portable POSIX path (other Unixes; Linux with `portable-posix`) names the
+        // file by canonicalising, not from its descriptor.
+        let from_descriptor = descriptor_path(&file).is_some();
+        assert_eq!(
+            from_descriptor,
+            cfg!(any(
+                all(target_os = "linux", not(feature = "portable-posix")),
+                windows
+            ))
+        );
+        drop(file);
+        let name = map.verified_file_path().unwrap().to_path_buf();
+        assert!(name.is_absolute(), "{}", name.display());
+        assert!(
+            !name.to_string_lossy().starts_with(r"\\?\"),
+            "{}",
+            name.display()
+        );
+        assert_eq!(std::fs::read(&name).unwrap(), b"mapped");
+        assert_eq!(
+            identity_at(&name).ok(),
+            map.identity,
+            "one file, one identity"
+        );
+        assert!(
+            map.identity.is_some(),
+            "this platform gives file identities"
+        );
+        // Moved aside (a rename of the mapped file itself, which Windows allows where
+        // replacing or deleting it may be refused) and a new file put at its name.
+        std::fs::rename(&name, dir.join("moved.npy")).unwrap();
+        std::fs::write(&name, b"other!").unwrap();
+        let err = map.verified_file_path().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Mismatch, "{err}");
+        assert_eq!(map.file_bytes(), b"mapped");
+        drop(map);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

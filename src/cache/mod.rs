@@ -45,22 +45,34 @@ pub(crate) struct CachedCopy {
     pub(crate) size: u64,
 }
 
-/// `$XDG_CACHE_HOME/npystore`, else `$HOME/.cache/npystore`, else a directory of this
-/// user's in the temporary directory.
+/// The remote cache's directory when `cache_dir` is not set, first that applies:
+///
+/// 1. `$XDG_CACHE_HOME/npystore` (every platform, so one setting moves it anywhere);
+/// 2. Windows: `%LOCALAPPDATA%\npystore` (this user's local, non-roaming data);
+///    elsewhere: `$HOME/.cache/npystore`;
+/// 3. a directory of this user's in the temporary directory (see [`default_dir_from`]).
+///
+/// Empty variables count as unset.
 pub(crate) fn default_dir() -> PathBuf {
     let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    default_dir_from(non_empty("XDG_CACHE_HOME"), non_empty("HOME"))
+    default_dir_from(cfg!(windows), non_empty)
 }
 
-/// [`default_dir`] for the given `XDG_CACHE_HOME` and `HOME`: without either,
-/// `<temp dir>/npystore-cache-<uid>` on Unix (`<temp dir>/npystore-cache` elsewhere),
-/// which [`private::ensure_private_dir`] creates 0700 or refuses when another user
-/// made it first.
-fn default_dir_from(xdg: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> PathBuf {
-    if let Some(xdg) = xdg {
+/// [`default_dir`] for the environment `var` (a variable's non-empty value) on
+/// Windows (`windows`) or elsewhere: a pure function of its inputs, so both orders are
+/// tested on every platform. Without any variable, `<temp dir>/npystore-cache-<uid>`
+/// on Unix (`<temp dir>/npystore-cache` elsewhere), which
+/// [`private::ensure_private_dir`] creates 0700 or refuses when another user made it
+/// first.
+fn default_dir_from(windows: bool, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(xdg) = var("XDG_CACHE_HOME") {
         return PathBuf::from(xdg).join("npystore");
     }
-    if let Some(home) = home {
+    if windows {
+        if let Some(local) = var("LOCALAPPDATA") {
+            return PathBuf::from(local).join("npystore");
+        }
+    } else if let Some(home) = var("HOME") {
         return PathBuf::from(home).join(".cache").join("npystore");
     }
     #[cfg(unix)]
@@ -434,24 +446,67 @@ mod tests {
         let _ = fs::remove_dir_all(dir);
     }
 
-    /// Without XDG_CACHE_HOME and HOME the cache is this user's own directory in the
-    /// temporary directory, never a shared `npystore-cache`.
+    /// The fallback order, for both platforms: XDG_CACHE_HOME first, then
+    /// LOCALAPPDATA on Windows (HOME is not looked at there) or HOME elsewhere, then
+    /// this user's own directory in the temporary directory, never a shared one.
     #[test]
-    fn the_fallback_directory_is_per_user() {
-        let some = |s: &str| Some(std::ffi::OsString::from(s));
+    fn the_default_directory_follows_the_documented_order() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        let all = env(&[
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+            ("LOCALAPPDATA", r"C:\Users\u\AppData\Local"),
+        ]);
+        let no_xdg = env(&[
+            ("HOME", "/h"),
+            ("LOCALAPPDATA", r"C:\Users\u\AppData\Local"),
+        ]);
+        let home_only = env(&[("HOME", "/h")]);
+        for windows in [false, true] {
+            assert_eq!(
+                default_dir_from(windows, all),
+                Path::new("/x").join("npystore")
+            );
+        }
         assert_eq!(
-            default_dir_from(some("/x"), some("/h")),
-            Path::new("/x/npystore")
+            default_dir_from(true, no_xdg),
+            Path::new(r"C:\Users\u\AppData\Local").join("npystore")
         );
         assert_eq!(
-            default_dir_from(None, some("/h")),
-            Path::new("/h/.cache/npystore")
+            default_dir_from(false, no_xdg),
+            Path::new("/h").join(".cache").join("npystore")
+        );
+        let temp = default_dir_from(true, home_only);
+        assert!(temp.starts_with(std::env::temp_dir()), "{}", temp.display());
+        assert_eq!(
+            default_dir_from(false, home_only),
+            Path::new("/h").join(".cache").join("npystore")
         );
         #[cfg(unix)]
         assert_eq!(
-            default_dir_from(None, None),
+            default_dir_from(false, env(&[])),
             std::env::temp_dir().join(format!("npystore-cache-{}", private::current_user()))
         );
+    }
+
+    /// Under Windows (Wine here) with XDG_CACHE_HOME unset, the cache is under this
+    /// user's %LOCALAPPDATA%, which the system sets. Reads the environment only.
+    #[cfg(windows)]
+    #[test]
+    fn windows_caches_under_localappdata() {
+        if std::env::var_os("XDG_CACHE_HOME").is_some_and(|v| !v.is_empty()) {
+            assert!(default_dir().ends_with("npystore"));
+            eprintln!("XDG_CACHE_HOME is set here: it takes precedence, as documented");
+            return;
+        }
+        let local = std::env::var_os("LOCALAPPDATA").expect("Windows sets LOCALAPPDATA");
+        assert_eq!(default_dir(), Path::new(&local).join("npystore"));
     }
 
     /// A copy is the object's bytes followed by the trailer of its version.

@@ -8,6 +8,8 @@ mod document;
 pub(crate) mod endpoint;
 mod fields;
 pub(crate) mod limits;
+#[cfg(test)]
+mod location_tests;
 mod options;
 mod protocol;
 pub(crate) mod redact;
@@ -115,8 +117,11 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
         system_secrets_dir: &Path,
     ) -> Result<Config> {
+        // Windows: `C:\proj`, not `\\?\C:\proj`, so relative locations joined to it
+        // with `/` still name their directory.
         let start = start_dir
             .canonicalize()
+            .map(crate::path::plain_native)
             .map_err(|e| Error::io(&e, "open start directory", start_dir.display()))?;
         let ignore_file = discover::ignore_config_file(env("DJ_IGNORE_CONFIG_FILE"))?;
         let file = if ignore_file {

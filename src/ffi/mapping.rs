@@ -5,7 +5,7 @@ use super::boundary::{free_handle, guard, guard_void, handle, into_handle, set_o
 use super::progress::{npy_progress_fn, Progress};
 use super::reference::npy_ref;
 use super::status::npy_status;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::mapping::{MapMode, Mapping};
 use std::ffi::{c_char, c_void, CString};
 use std::path::Path;
@@ -14,29 +14,32 @@ use std::path::Path;
 /// `npy_mapping_free`. Writes through an "r+" map change the stored file.
 pub struct npy_mapping {
     pub(crate) inner: Mapping,
-    path: CString,
+    /// The mapped file's name for C; `None` when it has none (see [`c_path`]).
+    path: Option<CString>,
 }
 
 impl npy_mapping {
     /// A handle for `inner`, remembering the mapped file's name for `npy_mapping_path`.
     pub(crate) fn new(inner: Mapping) -> npy_mapping {
-        let path = c_path(inner.file_path()).unwrap_or_default();
+        let path = c_path(inner.file_path());
         npy_mapping { inner, path }
     }
 }
 
-/// `path` as C gets it on Unix: its bytes as they are.
+/// `path` as C gets it on Unix: its bytes as they are (`None` only with a NUL in it,
+/// which no file name has).
 #[cfg(unix)]
 fn c_path(path: &Path) -> Option<CString> {
     use std::os::unix::ffi::OsStrExt;
     CString::new(path.as_os_str().as_bytes()).ok()
 }
 
-/// `path` as C gets it elsewhere (Windows): UTF-8, like every string of the C API;
-/// a name that is not valid Unicode (an unpaired surrogate) gets U+FFFD in its place.
+/// `path` as C gets it elsewhere (Windows): UTF-8, like every string of the C API.
+/// `None` for a name that is not valid Unicode (an unpaired surrogate): no UTF-8
+/// string names that file, and a substitute character would name another one.
 #[cfg(not(unix))]
 fn c_path(path: &Path) -> Option<CString> {
-    CString::new(path.to_string_lossy().as_bytes()).ok()
+    CString::new(path.to_str()?).ok()
 }
 
 /// ---- Mapping -------------------------------------------------------------------
@@ -162,7 +165,10 @@ pub unsafe extern "C" fn npy_mapping_data(
 /// mapped file (same device and inode) and fails with NPY_ERR_MISMATCH when it was
 /// replaced or a directory on the way was swapped for a link: whoever reopens the
 /// file by name calls it again afterwards, with the mapping still alive, to know it
-/// reopened the checked file. Borrowed from the mapping.
+/// reopened the checked file. On Windows the name is UTF-8 without the `\\?\`
+/// prefix when it fits in `MAX_PATH` (`C:\data\a.npy`, `\\server\share\a.npy`),
+/// identity is the volume serial number and file index, and a name that is not valid
+/// Unicode fails with NPY_ERR_PATH. Borrowed from the mapping.
 ///
 /// # Safety
 /// `mapping` is a live handle; `out` is valid for a write.
@@ -174,8 +180,18 @@ pub unsafe extern "C" fn npy_mapping_path(
     guard(|| {
         set_out(out, "out", || {
             let mapping = handle(mapping, "mapping")?;
-            mapping.inner.verified_file_path()?;
-            Ok(mapping.path.as_ptr())
+            let name = mapping.inner.verified_file_path()?;
+            match &mapping.path {
+                Some(path) => Ok(path.as_ptr()),
+                None => Err(Error::new(
+                    ErrorKind::Path,
+                    format!(
+                        "the mapped file's name {} is not valid Unicode, so no UTF-8 \
+                         string names it",
+                        name.display()
+                    ),
+                )),
+            }
         })
     })
 }
@@ -187,4 +203,32 @@ pub unsafe extern "C" fn npy_mapping_path(
 #[no_mangle]
 pub unsafe extern "C" fn npy_mapping_free(mapping: *mut npy_mapping) {
     guard_void(|| free_handle(mapping));
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// Names reach C as the bytes (Unix) or the UTF-8 (Windows) of the name.
+    #[test]
+    fn names_for_c() {
+        let name = if cfg!(windows) {
+            r"C:\data\é.npy"
+        } else {
+            "/data/é.npy"
+        };
+        let c = c_path(Path::new(name)).unwrap();
+        assert_eq!(c.to_bytes(), name.as_bytes());
+    }
+
+    /// A Windows name that is not valid Unicode has no UTF-8 form: no name, rather
+    /// than one with U+FFFD that names another file.
+    #[cfg(windows)]
+    #[test]
+    fn a_name_that_is_not_unicode_has_none() {
+        use std::os::windows::ffi::OsStringExt;
+        let bad = std::ffi::OsString::from_wide(&[0x43, 0x3a, 0x5c, 0xd800, 0x61]);
+        assert_eq!(c_path(Path::new(&bad)), None);
+    }
 }

@@ -7,10 +7,12 @@
 
 mod encode;
 mod name;
+mod native;
 mod token;
 
 pub use encode::{encode_key_value, KeyValue};
 pub(crate) use name::{validate_name, validate_relative_path};
+pub(crate) use native::plain_native;
 pub use token::{clamp_token_length, random_token, TOKEN_ALPHABET};
 
 use crate::error::Result;

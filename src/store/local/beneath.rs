@@ -12,7 +12,8 @@
 //! costs: one system call.
 //!
 //! Where `openat2` is missing (Linux before 5.6, a seccomp filter that refuses it,
-//! other Unix systems) the same rule is checked by canonicalising the path and
+//! other Unix systems; Linux built with the test-only `portable-posix` feature, which
+//! is how CI runs this path) the same rule is checked by canonicalising the path and
 //! comparing it with the canonical location: the same answers, but a concurrent swap
 //! of a directory for a link between the check and the open is not caught.
 
@@ -112,12 +113,19 @@ impl Root {
         self.resolve_emulated(rel, flags)
     }
 
-    /// `resolve` without `openat2`: canonicalise, compare, open.
-    pub(crate) fn resolve_emulated(&self, rel: &str, flags: libc::c_int) -> io::Result<OwnedFd> {
+    /// `rel` with every link resolved, when that stays inside the location (else
+    /// `EXDEV`): the check of the emulation.
+    fn beneath(&self, rel: &str) -> io::Result<PathBuf> {
         let real = self.canonical.join(rel).canonicalize()?;
         if !real.starts_with(&self.canonical) {
             return Err(io::Error::from_raw_os_error(libc::EXDEV));
         }
+        Ok(real)
+    }
+
+    /// `resolve` without `openat2`: canonicalise, compare, open.
+    pub(crate) fn resolve_emulated(&self, rel: &str, flags: libc::c_int) -> io::Result<OwnedFd> {
+        let real = self.beneath(rel)?;
         let c = CString::new(real.as_os_str().as_bytes())
             .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
         // SAFETY: `c` is a NUL-terminated path; the result is a new descriptor or -1.
@@ -135,8 +143,14 @@ impl Root {
     }
 
     /// What is at `rel` (following links that stay inside), without opening it for I/O.
+    /// Linux opens it with `O_PATH` (no I/O, no blocking on a FIFO); the portable path
+    /// (no `O_PATH` on macOS) checks the resolved name and asks for its metadata.
     pub(crate) fn metadata(&self, rel: &str) -> io::Result<std::fs::Metadata> {
-        File::from(self.resolve(rel, libc::O_PATH | libc::O_CLOEXEC)?).metadata()
+        #[cfg(all(target_os = "linux", not(feature = "portable-posix")))]
+        if !NO_OPENAT2.load(Ordering::Relaxed) {
+            return File::from(self.resolve(rel, libc::O_PATH | libc::O_CLOEXEC)?).metadata();
+        }
+        std::fs::metadata(self.beneath(rel)?)
     }
 
     /// The directory `rel` ("" for the location itself); with `create`, missing
@@ -260,7 +274,9 @@ impl Dir {
     }
 }
 
-#[cfg(target_os = "linux")]
+/// `openat2(RESOLVE_BENEATH)`: Linux 5.6 and later, unless the test-only
+/// `portable-posix` feature asks for the portable path other Unix systems take.
+#[cfg(all(target_os = "linux", not(feature = "portable-posix")))]
 fn openat2_beneath(dir: &OwnedFd, rel: &str, flags: libc::c_int) -> io::Result<OwnedFd> {
     let c = cstring(rel)?;
     // SAFETY: open_how is plain data; zeroed is a valid value for every field.
@@ -283,7 +299,9 @@ fn openat2_beneath(dir: &OwnedFd, rel: &str, flags: libc::c_int) -> io::Result<O
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-#[cfg(not(target_os = "linux"))]
+/// Other Unix systems (macOS, the BSDs), and Linux with `portable-posix`: the
+/// emulation ([`Root::resolve_emulated`]).
+#[cfg(any(not(target_os = "linux"), feature = "portable-posix"))]
 fn openat2_beneath(_: &OwnedFd, _: &str, _: libc::c_int) -> io::Result<OwnedFd> {
     Err(io::Error::from_raw_os_error(libc::ENOSYS))
 }
@@ -292,6 +310,16 @@ fn openat2_beneath(_: &OwnedFd, _: &str, _: libc::c_int) -> io::Result<OwnedFd> 
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    /// With the test-only `portable-posix` feature the Linux build takes the path of
+    /// other Unix systems: no `openat2` at all.
+    #[cfg(feature = "portable-posix")]
+    #[test]
+    fn the_portable_path_has_no_openat2() {
+        let root = Root::open(&std::env::temp_dir()).unwrap();
+        let err = openat2_beneath(&root.fd, ".", libc::O_RDONLY).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::ENOSYS));
+    }
 
     /// Both resolvers give the same answers: links inside work, links out are EXDEV.
     #[test]

@@ -28,14 +28,28 @@
 //! Like the Unix fallback without `openat2`, a directory swapped for a junction
 //! between the check and the open is not caught: the check and the open are two calls.
 //!
-//! Publishing (see [`Dir::publish`]): an overwrite is `std::fs::rename`, which on
-//! Windows replaces the target (POSIX-semantics rename where the file system has it,
-//! else `MoveFileEx(MOVEFILE_REPLACE_EXISTING)`); a no-replace publish is a hard link
-//! (`CreateHardLinkW`, which fails when the target exists) and then removing the
-//! temporary name, exactly as `linkat` is used on Unix. File systems without hard
-//! links (FAT, exFAT, some SMB servers) get a clear I/O error from that publish.
+//! Publishing (see [`Dir::publish`]), both a single rename within the directory, so
+//! a reader sees the old object or the new one, never a part:
+//!
+//! - an overwrite is `std::fs::rename`: `MoveFileExW(MOVEFILE_REPLACE_EXISTING)`, and
+//!   when that is denied, `FileRenameInfoEx` with POSIX semantics, which also replaces
+//!   a file that other handles hold open with `FILE_SHARE_DELETE` (NTFS on Windows 10
+//!   1709 and later). Where Windows still refuses (a handle without share-delete, a
+//!   file system without POSIX renames), the error says so and the stored object is
+//!   unchanged. Maps made by npystore share delete (see `docs/hardening.md`).
+//! - a no-replace publish is `MoveFileExW` without `MOVEFILE_REPLACE_EXISTING`: the
+//!   file system checks for the target and renames in one step, so an existing object
+//!   is never replaced (an `AlreadyExists` error), with no check-then-rename race. No
+//!   hard link is needed (`linkat` on Unix), so FAT, exFAT and SMB shares without
+//!   hard links work too. The lookup is the file system's: on NTFS, names differing
+//!   only in case are one name, so a no-replace put of `A.npy` fails when `a.npy`
+//!   exists.
+//!
+//! When a publish fails, the caller removes the temporary file: nothing is left at
+//! either name by a failed put.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::store::exists::already_exists;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -55,6 +69,60 @@ impl std::error::Error for Outside {}
 
 fn outside(reason: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, Outside(reason))
+}
+
+/// The Windows errors of a replacing rename whose target is in use: access denied,
+/// a sharing violation, and "a user-mapped section is open".
+const REPLACE_REFUSED: [i32; 3] = [5, 32, 1224];
+
+/// Rename `from` to `to` unless `to` exists (then `AlreadyExists`), in one call:
+/// `MoveFileExW` without `MOVEFILE_REPLACE_EXISTING` (and without
+/// `MOVEFILE_COPY_ALLOWED`: a rename within the volume, never a copy).
+#[cfg(windows)]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use windows_sys::Win32::Storage::FileSystem::MoveFileExW;
+    let (from, to) = (wide(from)?, wide(to)?);
+    // SAFETY: two NUL-terminated UTF-16 strings that outlive the call.
+    if unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), 0) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Elsewhere (not Unix, not Windows): a hard link, which never replaces, then the
+/// temporary name removed.
+#[cfg(not(windows))]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::hard_link(from, to)?;
+    let _ = std::fs::remove_file(from);
+    Ok(())
+}
+
+/// `path` as a NUL-terminated UTF-16 string for a Windows call: made absolute and
+/// given the `\\?\` prefix when it is longer than `MAX_PATH` allows, as std does.
+#[cfg(windows)]
+fn wide(path: &Path) -> io::Result<Vec<u16>> {
+    use std::os::windows::ffi::OsStrExt;
+    const LONG: usize = 248; // MAX_PATH less room for an 8.3 name, as std reckons
+    let units = |p: &Path| p.as_os_str().encode_wide().collect::<Vec<u16>>();
+    let utf16 = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+    let (verbatim, unc) = (utf16(r"\\?\"), utf16(r"\\"));
+    let mut wide = units(path);
+    if wide.len() >= LONG && !wide.starts_with(&verbatim) {
+        let full = units(&std::path::absolute(path)?);
+        wide = match full.strip_prefix(unc.as_slice()) {
+            Some(rest) => utf16(r"\\?\UNC\")
+                .into_iter()
+                .chain(rest.iter().copied())
+                .collect(),
+            None => verbatim.into_iter().chain(full).collect(),
+        };
+    }
+    if wide.contains(&0) {
+        return Err(io::Error::from(io::ErrorKind::InvalidInput));
+    }
+    wide.push(0);
+    Ok(wide)
 }
 
 /// A file store's location.
@@ -201,15 +269,22 @@ impl Root {
 
     /// The object file at `rel`, for reading (and writing when `write`). A directory
     /// there is an `IsADirectory` error, as on Unix (Windows itself says "Access denied").
+    /// Opened sharing read, write and delete (std's default, stated because what an
+    /// overwrite of a mapped file does rests on it): maps made from this handle never
+    /// stop another handle from replacing or deleting the file.
     pub(crate) fn open_file(&self, rel: &str, write: bool) -> Result<File> {
+        let mut options = File::options();
+        options.read(true).write(write);
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::OpenOptionsExt;
+            use windows_sys::Win32::Storage::FileSystem::{
+                FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
+            };
+            options.share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+        }
         self.resolve(rel)
-            .and_then(|path| {
-                File::options()
-                    .read(true)
-                    .write(write)
-                    .open(&path)
-                    .map_err(|e| directory_or(e, &path))
-            })
+            .and_then(|path| options.open(&path).map_err(|e| directory_or(e, &path)))
             .map_err(|e| fail(&e, "cannot open", &self.show(rel)))
     }
 
@@ -269,30 +344,31 @@ impl Dir {
             .map_err(|e| fail(&e, "cannot create", &path))
     }
 
-    /// Publish `temp` as `name`: replacing whatever entry `name` is when `overwrite`
-    /// (`std::fs::rename`: a replacing rename on Windows), else failing with
-    /// `AlreadyExists` when `name` exists (a hard link, which never replaces: no
-    /// check-then-rename race; then the temporary name is removed).
+    /// Publish `temp` as `name`: replacing whatever file `name` is when `overwrite`
+    /// (`std::fs::rename`), else failing with `AlreadyExists` when `name` exists (a
+    /// rename that never replaces: no check-then-rename race).
     pub(crate) fn publish(&self, temp: &str, name: &str, overwrite: bool) -> Result<()> {
         let from = self.entry("cannot publish", temp)?;
         let to = self.entry("cannot publish", name)?;
-        if overwrite {
-            return std::fs::rename(&from, &to).map_err(|e| fail(&e, "cannot publish", &to));
+        if !overwrite {
+            return rename_no_replace(&from, &to).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => already_exists(to.display()),
+                _ => fail(&e, "cannot publish", &to),
+            });
         }
-        match std::fs::hard_link(&from, &to) {
-            Ok(()) => {
-                let _ = self.remove(temp);
-                Ok(())
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(Error::new(
-                ErrorKind::AlreadyExists,
-                format!(
-                    "{} already exists (overwrite was not requested)",
+        std::fs::rename(&from, &to).map_err(|e| match e.raw_os_error() {
+            Some(code) if REPLACE_REFUSED.contains(&code) => Error::io(
+                &e,
+                "cannot publish",
+                format_args!(
+                    "{} (Windows refused to replace it: another program may hold it open \
+                     without FILE_SHARE_DELETE, or the file system cannot replace a file \
+                     that is open or memory-mapped; the stored object is unchanged)",
                     to.display()
                 ),
-            )),
-            Err(e) => Err(fail(&e, "cannot publish", &to)),
-        }
+            ),
+            _ => fail(&e, "cannot publish", &to),
+        })
     }
 
     /// Remove the entry `name` (a link is removed, not what it points to).

@@ -3,9 +3,9 @@
 //! Every path is resolved inside the store's location ([`beneath`]):
 //! a symbolic link that points out of it is refused. Writes go to a temporary file
 //! beside the target (`<name>.<random>.npystore-tmp`, the name cut short when that
-//! would exceed 255 bytes) and are published by rename (or
-//! by hard link when overwriting is not allowed, so an existing object is never
-//! replaced by a race). Large reads are split across threads.
+//! would exceed 255 bytes) and are published by rename (or, when overwriting is not
+//! allowed, by a hard link on Unix and a rename that never replaces on Windows, so an
+//! existing object is never replaced by a race). Large reads are split across threads.
 
 /// Unix: `openat2(RESOLVE_BENEATH)` and the `*at` calls.
 #[cfg(unix)]
@@ -16,6 +16,8 @@ mod beneath;
 mod beneath;
 mod positioned;
 mod reader;
+#[cfg(test)]
+mod tests;
 mod upload;
 
 use super::backend::{Backend, Upload, UploadOptions, WriteOptions};

@@ -1,8 +1,8 @@
 //! Streaming uploads to file stores: a new object written front to back whose first
 //! bytes (the `.npy` header) are only known at the end. A temporary file beside the
 //! target (`<name>.<random>.npystore-tmp`, see [`temp_name_for`]), the head rewritten
-//! in place at the end, then published exactly as a put publishes (rename, or hard link
-//! when not overwriting). Nothing is visible at the final path until
+//! in place at the end, then published exactly as a put publishes (`Dir::publish`:
+//! rename, or a publish that never replaces when not overwriting). Nothing is visible at the final path until
 //! [`Upload::finish`]; an abort, a failure or a drop leaves nothing behind.
 
 use super::beneath::Dir;
