@@ -45,11 +45,11 @@ classdef MappedFile < handle
 
     function set.Data(obj, d)
       if ~obj.Writable
-        error('npystore:permission_denied', 'this mapping is read-only (map with mode ''r+'')');
+        npystore.internal.fail('permission_denied', 'this mapping is read-only (map with mode ''r+'')');
       end
       x = d.(obj.Format{3});
       if ~isa(x, obj.Format{1}) || ~isequal(size(x), obj.Format{2})
-        error('npystore:shape', 'Data.%s must be a %s array of size [%s]', obj.Format{3}, ...
+        npystore.internal.fail('shape', 'Data.%s must be a %s array of size [%s]', obj.Format{3}, ...
               obj.Format{1}, num2str(obj.Format{2}));
       end
       npystore_mex('mapping_write', obj.mapping, x);

@@ -7,7 +7,9 @@ classdef Ref < handle
 % Methods (help npystore.Ref.<name>):
 %   A = r.load()              size(A) is numpy's shape, A(i,j,..) == a[i-1,j-1,..]
 %   A = r.load('raw')         stored order, no conversion (C-order: reversed dims)
+%   A = r.load('text', 'cellstr', 'struct', 'array')   text and struct forms
 %   B = r.readRows(first, n)  rows first..first+n-1 (1-based) of the first axis
+%   B = r.readRows(first)     rows first..end
 %   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
 %   tf = r.exists()           whether the object is still in the store
 % 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
@@ -45,7 +47,7 @@ classdef Ref < handle
     function v = get.store(obj), v = obj.info().store; end
     function v = get.json(obj), v = obj.info().json; end
 
-    function A = load(obj, mode)
+    function A = load(obj, varargin)
       % LOAD  The whole array.
       %   A = r.load()       size(A) equals numpy's shape (N-by-1 for 1-d, 1-by-1 for
       %                      0-d) and A(i,j,...) == a[i-1,j-1,...], for C- and
@@ -53,16 +55,54 @@ classdef Ref < handle
       %                      reads, straight into A's memory).
       %   A = r.load('raw')  as stored, no conversion: a C-order file gives the
       %                      reversed dimensions (A == permute(r.load(), ndims:-1:1)).
+      %   A = r.load(..., 'text', t)     unicode as 'string' (MATLAB's default),
+      %                      'char' (Octave's default: one string per row, 0-d and
+      %                      1-d only) or 'cellstr' (any shape)
+      %   A = r.load(..., 'struct', s)   structured arrays as 'fields' (default: a
+      %                      scalar struct of arrays, S.x is numpy's a['x']) or
+      %                      'array' (a struct array of size(shape), A(k).x)
       % Classes: bool -> logical, intN/uintN -> intN/uintN, float16/32 -> single,
       % float64 -> double, complex64/128 -> complex single/double, datetime64 and
-      % timedelta64 -> int64 counts, unicode -> char (one string per row). Other
-      % dtypes (structured, bytes) raise npystore:dtype.
+      % timedelta64 -> int64 counts, unicode -> text (above), bytes (S) and void (V)
+      % -> uint8 of size [shape, itemsize], structured -> struct (above; nested and
+      % sub-array fields too, padding skipped). Object arrays: npystore:object_dtype.
       raw = false;
-      if nargin > 1
+      args = varargin;
+      if mod(numel(args), 2) == 1
+        mode = npystore.internal.text(args{1}, 'load mode');
         if ~ischar(mode) || ~any(strcmp(mode, {'raw', 'numpy'}))
-          error('npystore:invalid_argument', 'load mode must be ''raw'' or ''numpy''');
+          npystore.internal.fail('invalid_argument', 'load mode must be ''raw'' or ''numpy''');
         end
         raw = strcmp(mode, 'raw');
+        args = args(2:end);
+      end
+      opts = npystore.internal.parseOptions(args, struct('text', npystore.Ref.defaultText(), ...
+                                                         'struct', 'fields'));
+      if ~ischar(opts.text) || ~any(strcmp(opts.text, {'char', 'cellstr', 'string'}))
+        npystore.internal.fail('invalid_argument', '''text'' must be ''char'', ''cellstr'' or ''string''');
+      end
+      if ~ischar(opts.struct) || ~any(strcmp(opts.struct, {'fields', 'array'}))
+        npystore.internal.fail('invalid_argument', '''struct'' must be ''fields'' or ''array''');
+      end
+      if strcmp(opts.text, 'string') && ~npystore.Ref.hasString()
+        npystore.internal.fail('unsupported', 'Octave has no string class: use ''text'', ''cellstr'' or ''char''');
+      end
+      info = obj.info();
+      bytesPath = info.descr(1) == '[' || ~isempty(regexp(info.descr, '^''.[SV]', 'once')) || ...
+                  (~isempty(regexp(info.descr, '^''.U', 'once')) && ~strcmp(opts.text, 'char'));
+      if bytesPath
+        if raw
+          npystore.internal.fail('unsupported', 'load(''raw'') is for numeric dtypes, not %s', info.dtype);
+        end
+        layout = npystore.internal.parseDescr(info.descr);
+        elements = strcmp(layout.kind, 'record') && strcmp(opts.struct, 'array');
+        text = opts.text;
+        if elements && strcmp(text, 'char'), text = 'cellstr'; end  % a char row per element
+        A = npystore.internal.decodeBytes(npystore_mex('load_bytes', obj.id), layout, info.shape, text);
+        if elements
+          A = npystore.internal.structArray(A, info.shape);
+        end
+        return;
       end
       [A, done] = npystore.internal.loadInPlace('load', obj.id, double(raw));
       if ~done, A = npystore_mex('load', obj.id, double(raw)); end
@@ -72,8 +112,18 @@ classdef Ref < handle
       % READROWS  Rows first..first+count-1 (1-based) of the first numpy axis, read
       % without loading the rest: B equals numpy's a[first-1:first-1+count], with
       % size [count, shape(2:end)].
-      if ~isnumeric(first) || ~isscalar(first) || first < 1 || first ~= round(first)
-        error('npystore:invalid_argument', 'first must be a positive integer (rows are 1-based)');
+      %   B = r.readRows(first)    rows first..end (numpy's a[first-1:])
+      if ~isnumeric(first) || ~isscalar(first) || ~isreal(first) || ~(first >= 1) || first ~= round(first)
+        npystore.internal.fail('invalid_argument', 'first must be a positive integer (rows are 1-based)');
+      end
+      if nargin < 3
+        shape = obj.shape;
+        if isempty(shape), shape = 0; end  % 0-d: the MEX names the problem
+        if first > shape(1) + 1
+          npystore.internal.fail('invalid_argument', 'row %d is past the end: the array has %d rows', ...
+                                 first, shape(1));
+        end
+        count = shape(1) - double(first) + 1;
       end
       [B, done] = npystore.internal.loadInPlace('read_rows', obj.id, double(first) - 1, count);
       if ~done, B = npystore_mex('read_rows', obj.id, double(first) - 1, count); end
@@ -88,8 +138,9 @@ classdef Ref < handle
       % npystore:mismatch). Octave has no memmapfile: an npystore.MappedFile with the
       % same properties, whose Data reads (and for 'r+' writes) npystore's own map.
       if nargin < 2, mode = 'r'; end
+      mode = npystore.internal.text(mode, 'mmap mode');
       if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
-        error('npystore:invalid_argument', 'mmap mode must be ''r'' or ''r+''');
+        npystore.internal.fail('invalid_argument', 'mmap mode must be ''r'' or ''r+''');
       end
       where = npystore_mex('mmap', obj.id, mode);
       shape = obj.shape;
@@ -114,6 +165,17 @@ classdef Ref < handle
     function tf = exists(obj)
       % EXISTS  Whether the object is (still) in the store.
       tf = npystore_mex('ref_exists', obj.id);
+    end
+  end
+
+  methods (Static, Hidden)
+    function t = defaultText()
+      % 'string' where MATLAB's string class exists, else (Octave) 'char'.
+      if npystore.Ref.hasString(), t = 'string'; else, t = 'char'; end
+    end
+
+    function tf = hasString()
+      tf = ~exist('OCTAVE_VERSION', 'builtin');  % MATLAB has strings since R2016b
     end
   end
 

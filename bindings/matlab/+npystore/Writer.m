@@ -22,10 +22,11 @@ classdef Writer < handle
   methods
     function obj = Writer(storeId, target, opts)
       % Made by npystore.Store.writer; not called directly.
-      obj.elementClass = opts.class;
+      [proto, obj.elementClass] = npystore.Writer.prototype(opts.class, opts.complex);
+      if ~isnumeric(opts.rowSize) || ~(isvector(opts.rowSize) || isempty(opts.rowSize))
+        npystore.internal.fail('invalid_argument', 'rowSize must be a numeric vector ([] for scalars)');
+      end
       obj.rowSize = double(opts.rowSize(:)');
-      if strcmp(opts.class, 'logical'), proto = false; else, proto = zeros(1, 1, opts.class); end
-      if opts.complex, proto = complex(proto); end
       flags = double(logical(opts.fsync)) + 2 * double(logical(opts.overwrite));
       obj.id = npystore_mex('writer_open', storeId, target, proto, obj.rowSize, 1, flags);
     end
@@ -38,12 +39,12 @@ classdef Writer < handle
     function append(obj, block)
       % APPEND  Append k steps: block has class w.elementClass and size [w.rowSize, k].
       if ~isa(block, obj.elementClass)
-        error('npystore:dtype', 'this writer takes %s blocks, not %s', obj.elementClass, class(block));
+        npystore.internal.fail('dtype', 'this writer takes %s blocks, not %s', obj.elementClass, class(block));
       end
       n = numel(obj.rowSize);
       sz = [size(block), ones(1, n)];
       if ~isequal(sz(1:n), obj.rowSize)
-        error('npystore:shape', 'a block must have size [%s, k], not [%s]', ...
+        npystore.internal.fail('shape', 'a block must have size [%s, k], not [%s]', ...
               num2str(obj.rowSize), num2str(size(block)));
       end
       npystore_mex('writer_append', obj.live(), block);
@@ -68,10 +69,37 @@ classdef Writer < handle
     end
   end
 
+  methods (Static, Access = private)
+    function [proto, cls] = prototype(cls, cplx)
+      % One element of the writer's class (its complexity included), checked here so
+      % that a bad 'class' is an npystore: error rather than zeros' own.
+      classes = {'double', 'single', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', ...
+                 'uint32', 'uint64', 'logical'};
+      numpyNames = {'float64', 'float32', 'bool'};
+      sameAs = {'double', 'single', 'logical'};
+      if ~ischar(cls) || ~any(strcmp(cls, classes))
+        hint = '';
+        k = find(strcmp(cls, numpyNames));
+        if ~isempty(k), hint = sprintf(' (numpy''s %s is MATLAB''s ''%s'')', cls, sameAs{k}); end
+        if ~ischar(cls), cls = sprintf('of class %s', class(cls)); else, cls = ['''' cls '''']; end
+        npystore.internal.fail('dtype', 'a writer''s class must be one of %s, not %s%s', ...
+                               strjoin(classes, ', '), cls, hint);
+      end
+      if ~(islogical(cplx) || isnumeric(cplx)) || ~isscalar(cplx)
+        npystore.internal.fail('invalid_argument', '''complex'' must be true or false');
+      end
+      if cplx && ~any(strcmp(cls, {'double', 'single'}))
+        npystore.internal.fail('dtype', 'only double and single writers can be complex, not %s', cls);
+      end
+      if strcmp(cls, 'logical'), proto = false; else, proto = zeros(1, 1, cls); end
+      if cplx, proto = complex(proto); end
+    end
+  end
+
   methods (Access = private)
     function id = live(obj)
       if isempty(obj.id)
-        error('npystore:state', 'this writer is finished or aborted');
+        npystore.internal.fail('state', 'this writer is finished or aborted');
       end
       id = obj.id;
     end

@@ -5,8 +5,10 @@ function ratios = bench_load_write(mib, runs)
 %   bench_load_write(64, 5)     64 MiB, best of 5
 % Load: ref.load() (numpy's shape, the library converts the order while reading)
 %   vs fread + reshape + permute (npy-matlab's readNPY).
-% Write: store.put(A) (column-major, fortran_order True, no copy)
-%   vs fwrite of permute(A) (C order, as numpy writes it by default).
+% Write, each against plain fwrite of the same bytes in the same order
+% (plain_npy_write; tests/test_habits.m checks the files are identical):
+%   store.put(A)               (column-major, fortran_order True) vs fwrite(A)
+%   store.put(A, 'order', 'C') (numpy's default C order)          vs fwrite(permute(A))
 % In Octave, ref.load() goes through npystore_oct (in place); the MEX path, which
 % Octave copies out of, is timed too. Needs npystore_mex on the path (see docs/matlab.md). Not part of the test suite.
 if nargin < 1, mib = 512; end
@@ -26,8 +28,10 @@ if in_place  % Octave: also time the MEX path that ref.load() skips
   load_mex = best(runs, @() npystore_mex('load', ref.id, 0));
 end
 load_base = best(runs, @() read_npy_plain(file));
-write_ours = best(runs, @() store.put(A, 'path', 'w.npy', 'overwrite', true));
-write_base = best(runs, @() write_npy_plain(fullfile(dir, 'p.npy'), A));
+write_f = best(runs, @() store.put(A, 'path', 'w.npy', 'overwrite', true));
+write_f_base = best(runs, @() plain_write(fullfile(dir, 'p.npy'), A, 'F'));
+write_c = best(runs, @() store.put(A, 'path', 'w.npy', 'overwrite', true, 'order', 'C'));
+write_c_base = best(runs, @() plain_write(fullfile(dir, 'p.npy'), A, 'C'));
 assert(isequal(ref.load(), A) && isequal(read_npy_plain(file), A), 'the loads disagree');
 
 fprintf('float64 %dx%d (%.0f MiB), C order, best of %d\n', n, n, n * n * 8 / 2^20, runs);
@@ -37,9 +41,11 @@ if in_place
   fprintf('       (Octave in place via npystore_oct; the MEX path takes %.3f s -> %.1fx)\n', ...
           load_mex, load_base / load_mex);
 end
-fprintf('write: npystore %.3f s, fwrite(permute(A))     %.3f s -> %.1fx\n', ...
-        write_ours, write_base, write_base / write_ours);
-ratios = [load_base / load_ours, write_base / write_ours];
+fprintf('write F: store.put(A) %.3f s, fwrite(A) %.3f s -> %.2fx\n', ...
+        write_f, write_f_base, write_f_base / write_f);
+fprintf('write C: store.put(A, ''order'', ''C'') %.3f s, fwrite(permute(A)) %.3f s -> %.2fx\n', ...
+        write_c, write_c_base, write_c_base / write_c);
+ratios = [load_base / load_ours, write_f_base / write_f, write_c_base / write_c];
 end
 
 function t = best(runs, fn)
@@ -65,14 +71,7 @@ data = fread(fid, prod(shape), '*double');
 A = permute(reshape(data, fliplr(shape)), [2 1]);
 end
 
-function out = write_npy_plain(file, A)
-% npy-matlab's writeNPY: header, then the array permuted to C order.
-fid = fopen(file, 'w');
-closer = onCleanup(@() fclose(fid));
-header = sprintf('{''descr'': ''<f8'', ''fortran_order'': False, ''shape'': (%d, %d), }', size(A));
-header = [header, repmat(' ', 1, 63 - mod(numel(header) + 10, 64)), newline];
-fwrite(fid, [uint8([147, double('NUMPY'), 1, 0]), typecast(uint16(numel(header)), 'uint8')], 'uint8');
-fwrite(fid, header, 'char');
-fwrite(fid, permute(A, [2 1]), 'double');
+function out = plain_write(file, A, order)
+plain_npy_write(file, A, order);
 out = [];
 end

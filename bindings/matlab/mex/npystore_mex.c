@@ -36,7 +36,7 @@ typedef struct {
   const char *name;
   nsm_command run;
   int args;    /* exact number of arguments after the command */
-  int results; /* 0 or 1 */
+  int results; /* at most this many */
 } command;
 
 static const command commands[] = {
@@ -55,6 +55,9 @@ static const command commands[] = {
     {"ref_exists", nsm_cmd_ref_exists, 1, 1},
     {"load", nsm_cmd_load, 2, 1},
     {"read_rows", nsm_cmd_read_rows, 3, 1},
+    {"load_many", nsm_cmd_load_many, 2, 3},
+    {"load_bytes", nsm_cmd_load_bytes, 1, 1},
+    {"put_bytes", nsm_cmd_put_bytes, 6, 1},
     {"mmap", nsm_cmd_mmap, 2, 1},
     {"mapping_check", nsm_cmd_mapping_check, 1, 0},
     {"mapping_read", nsm_cmd_mapping_read, 1, 1},

@@ -3,7 +3,7 @@
  * One MEX (npystore_mex) serves the +npystore classes: npystore_mex(command, ...).
  * Library handles never cross into MATLAB as pointers: they live in a registry
  * (nsm_registry.c) and MATLAB holds numeric ids. Every error leaves through
- * nsm_fail/nsm_check as error('npystore:<code>', message) with the library's
+ * nsm_fail/nsm_check as error('npystore:<code>', 'npystore: <message>') with the library's
  * stable status names as codes.
  */
 #ifndef NSM_H
@@ -93,14 +93,46 @@ typedef struct {
   int swap;          /* 1 when stored in non-native byte order */
 } nsm_type;
 
-/* The MATLAB type for a stored array's descr ('<f8', '>i2', '<U5', ...). */
+/* The MATLAB type for a stored array's descr ('<f8', '>i2', '<U5', ...);
+ * npystore:dtype for descrs without one. */
 void nsm_type_from_descr(const char *descr, nsm_type *t);
+/* The same without raising: 0 when descr has no MATLAB type. */
+int nsm_type_lookup(const char *descr, nsm_type *t);
+/* The message nsm_type_from_descr raises for descr, into buf. */
+void nsm_type_refusal(const char *descr, char *buf, size_t size);
 /* The native numpy descr for a MATLAB array of class cls (complex or not). */
 const char *nsm_descr_for(const mxArray *a);
 /* '<' on little-endian hosts, '>' on big-endian ones. */
 char nsm_native_order(void);
 /* Reverse the byte order of n items of `size` bytes in place. */
 void nsm_swap(void *data, uint64_t n, uint64_t size);
+
+/* ---- loads (nsm_load.c) ---------------------------------------------------- */
+
+/* One block (a whole array or rows of it) planned for loading: the MATLAB array
+ * made for it and the buffer the library fills (the array's own memory, or a
+ * temporary for float16 and unicode, which nsm_finish_block converts). */
+typedef struct {
+  nsm_type t;
+  mxArray *out;  /* the result (numeric); NULL for unicode until finished */
+  void *buf;     /* where the library writes len bytes */
+  uint64_t len;
+  uint64_t n;    /* elements */
+  size_t rows;   /* unicode: strings */
+  const char *code;   /* why not, when planning or finishing fails */
+  char message[512];
+} nsm_load_plan;
+
+/* Plan a block of numpy shape `shape` stored as descr (reverse: the dimensions of
+ * a C-order file reversed, as load('raw') gives them). 0, with p->code and
+ * p->message, when it cannot be loaded as a MATLAB array. */
+int nsm_plan_block(nsm_load_plan *p, const char *descr, const uint64_t *shape, size_t ndim,
+                   int reverse);
+/* The MATLAB array of a filled plan (byte-swapped, converted); NULL, with p->code
+ * and p->message, when the data has no MATLAB form (text beyond one char element). */
+mxArray *nsm_finish_block(nsm_load_plan *p);
+/* Free a plan that will not be finished. */
+void nsm_drop_block(nsm_load_plan *p);
 
 /* ---- targets (nsm_target.c) ------------------------------------------------ */
 
@@ -124,6 +156,9 @@ void nsm_cmd_ref_info(mxArray *[], const mxArray *[]);
 void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
 void nsm_cmd_load(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
+void nsm_cmd_load_many(mxArray *[], const mxArray *[]);
+void nsm_cmd_load_bytes(mxArray *[], const mxArray *[]);
+void nsm_cmd_put_bytes(mxArray *[], const mxArray *[]);
 void nsm_cmd_mmap(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_check(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_read(mxArray *[], const mxArray *[]);

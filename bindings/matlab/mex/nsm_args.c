@@ -7,15 +7,26 @@
 
 #include "nsm.h"
 
+/* Raised through error(struct('identifier', ..., 'message', ...)) rather than
+ * mexErrMsgIdAndTxt, which in Octave puts "npystore_mex: " before the text: every
+ * message of the binding starts "npystore: " whichever layer raises it (the .m
+ * classes raise theirs through npystore.internal.fail). */
 void nsm_fail(const char *code, const char *fmt, ...) {
   static char id[96];
   static char msg[2048];
+  static const char prefix[] = "npystore: ";
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  memcpy(msg, prefix, sizeof prefix);
+  vsnprintf(msg + sizeof prefix - 1, sizeof msg - sizeof prefix + 1, fmt, ap);
   va_end(ap);
   snprintf(id, sizeof id, "npystore:%s", code);
-  mexErrMsgIdAndTxt(id, "%s", msg);
+  static const char *fields[] = {"identifier", "message"};
+  mxArray *err = mxCreateStructMatrix(1, 1, 2, fields);
+  mxSetField(err, 0, "identifier", mxCreateString(id));
+  mxSetField(err, 0, "message", mxCreateString(msg));
+  mexCallMATLAB(0, NULL, 1, &err, "error");
+  mexErrMsgIdAndTxt(id, "%s", msg); /* not reached: error() does not return */
 }
 
 void nsm_check(npy_status st) {

@@ -3,8 +3,10 @@
  * Loads: b1 -> logical; i1..i8, u1..u8 -> int8..uint64; f2 -> single (converted);
  * f4 -> single; f8 -> double; c8/c16 -> complex single/double; M8/m8 -> int64
  * (numpy's raw counts, unit in ref.dtype); U -> char. Non-native byte orders are
- * swapped after loading. Structured, bytes, void, long double: npystore:dtype.
+ * swapped after loading. Structured, bytes, void, long double: npystore:dtype here;
+ * the .m layer loads all but long double from their bytes (nsm_bytes.c).
  * Puts: the same classes back, in native byte order. */
+#include <stdio.h>
 #include <string.h>
 
 #include "nsm.h"
@@ -29,7 +31,7 @@ static mxClassID float_class(uint64_t size, nsm_conv *conv) {
   return size == 2 || size == 4 ? mxSINGLE_CLASS : size == 8 ? mxDOUBLE_CLASS : mxUNKNOWN_CLASS;
 }
 
-void nsm_type_from_descr(const char *descr, nsm_type *t) {
+int nsm_type_lookup(const char *descr, nsm_type *t) {
   memset(t, 0, sizeof *t);
   t->cls = mxUNKNOWN_CLASS;
   /* The descr is a Python literal: '<f8' (quoted) or a structured list. */
@@ -62,12 +64,22 @@ void nsm_type_from_descr(const char *descr, nsm_type *t) {
     }
     t->swap = !native && t->cls != mxUNKNOWN_CLASS;
   }
-  if (t->cls == mxUNKNOWN_CLASS)
-    nsm_fail("dtype",
-             "dtype %s has no MATLAB equivalent (supported: bool, int8..uint64, float16/32/64, "
-             "complex64/128, datetime64/timedelta64 as int64, unicode as char; structured, "
-             "bytes and void dtypes are not)",
-             descr);
+  return t->cls != mxUNKNOWN_CLASS;
+}
+
+void nsm_type_refusal(const char *descr, char *buf, size_t size) {
+  snprintf(buf, size,
+           "dtype %s has no MATLAB equivalent (supported: bool, int8..uint64, float16/32/64, "
+           "complex64/128, datetime64/timedelta64 as int64, unicode as char; structured, "
+           "bytes and void dtypes are not)",
+           descr);
+}
+
+void nsm_type_from_descr(const char *descr, nsm_type *t) {
+  if (nsm_type_lookup(descr, t)) return;
+  char msg[512];
+  nsm_type_refusal(descr, msg, sizeof msg);
+  nsm_fail("dtype", "%s", msg);
 }
 
 const char *nsm_descr_for(const mxArray *a) {

@@ -4,7 +4,10 @@
  * MATLAB's size is numpy's shape (0-d -> 1x1, (N,) -> N-by-1). The library writes
  * straight into the new array's buffer in Fortran order, converting C-order files
  * on the way; 'raw' skips the conversion and reverses the dimensions of C-order
- * files (ndim >= 2) instead, always, even when both orders hold the same bytes. Byte swapping, float16 and unicode are finished here. */
+ * files (ndim >= 2) instead, always, even when both orders hold the same bytes.
+ * Byte swapping, float16 and unicode are finished here (nsm_finish_block), for
+ * bulk loads (nsm_bulk.c) too. */
+#include <stdio.h>
 #include <string.h>
 
 #include "nsm.h"
@@ -19,12 +22,6 @@ typedef struct {
 static npy_status fill(const source *src, void *buf, uint64_t len, npy_order order) {
   if (src->rows) return npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order);
   return npy_ref_load_into(src->ref, buf, len, order);
-}
-
-static void check_fill(const source *src, void *buf, uint64_t len, npy_order order,
-                       const nsm_type *t, uint64_t n) {
-  nsm_check(fill(src, buf, len, order));
-  if (t->swap) nsm_swap(buf, n * (t->complex ? 2 : 1), t->itemsize / (t->complex ? 2 : 1));
 }
 
 static float half_to_float(uint16_t h) {
@@ -59,40 +56,72 @@ static void *data_of(mxArray *a, const nsm_type *t, uint64_t n) {
   return mxGetData(a);
 }
 
-static mxArray *load_numeric(const source *src, const nsm_type *t, const mwSize *dims,
-                             size_t nd, uint64_t n, npy_order order) {
-  /* uninitialised: the load overwrites every byte, so no zero-filling pass */
-  mxArray *a = t->cls == mxLOGICAL_CLASS
-                   ? mxCreateLogicalArray(nd, dims)
-                   : mxCreateUninitNumericArray(nd, (mwSize *)dims, t->cls,
-                                                t->complex ? mxCOMPLEX : mxREAL);
-  if (t->conv == NSM_HALF) {
-    uint16_t *tmp = (uint16_t *)mxMalloc(n * 2 + 2);
-    check_fill(src, tmp, n * 2, order, t, n);
-    float *out = (float *)mxGetData(a);
-    for (uint64_t i = 0; i < n; i++) out[i] = half_to_float(tmp[i]);
-    mxFree(tmp);
-  } else {
-    check_fill(src, data_of(a, t, n), n * t->itemsize, order, t, n);
+/* Planning a block: reasons it cannot load are returned as npystore:<code> and a
+ * message rather than raised, so that a bulk load can report them per item. */
+static int refuse(nsm_load_plan *p, const char *code, const char *fmt, size_t v) {
+  p->code = code;
+  snprintf(p->message, sizeof p->message, fmt, v);
+  return 0;
+}
+
+int nsm_plan_block(nsm_load_plan *p, const char *descr, const uint64_t *shape, size_t ndim,
+                   int reverse) {
+  memset(p, 0, sizeof *p);
+  if (!nsm_type_lookup(descr, &p->t)) {
+    nsm_type_refusal(descr, p->message, sizeof p->message);
+    p->code = "dtype";
+    return 0;
   }
-  return a;
+  if (ndim > 64)
+    return refuse(p, "shape", "%zu dimensions are more than MATLAB's loader takes (64)", ndim);
+  p->n = 1;
+  for (size_t i = 0; i < ndim; i++) p->n *= shape[i];
+  const nsm_type *t = &p->t;
+  if (t->conv == NSM_UNICODE) {
+    if (ndim > 1)
+      return refuse(p, "dtype", "unicode arrays load as char only with 0 or 1 dimensions, not %zu",
+                    ndim);
+    p->rows = ndim ? (size_t)shape[0] : 1;
+    p->len = p->n * t->itemsize;
+    p->buf = mxMalloc(p->len + 4);
+    return 1;
+  }
+  mwSize dims[64] = {1, 1};
+  size_t nd = ndim < 2 ? 2 : ndim;
+  if (ndim == 1) dims[0] = (mwSize)shape[0];
+  for (size_t i = 0; ndim > 1 && i < ndim; i++)
+    dims[i] = (mwSize)shape[reverse ? ndim - 1 - i : i];
+  /* uninitialised: the load overwrites every byte, so no zero-filling pass */
+  p->out = t->cls == mxLOGICAL_CLASS
+               ? mxCreateLogicalArray(nd, dims)
+               : mxCreateUninitNumericArray(nd, dims, t->cls, t->complex ? mxCOMPLEX : mxREAL);
+  if (t->conv == NSM_HALF) {
+    p->len = p->n * 2;
+    p->buf = mxMalloc(p->len + 2);
+  } else {
+    p->len = p->n * t->itemsize;
+    p->buf = data_of(p->out, t, p->n);
+  }
+  return 1;
 }
 
 /* numpy unicode (UCS-4, NUL-padded) as a char matrix, one string per row, padded
- * with spaces like char() does. */
-static mxArray *load_unicode(const source *src, const nsm_type *t, size_t rows, uint64_t n) {
-  uint64_t k = t->itemsize / 4;
-  uint32_t *u = (uint32_t *)mxMalloc(n * t->itemsize + 4);
-  check_fill(src, u, n * t->itemsize, NPY_ORDER_C, t, n * k);
-  size_t width = 0;
+ * with spaces like char() does; NULL (and p's code and message) when a character
+ * does not fit one char element. */
+static mxArray *unicode_chars(nsm_load_plan *p) {
+  uint64_t k = p->t.itemsize / 4;
+  const uint32_t *u = (const uint32_t *)p->buf;
+  size_t rows = p->rows, width = 0;
   uint32_t limit = sizeof(mxChar) == 1 ? 0x7f : 0xffff;
   for (size_t i = 0; i < rows; i++) {
     size_t len = k;
     while (len && !u[i * k + len - 1]) len--;
     for (size_t j = 0; j < len; j++)
-      if (u[i * k + j] > limit || (u[i * k + j] >= 0xd800 && u[i * k + j] <= 0xdfff))
-        nsm_fail("dtype", "string %zu holds a character that does not fit one char element "
-                          "(non-ASCII text in Octave, beyond the BMP in MATLAB)", i + 1);
+      if (u[i * k + j] > limit || (u[i * k + j] >= 0xd800 && u[i * k + j] <= 0xdfff)) {
+        refuse(p, "dtype", "string %zu holds a character that does not fit one char element "
+                           "(non-ASCII text in Octave, beyond the BMP in MATLAB)", i + 1);
+        return NULL;
+      }
     if (len > width) width = len;
   }
   mwSize dims[2] = {rows, width};
@@ -103,8 +132,33 @@ static mxArray *load_unicode(const source *src, const nsm_type *t, size_t rows, 
       uint32_t v = j < k ? u[i * k + j] : 0;
       c[i + j * rows] = (mxChar)(v ? v : ' ');
     }
-  mxFree(u);
   return a;
+}
+
+mxArray *nsm_finish_block(nsm_load_plan *p) {
+  const nsm_type *t = &p->t;
+  uint64_t units = t->conv == NSM_UNICODE ? p->n * (t->itemsize / 4) : p->n * (t->complex ? 2 : 1);
+  uint64_t unit = t->conv == NSM_UNICODE ? 4 : t->itemsize / (t->complex ? 2 : 1);
+  if (t->swap) nsm_swap(p->buf, units, unit);
+  mxArray *out = p->out;
+  if (t->conv == NSM_UNICODE) {
+    out = unicode_chars(p);
+  } else if (t->conv == NSM_HALF) {
+    float *f = (float *)mxGetData(out);
+    const uint16_t *h = (const uint16_t *)p->buf;
+    for (uint64_t i = 0; i < p->n; i++) f[i] = half_to_float(h[i]);
+  }
+  if (t->conv != NSM_COPY) mxFree(p->buf);
+  p->buf = NULL;
+  p->out = NULL;
+  return out;
+}
+
+void nsm_drop_block(nsm_load_plan *p) {
+  if (p->t.conv != NSM_COPY && p->buf) mxFree(p->buf);
+  if (p->out) mxDestroyArray(p->out);
+  p->buf = NULL;
+  p->out = NULL;
 }
 
 /* Load `shape` (numpy order, the block being read) as MATLAB's array. */
@@ -112,22 +166,13 @@ static mxArray *load_block(const source *src, const uint64_t *shape, size_t ndim
                            npy_order order) {
   const char *descr = NULL;
   nsm_check(npy_ref_descr(src->ref, &descr));
-  nsm_type t;
-  nsm_type_from_descr(descr, &t);
-  if (ndim > 64) nsm_fail("shape", "%zu dimensions are more than MATLAB's loader takes (64)", ndim);
-  uint64_t n = 1;
-  for (size_t i = 0; i < ndim; i++) n *= shape[i];
-  if (t.conv == NSM_UNICODE) {
-    if (ndim > 1)
-      nsm_fail("dtype", "unicode arrays load as char only with 0 or 1 dimensions, not %zu", ndim);
-    return load_unicode(src, &t, ndim ? (size_t)shape[0] : 1, n);
-  }
-  mwSize dims[64] = {1, 1};
-  size_t nd = ndim < 2 ? 2 : ndim;
-  if (ndim == 1) dims[0] = (mwSize)shape[0];
-  for (size_t i = 0; ndim > 1 && i < ndim; i++)
-    dims[i] = (mwSize)shape[reverse ? ndim - 1 - i : i];
-  return load_numeric(src, &t, dims, nd, n, order);
+  nsm_load_plan p;
+  if (!nsm_plan_block(&p, descr, shape, ndim, reverse)) nsm_fail(p.code, "%s", p.message);
+  /* unicode is UCS-4 strings in C order, whatever was asked */
+  nsm_check(fill(src, p.buf, p.len, p.t.conv == NSM_UNICODE ? NPY_ORDER_C : order));
+  mxArray *a = nsm_finish_block(&p);
+  if (!a) nsm_fail(p.code, "%s", p.message);
+  return a;
 }
 
 /* Whether the stored file is C order (ndim >= 2 only: fewer dims have one layout).

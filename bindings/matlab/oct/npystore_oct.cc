@@ -40,7 +40,7 @@ struct Block {
 void check(npy_status st) {
   if (st == NPY_OK) return;
   std::string id = std::string("npystore:") + npy_status_name(st);
-  error_with_id(id.c_str(), "%s", npy_last_error());
+  error_with_id(id.c_str(), "npystore: %s", npy_last_error());
 }
 
 npy_status fill(const Block &b, void *buf, uint64_t len, npy_order order) {

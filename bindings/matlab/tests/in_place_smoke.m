@@ -1,6 +1,7 @@
 function in_place_smoke(mexdir)
 % IN_PLACE_SMOKE  Every path through npystore_oct once (load, raw, rows, each
-% element class, an error, stale ids), small enough to run under valgrind:
+% element class, an error, stale ids), and the MEX's bulk load and text puts
+% (buffers it plans and fills itself), small enough to run under valgrind:
 %   valgrind --error-exitcode=1 octave-cli --eval "in_place_smoke('<mexdir>')"
 % scripts/test.sh matlab runs it so; test_in_place.m checks the results in depth.
 here = fileparts(mfilename('fullpath'));
@@ -34,5 +35,22 @@ end
 delete(r);
 [~, done] = npystore_oct('load', id, 0);
 assert(~done);
+% the MEX's own buffers: a bulk load of every conversion with one missing item,
+% cells and char matrices put as numpy unicode
+c = store.put({'ab', 'c'; '', 'def'}, 'path', 'cell.npy', 'order', 'C');
+m = store.put(['ab '; 'cde'], 'path', 'chars.npy');
+h = store.put(int16(1:5), 'path', 'h.npy', 'order', 'C');
+gone = strrep(h.json, 'h.npy', 'gone.npy');
+z2 = store.put(z, 'path', 'z2.npy');
+[v, e] = store.loadMany({m, h, gone, z2, store.open('doubleC.npy')}, 'concurrency', 2);
+assert(isequal(v{1}, ['ab '; 'cde']) && isequal(v{2}, int16(1:5)) && isempty(v{3}));
+assert(isequal(v{4}, z) && isequal(v{5}, A) && strcmp(e{3}.identifier, 'npystore:not_found'));
+assert(strcmp(c.dtype, '<U3') && isequal(c.shape, [2 2]));
+try
+  store.loadMany({c});
+  error('npystore_test:no_error', 'a 2-d unicode array loaded as char');
+catch err
+  assert(strcmp(err.identifier, 'npystore:dtype'), err.identifier);
+end
 fprintf('in_place_smoke: ok\n');
 end

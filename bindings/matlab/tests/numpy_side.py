@@ -55,8 +55,38 @@ def make(root):
                 rows.append(f"{name}\t{dtype}\t{','.join(map(str, shape))}\t{stored}")
     np.save(root / "unicode.npy", np.array(["a", "bcd", "ef"]))
     np.save(root / "unicode0d.npy", np.array("hello"))
+    np.save(root / "unicode_be.npy", np.array(["a", "bcd", "ef"], dtype=">U3"))
     np.save(root / "structured.npy", np.zeros(3, dtype=[("x", "<f8"), ("y", "<i4")]))
+    np.save(root / "object.npy", np.array([1, "a", None], dtype=object), allow_pickle=True)
+    for name, a in dtype_cases().items():
+        np.save(root / name, a)
     (root / "cases.tsv").write_text("\n".join(rows) + "\n")
+
+
+def dtype_cases():
+    """Files of the dtypes beyond numbers (structured, S, V, U) that Octave reads
+    (test_dtypes.m holds the values it expects)."""
+    rec = np.array([(1.5, 2, b"ab", "xy", 7), (3.0, -4, b"c\0d", "", -1)],
+                   dtype=[("x", "<f8"), ("y", ">i4"), ("s", "S3"), ("u", "<U2"), ("t", "<M8[s]")])
+    pad = np.zeros(3, np.dtype({"names": ["a", "b"], "formats": ["<i2", "<f8"],
+                                "offsets": [0, 8], "itemsize": 24}))
+    pad["a"] = [1, 2, 3]
+    pad["b"] = [0.5, 1.5, 2.5]
+    nest = np.zeros((2, 3), dtype=[("p", [("q", "<u1"), ("r", "<f4")]), ("m", "<i2", (2, 3)),
+                                   ("h", "<f2"), ("z", ">c8")])
+    nest["p"]["q"] = np.arange(6).reshape(2, 3)
+    nest["p"]["r"] = 0.25
+    nest["m"] = np.arange(36).reshape(2, 3, 2, 3)
+    nest["h"] = 1.5
+    nest["z"] = 1 - 2j
+    return {
+        "rec.npy": rec,
+        "pad.npy": pad,
+        "nest.npy": nest,
+        "bytes.npy": np.array([b"ab", b"cde"]),
+        "void.npy": np.array([b"\x01\x02", b"\x03\x04"], dtype="V2"),
+        "unicode2d.npy": np.array([["a", "bc"], ["", "def"]]),
+    }
 
 
 def numpy_bytes(a, fortran):

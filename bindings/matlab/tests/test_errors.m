@@ -14,7 +14,7 @@ end
 
 function put_refused_types(ctx)
 expect_error(@() ctx.store.put({1}, 'path', 'a.npy'), 'npystore:dtype');
-expect_error(@() ctx.store.put(struct('a', 1), 'path', 'a.npy'), 'npystore:dtype');
+expect_error(@() ctx.store.put(struct('a', @sin), 'path', 'a.npy'), 'npystore:dtype');
 expect_error(@() ctx.store.put(sparse(eye(2)), 'path', 'a.npy'), 'npystore:dtype');
 ci = complex(int8(1), int8(2)); % complex integers exist in MATLAB, not in Octave
 if isinteger(ci), expect_error(@() ctx.store.put(ci, 'path', 'a.npy'), 'npystore:dtype'); end
@@ -45,8 +45,9 @@ function structured_refused(ctx)
 store = npystore.Store(strrep(ctx.config, ctx.dir, ctx.numpyDir));
 r = store.open('structured.npy');
 assert(strcmp(r.dtype, '[(''x'', ''<f8''), (''y'', ''<i4'')]'), r.dtype);
-expect_error(@() r.load(), 'npystore:dtype');
-expect_error(@() r.readRows(1, 1), 'npystore:dtype');
+assert(isequal(r.load(), struct('x', zeros(3, 1), 'y', int32(zeros(3, 1)))), 'structured loads as a struct');
+expect_error(@() r.readRows(1, 1), 'npystore:dtype');  % rows of structured arrays: not yet
+expect_error(@() r.load('raw'), 'npystore:unsupported');
 end
 
 function not_found(ctx)

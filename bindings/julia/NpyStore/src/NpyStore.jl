@@ -28,7 +28,7 @@ import Mmap: mmap
 using Preferences: @load_preference, @set_preferences!, @delete_preferences!
 
 export Store, NpyRef, NpyError, Writer
-export dtype, readrows, mmap, finish!, abort!
+export dtype, readrows, mmap, finish!, abort!, load_many
 
 include("library.jl")
 include("errors.jl")
@@ -36,6 +36,7 @@ include("dtypes.jl")
 include("store.jl")
 include("ref.jl")
 include("load.jl")
+include("bulk.jl")
 include("target.jl")
 include("put.jl")
 include("writer.jl")

@@ -4,13 +4,18 @@ function parts = keyParts(key)
 %   int8..int64          -> int   (str(int))
 %   uint8..uint64        -> uint
 %   double/single        -> int when integral (MATLAB's 3 is DataJoint's int 3:
-%                           "3", not "3.0"), else float (Python's str(float))
+%                           "3", not "3.0") up to flintmax of its class, else
+%                           float (Python's str(float)); beyond flintmax, a value
+%                           an int64/uint64 key could hold is refused (the double may
+%                           not be the integer meant: pass int64/uint64), larger ones
+%                           (1e20) are floats; NaN and Inf are refused (no database
+%                           holds them in a key)
 %   logical              -> bool  ("True"/"False")
 %   char, string         -> string (DataJoint's escaping; also dates: '2024-05-01')
 %   datetime (MATLAB)    -> datetime ("YYYY-MM-DDTHH-MM-SS")
 if isempty(key), parts = cell(0, 3); return; end
 if ~isstruct(key) || numel(key) ~= 1
-  error('npystore:invalid_argument', 'key must be a scalar struct, one field per key attribute');
+  npystore.internal.fail('invalid_argument', 'key must be a scalar struct, one field per key attribute');
 end
 names = fieldnames(key);
 parts = cell(numel(names), 3);
@@ -31,13 +36,20 @@ if isa(v, 'datetime')
   return;
 end
 if ~(isnumeric(v) || islogical(v)) || ~isscalar(v) || ~isreal(v)
-  error('npystore:invalid_argument', ...
+  npystore.internal.fail('invalid_argument', ...
         'key field ''%s'' must be a real scalar, text or a datetime, not %s', name, class(v));
 end
 if islogical(v), kind = 'bool';
 elseif isinteger(v) && any(strcmp(class(v), {'uint8', 'uint16', 'uint32', 'uint64'})), kind = 'uint';
 elseif isinteger(v), kind = 'int';
-elseif isfinite(v) && v == round(v) && abs(v) <= flintmax, kind = 'int'; value = double(v);
+elseif ~isfinite(v)
+  npystore.internal.fail('invalid_argument', 'key field ''%s'' is %s: a key must be finite', name, num2str(v));
+elseif v == round(v) && abs(v) <= flintmax(class(v)), kind = 'int'; value = double(v);
+elseif v == round(v) && v >= -2^63 && v < 2^64
+  npystore.internal.fail('invalid_argument', ...
+        ['key field ''%s'' is %.17g, an integer beyond flintmax(''%s''), where a %s no ' ...
+         'longer holds every integer: pass int64 or uint64 for an integer key'], ...
+        name, v, class(v), class(v));
 else, kind = 'float'; value = double(v);
 end
 end

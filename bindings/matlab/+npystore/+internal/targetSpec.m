@@ -8,7 +8,7 @@ if hasPath && ~hasSchema
 elseif hasSchema && ~hasPath
   spec = {'schema', opts.schema, opts.table, opts.attribute, npystore.internal.keyParts(opts.key)};
 else
-  error('npystore:invalid_argument', ...
+  npystore.internal.fail('invalid_argument', ...
         'give either ''path'' or ''schema'', ''table'', ''attribute'' (and ''key'')');
 end
 end
