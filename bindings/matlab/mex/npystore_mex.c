@@ -55,6 +55,7 @@ static const command commands[] = {
     {"ref_exists", nsm_cmd_ref_exists, 1, 1},
     {"load", nsm_cmd_load, 2, 1},
     {"read_rows", nsm_cmd_read_rows, 3, 1},
+    {"read_slice", nsm_cmd_read_slice, 3, 1},
     {"load_many", nsm_cmd_load_many, 2, 3},
     {"load_bytes", nsm_cmd_load_bytes, 1, 1},
     {"put_bytes", nsm_cmd_put_bytes, 6, 1},

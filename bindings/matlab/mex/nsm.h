@@ -156,6 +156,7 @@ void nsm_cmd_ref_info(mxArray *[], const mxArray *[]);
 void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
 void nsm_cmd_load(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
+void nsm_cmd_read_slice(mxArray *[], const mxArray *[]);
 void nsm_cmd_load_many(mxArray *[], const mxArray *[]);
 void nsm_cmd_load_bytes(mxArray *[], const mxArray *[]);
 void nsm_cmd_put_bytes(mxArray *[], const mxArray *[]);
