@@ -187,14 +187,14 @@ classdef Ref < handle
                                'readSlice takes one subscript per axis: %d for this array', ...
                                max(obj.ndim, 1));
       end
-      B = npystore.internal.readIndexed(obj.id, obj.info(), varargin, true);
+      B = obj.readBlock(varargin, true);
     end
 
     function varargout = subsref(obj, s)
       % r(i, j, ...) reads what it selects (npystore.internal.readIndexed); r.name as
       % usual.
       if strcmp(s(1).type, '()')
-        B = npystore.internal.readIndexed(obj.id, obj.info(), s(1).subs, false);
+        B = obj.readBlock(s(1).subs, false);
         rest = s(2:end);
       elseif strcmp(s(1).type, '.') && strcmp(s(1).subs, 'readSlice') && numel(s) > 1 && ...
              strcmp(s(2).type, '()')
@@ -247,6 +247,21 @@ classdef Ref < handle
     function s = info(obj)
       % Every metadata value at once (one MEX call).
       s = npystore_mex('ref_info', obj.id);
+    end
+
+    function B = readBlock(obj, subs, strict)
+      % A(subs{:}) for A = r.load(): the block that spans it read with one
+      % npy_ref_read_slice in Fortran order (MATLAB's; no permute).
+      info = obj.info();
+      if info.descr(1) == '[' || isempty(regexp(info.descr, '^''.[biufcmM]', 'once'))
+        npystore.internal.fail('unsupported', ...
+                               'indexing reads numeric and logical dtypes, not %s: use load()', ...
+                               info.dtype);
+      end
+      nd = info.ndim;  % MATLAB's dimensions past numpy's have length 1
+      reader = @(lo, cnt) npystore_mex('read_slice', obj.id, lo(1:nd) - 1, cnt(1:nd));
+      B = npystore.internal.readIndexed(reader, npystore.internal.matlabSize(info.shape), subs, ...
+                                        strict);
     end
   end
 end

@@ -63,6 +63,8 @@ static const command commands[] = {
     {"mapping_check", nsm_cmd_mapping_check, 1, 0},
     {"mapping_read", nsm_cmd_mapping_read, 1, 1},
     {"mapping_write", nsm_cmd_mapping_write, 2, 0},
+    {"mapping_read_block", nsm_cmd_mapping_read_block, 4, 1},
+    {"mapping_write_at", nsm_cmd_mapping_write_at, 3, 0},
     {"writer_open", nsm_cmd_writer_open, 6, 1},
     {"writer_append", nsm_cmd_writer_append, 2, 0},
     {"writer_rows", nsm_cmd_writer_rows, 1, 1},

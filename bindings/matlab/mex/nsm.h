@@ -164,6 +164,8 @@ void nsm_cmd_mmap(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_check(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_read(mxArray *[], const mxArray *[]);
 void nsm_cmd_mapping_write(mxArray *[], const mxArray *[]);
+void nsm_cmd_mapping_read_block(mxArray *[], const mxArray *[]);
+void nsm_cmd_mapping_write_at(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_open(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_append(mxArray *[], const mxArray *[]);
 void nsm_cmd_writer_rows(mxArray *[], const mxArray *[]);

@@ -1,20 +1,16 @@
-function B = readIndexed(id, info, subs, strict)
-% READINDEXED  A(subs{:}) for A = r.load(), reading only the block that spans it.
-%   B = npystore.internal.readIndexed(id, info, subs, strict)
-% subs are MATLAB subscripts (':', logical or positive integers), in MATLAB's rules:
+function B = readIndexed(reader, sz, subs, strict)
+% READINDEXED  A(subs{:}) for an array A of size sz, reading only the block that
+% spans it.
+%   B = npystore.internal.readIndexed(reader, sz, subs, strict)
+% reader(lo, cnt) returns the block A(lo(1):lo(1)+cnt(1)-1, ...) (1-based, one lo
+% and cnt per dimension, at least numel(sz) of them). subs are MATLAB subscripts (':', logical or positive integers), in MATLAB's rules:
 % with fewer subscripts than dimensions the last one indexes the remaining ones as
 % one (A(k) is linear indexing). Each numpy axis is read from the lowest to the
-% highest index it is given (one npy_ref_read_slice, Fortran order: no permute),
-% then B is picked out of that block. strict (readSlice): every subscript must be a
+% highest index it is given (one reader call), then B is picked out of that block. strict (readSlice): every subscript must be a
 % contiguous ascending range, so B is the block itself.
-if info.descr(1) == '[' || isempty(regexp(info.descr, '^''.[biufcmM]', 'once'))
-  npystore.internal.fail('unsupported', ...
-                         'indexing reads numeric and logical dtypes, not %s: use load()', info.dtype);
-end
-sz = npystore.internal.matlabSize(info.shape);
 n = numel(subs);
 if n == 0
-  B = npystore_mex('read_slice', id, zeros(1, info.ndim), double(info.shape(:)'));
+  B = reader(ones(size(sz)), sz);
   return;
 end
 if n >= numel(sz)
@@ -62,10 +58,8 @@ for k = 1:n
     pick{k} = sub2ind(cnt(span), rel{:});
   end
 end
-% The block: numpy axes only (extra MATLAB dimensions have length 1).
-nd = info.ndim;
-B = npystore_mex('read_slice', id, lo(1:nd) - 1, cnt(1:nd));
-if strict && n >= numel(sz) && all(cnt(nd + 1:end) == 1)
+B = reader(lo, cnt);
+if strict && n >= numel(sz) && all(cnt(numel(sz) + 1:end) == 1)
   return;                                    % B is the block itself
 end
 if n >= numel(sz)
