@@ -52,5 +52,18 @@ try
 catch err
   assert(strcmp(err.identifier, 'npystore:dtype'), err.identifier);
 end
+% the MEX's slice and map-block buffers: r(...) of C- and Fortran-order and 0-d
+% files, and MappedFile's indexed reads and writes
+S = reshape(1:60, 5, 4, 3);
+for order = 'CF'
+  q = store.put(S, 'path', ['slice' order '.npy'], 'order', order);
+  assert(isequal(q(2:4, :, [3 1]), S(2:4, :, [3 1])) && isequal(q(7), S(7)));
+  mm = q.mmap('r+');
+  mm.Data.x(2, 3, 1) = -1;
+  assert(mm.Data.x(2, 3, 1) == -1);
+  delete(mm);
+end
+s0 = store.put(2.5, 'path', 'slice0.npy', 'shape', []);
+assert(s0(1) == 2.5);
 fprintf('in_place_smoke: ok\n');
 end
