@@ -454,6 +454,74 @@ static void test_errors(void) {
   npy_store_free(store);
 }
 
+/* ref[i, j, ...] (slice.jl): size(ref), eltype, then one npy_ref_read_slice of the
+ * block spanning the index into Array{T}(undef, count) in Fortran order, 0-based
+ * starts; integers are blocks of 1 (the dimension dropped afterwards), vectors
+ * their lowest..highest block (picked out afterwards). */
+static npy_status jl_getindex(const npy_ref *ref, size_t n, const uint64_t *start,
+                              const uint64_t *count, void *B, uint64_t nbytes) {
+  uint64_t dims[8];
+  CHECK(jl_size(ref, dims) == n);
+  (void)jl_descr(ref); /* _element(r) */
+  return npy_ref_read_slice(ref, n, start, count, B, nbytes, NPY_ORDER_FORTRAN);
+}
+
+static void test_getindex(void) {
+  npy_store *store = jl_store(NULL);
+  /* numpy a = arange(20).reshape(4, 5), saved in C order */
+  int32_t c[20];
+  for (int k = 0; k < 20; k++) c[k] = k;
+  uint64_t shape[2] = {4, 5};
+  npy_ref *ref = np_save(store, "jl/s.npy", c, sizeof c, "<i4", shape, 2);
+
+  /* ref[2:3, :] -> 2 x 5, column-major */
+  int32_t B[10];
+  uint64_t start[2] = {1, 0}, count[2] = {2, 5};
+  CHECK_STATUS(jl_getindex(ref, 2, start, count, B, sizeof B), NPY_OK);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 5; j++) CHECK(B[CM(i, j, 2)] == 5 * (i + 1) + j);
+  /* ref[4, 2]: a 1 x 1 block, B[] */
+  uint64_t one_start[2] = {3, 1}, ones[2] = {1, 1};
+  CHECK_STATUS(jl_getindex(ref, 2, one_start, ones, B, sizeof B[0]), NPY_OK);
+  CHECK(B[0] == 16);
+  /* ref[:, [4, 2]]: the block of columns 2..4, then columns 3 and 1 of it */
+  uint64_t span_start[2] = {0, 1}, span[2] = {4, 3};
+  int32_t S[12];
+  CHECK_STATUS(jl_getindex(ref, 2, span_start, span, S, sizeof S), NPY_OK);
+  for (int i = 0; i < 4; i++) CHECK(S[CM(i, 2, 4)] == 5 * i + 3 && S[CM(i, 0, 4)] == 5 * i + 1);
+  /* ref[2:1, :]: an empty block, Array{T}(undef, 0, 5) (a non-NULL buffer) */
+  uint64_t empty[2] = {0, 5};
+  CHECK_STATUS(jl_getindex(ref, 2, start, empty, B, 0), NPY_OK);
+  /* Julia's BoundsError comes first; the library refuses the same block too */
+  uint64_t past[2] = {3, 0}, two_rows[2] = {2, 5};
+  CHECK_STATUS(jl_getindex(ref, 2, past, two_rows, B, sizeof B), NPY_ERR_INVALID_ARGUMENT);
+  npy_ref_free(ref);
+
+  /* A Fortran-order channels x samples recording put! from Julia: ref[:, 4:6] is
+   * the bytes of columns 4..6, ref[2, :] a Vector */
+  double rec[3 * 8];
+  for (int k = 0; k < 24; k++) rec[k] = k;
+  uint64_t size[2] = {3, 8};
+  REQUIRE_STATUS(jl_put_path(store, "jl/rec.npy", rec, sizeof rec, "<f8", size, 2, 0, &ref), NPY_OK);
+  double W[9], ch[8];
+  uint64_t w_start[2] = {0, 3}, w_count[2] = {3, 3};
+  CHECK_STATUS(jl_getindex(ref, 2, w_start, w_count, W, sizeof W), NPY_OK);
+  CHECK(memcmp(W, rec + 9, sizeof W) == 0);
+  uint64_t ch_start[2] = {1, 0}, ch_count[2] = {1, 8};
+  CHECK_STATUS(jl_getindex(ref, 2, ch_start, ch_count, ch, sizeof ch), NPY_OK);
+  for (int j = 0; j < 8; j++) CHECK(ch[j] == rec[CM(1, j, 3)]);
+  npy_ref_free(ref);
+
+  /* ref[] of a 0-d array: ndim 0, no starts or counts */
+  double x = 2.5, got = 0;
+  REQUIRE_STATUS(jl_put_path(store, "jl/x.npy", &x, sizeof x, "<f8", NULL, 0, 0, &ref), NPY_OK);
+  uint64_t none[1] = {0};
+  CHECK_STATUS(jl_getindex(ref, 0, none, none, &got, sizeof got), NPY_OK);
+  CHECK(got == 2.5);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -468,5 +536,6 @@ int main(void) {
   test_mmap_modes();
   test_lifetimes();
   test_errors();
+  test_getindex();
   return check_done();
 }

@@ -10,6 +10,11 @@ classdef Ref < handle
 %   A = r.load('text', 'cellstr', 'struct', 'array')   text and struct forms
 %   B = r.readRows(first, n)  rows first..first+n-1 (1-based) of the first axis
 %   B = r.readRows(first)     rows first..end
+%   B = r.readSlice(i, j, ..) a block: one contiguous range (a:b), scalar or ':' per
+%                             numpy axis, 1-based; reads only that block
+%   B = r(i, j, ..)           MATLAB indexing, B == r.load()(i, j, ..) (any index;
+%                             reads the block that spans it); end works
+%   A = double(r)             the whole array as double
 %   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
 %   tf = r.exists()           whether the object is still in the store
 % 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
@@ -153,6 +158,65 @@ classdef Ref < handle
       % EXISTS  Whether the object is (still) in the store.
       tf = npystore_mex('ref_exists', obj.id);
     end
+
+    function B = readSlice(obj, varargin)
+      % READSLICE  A block of the array, reading only its bytes (npy_ref_read_slice).
+      %   B = r.readSlice(i, j, ...)   one subscript per numpy axis, 1-based: a
+      %       contiguous ascending range (101:200), a scalar, or ':' (the whole axis);
+      %       end works in none of them (r is no array here): use r(101:end, :).
+      %   B equals A(i, j, ...) for A = r.load() (size [numel(i), numel(j), ...]),
+      %   for C- and Fortran-order files alike, delivered in MATLAB's order by the
+      %   library. Subscripts past ndims must be 1 or ':'. Gaps, steps or reversed
+      %   ranges: npystore:invalid_argument (r(i, j) reads their spanning block).
+      %   Numeric and logical dtypes (text, bytes and structs: load()).
+      if numel(varargin) < max(obj.ndim, 1)
+        npystore.internal.fail('invalid_argument', ...
+                               'readSlice takes one subscript per axis: %d for this array', ...
+                               max(obj.ndim, 1));
+      end
+      B = obj.readBlock(varargin, true);
+    end
+
+    function varargout = subsref(obj, s)
+      % r(i, j, ...) reads what it selects (npystore.internal.readIndexed); r.name as
+      % usual.
+      if strcmp(s(1).type, '()')
+        B = obj.readBlock(s(1).subs, false);
+        rest = s(2:end);
+      elseif strcmp(s(1).type, '.') && strcmp(s(1).subs, 'readSlice') && numel(s) > 1 && ...
+             strcmp(s(2).type, '()')
+        % called directly: through builtin subsref, Octave turns a ':' argument into
+        % a magic colon the method cannot read
+        B = obj.readSlice(s(2).subs{:});
+        rest = s(3:end);
+      else
+        n = nargout;
+        if n == 0 && ~(strcmp(s(1).type, '.') && strcmp(s(1).subs, 'delete'))
+          n = 1;  % every other method and property returns a value (ans)
+        end
+        [varargout{1:n}] = builtin('subsref', obj, s);
+        return;
+      end
+      if isempty(rest)
+        varargout = {B};
+      else
+        [varargout{1:nargout}] = subsref(B, rest);
+      end
+    end
+
+    function e = end(obj, k, n)
+      % end in r(..., end, ...): the length of that dimension of r.load(), or of
+      % the dimensions it spans when it is the last subscript.
+      sz = npystore.internal.matlabSize(obj.shape);
+      sz = [sz, ones(1, max(0, n - numel(sz)))];
+      if k < n, e = sz(k); else, e = prod(sz(k:end)); end
+    end
+
+    function A = double(obj)
+      % DOUBLE  The whole array (r.load()) as double, as numpy functions load a
+      % DataJoint NpyRef.
+      A = double(obj.load());
+    end
   end
 
   methods (Static, Hidden)
@@ -193,6 +257,21 @@ classdef Ref < handle
     function s = info(obj)
       % Every metadata value at once (one MEX call).
       s = npystore_mex('ref_info', obj.id);
+    end
+
+    function B = readBlock(obj, subs, strict)
+      % A(subs{:}) for A = r.load(): the block that spans it read with one
+      % npy_ref_read_slice in Fortran order (MATLAB's; no permute).
+      info = obj.info();
+      if info.descr(1) == '[' || isempty(regexp(info.descr, '^''.[biufcmM]', 'once'))
+        npystore.internal.fail('unsupported', ...
+                               'indexing reads numeric and logical dtypes, not %s: use load()', ...
+                               info.dtype);
+      end
+      nd = info.ndim;  % MATLAB's dimensions past numpy's have length 1
+      reader = @(lo, cnt) npystore_mex('read_slice', obj.id, lo(1:nd) - 1, cnt(1:nd));
+      B = npystore.internal.readIndexed(reader, npystore.internal.matlabSize(info.shape), subs, ...
+                                        strict);
     end
   end
 end

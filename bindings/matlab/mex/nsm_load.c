@@ -1,6 +1,8 @@
 /* Loading into MATLAB arrays.
  *   A = npystore_mex('load', id, raw)            raw: 0 numpy's shape, 1 as stored
  *   A = npystore_mex('read_rows', id, first, count)   first is 0-based here
+ *   A = npystore_mex('read_slice', id, start, count)  a hyperslab: one 0-based start
+ *       and one count per numpy axis; size(A) is count (N-by-1 for 1-d)
  * MATLAB's size is numpy's shape (0-d -> 1x1, (N,) -> N-by-1). The library writes
  * straight into the new array's buffer in Fortran order, converting C-order files
  * on the way; 'raw' skips the conversion and reverses the dimensions of C-order
@@ -12,14 +14,20 @@
 
 #include "nsm.h"
 
-/* Where the bytes come from: the whole array or a block of rows. */
+/* Where the bytes come from: the whole array, a block of rows, or a hyperslab
+ * (slice_start/slice_count, one per axis: npy_ref_read_slice). */
 typedef struct {
   const npy_ref *ref;
   int rows;
   uint64_t first, count;
+  const uint64_t *slice_start, *slice_count;
+  size_t slice_ndim;
 } source;
 
 static npy_status fill(const source *src, void *buf, uint64_t len, npy_order order) {
+  if (src->slice_count)
+    return npy_ref_read_slice(src->ref, src->slice_ndim, src->slice_start, src->slice_count, buf,
+                              len, order);
   if (src->rows) return npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order);
   return npy_ref_load_into(src->ref, buf, len, order);
 }
@@ -186,7 +194,7 @@ static int stored_c_order(const npy_ref *r, size_t ndim) {
 }
 
 void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0};
   int raw = nsm_scalar(prhs[1], "raw") != 0;
   const uint64_t *shape = NULL;
   size_t ndim = 0;
@@ -196,7 +204,7 @@ void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
 }
 
 void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 1, 0, 0};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 1, 0, 0, NULL, NULL, 0};
   src.first = nsm_count(prhs[1], "first");
   src.count = nsm_count(prhs[2], "count");
   const uint64_t *shape = NULL;
@@ -214,4 +222,34 @@ void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
   memcpy(block, shape, ndim * sizeof *shape);
   block[0] = src.count;
   plhs[0] = load_block(&src, block, ndim, 0, NPY_ORDER_FORTRAN);
+}
+
+void nsm_cmd_read_slice(mxArray *plhs[], const mxArray *prhs[]) {
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0};
+  const uint64_t *shape = NULL;
+  size_t ndim = 0, nstart = 0, ncount = 0;
+  nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
+  uint64_t *start = nsm_shape(prhs[1], "start", &nstart);
+  uint64_t *count = nsm_shape(prhs[2], "count", &ncount);
+  if (nstart != ndim || ncount != ndim)
+    nsm_fail("invalid_argument", "a %zu-d array takes %zu starts and counts, not %zu and %zu",
+             ndim, ndim, nstart, ncount);
+  const char *descr = NULL;
+  nsm_check(npy_ref_descr(src.ref, &descr));
+  nsm_type t;
+  nsm_type_from_descr(descr, &t);
+  if (t.conv == NSM_UNICODE)
+    nsm_fail("unsupported", "slices read numeric and logical dtypes, not %s: use load()", descr);
+  for (size_t i = 0; i < ndim; i++)
+    if (start[i] > shape[i] || count[i] > shape[i] - start[i])
+      nsm_fail("invalid_argument", "axis %zu: elements %llu..%llu are out of range (its length is %llu)",
+               i + 1, (unsigned long long)start[i] + 1, (unsigned long long)(start[i] + count[i]),
+               (unsigned long long)shape[i]);
+  static const uint64_t none = 0;
+  src.slice_start = ndim ? start : &none;
+  src.slice_count = ndim ? count : &none;
+  src.slice_ndim = ndim;
+  plhs[0] = load_block(&src, count, ndim, 0, NPY_ORDER_FORTRAN);
+  mxFree(start);
+  mxFree(count);
 }

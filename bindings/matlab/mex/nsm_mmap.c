@@ -12,6 +12,11 @@
  * the mapped file (same device and inode).
  *   x = npystore_mex('mapping_read', mapping)       the mapped data, a column of class
  *   npystore_mex('mapping_write', mapping, x)       copy x into an "r+" map
+ *   b = npystore_mex('mapping_read_block', mapping, dims, start, count)   the block
+ *       start+1..start+count (0-based starts, one per dimension) of the data seen
+ *       as a Fortran-order array of size dims; size(b) is count
+ *   npystore_mex('mapping_write_at', mapping, index, x)   element index(k) (0-based,
+ *       linear) = x(k), or = x for a scalar x, touching only those elements
  * (npystore.MappedFile in Octave, which has no memmapfile).
  */
 #include <stdio.h>
@@ -105,4 +110,81 @@ void nsm_cmd_mapping_write(mxArray *plhs[], const mxArray *prhs[]) {
     nsm_fail("shape", "the data must be a real %s array of %llu elements", h->cls_name,
              (unsigned long long)(nbytes / h->elsize));
   memcpy(data, mxGetData(x), (size_t)nbytes);
+}
+
+/* The map's elements, checked to be at least dims' product. */
+static size_t map_elements(const nsm_map *h, void **data, const uint64_t *dims, size_t nd) {
+  uint64_t nbytes = 0;
+  *data = mapped(h, &nbytes);
+  uint64_t n = 1;
+  for (size_t i = 0; i < nd; i++) n *= dims[i];
+  if (n * h->elsize > nbytes)
+    nsm_fail("shape", "dims of %llu elements exceed the map's %llu", (unsigned long long)n,
+             (unsigned long long)(nbytes / h->elsize));
+  return (size_t)n;
+}
+
+void nsm_cmd_mapping_read_block(mxArray *plhs[], const mxArray *prhs[]) {
+  const nsm_map *h = (const nsm_map *)nsm_lookup(prhs[0], NSM_MAPPING);
+  size_t nd = 0, ns = 0, nc = 0;
+  uint64_t *dims = nsm_shape(prhs[1], "dims", &nd);
+  uint64_t *start = nsm_shape(prhs[2], "start", &ns);
+  uint64_t *count = nsm_shape(prhs[3], "count", &nc);
+  if (nd == 0 || ns != nd || nc != nd)
+    nsm_fail("invalid_argument", "dims, start and count need one value per dimension");
+  void *data = NULL;
+  map_elements(h, &data, dims, nd);
+  mwSize out_dims[64] = {1, 1};
+  uint64_t total = 1;
+  for (size_t i = 0; i < nd; i++) {
+    if (start[i] > dims[i] || count[i] > dims[i] - start[i])
+      nsm_fail("invalid_argument", "dimension %zu: elements %llu..%llu are out of range (%llu)",
+               i + 1, (unsigned long long)start[i] + 1,
+               (unsigned long long)(start[i] + count[i]), (unsigned long long)dims[i]);
+    out_dims[i] = (mwSize)count[i];
+    total *= count[i];
+  }
+  mxArray *x = mxCreateNumericArray(nd < 2 ? 2 : nd, out_dims, h->cls, mxREAL);
+  char *out = (char *)mxGetData(x);
+  const char *in = (const char *)data;
+  uint64_t at[64] = {0};
+  size_t run = (size_t)(count[0] * h->elsize);
+  for (uint64_t done = 0; total && done < total; done += count[0]) {
+    uint64_t off = 0, stride = 1;
+    for (size_t i = 0; i < nd; i++) {
+      off += (start[i] + at[i]) * stride;
+      stride *= dims[i];
+    }
+    memcpy(out, in + off * h->elsize, run);
+    out += run;
+    for (size_t i = 1; i < nd && ++at[i] == count[i]; i++) at[i] = 0;
+  }
+  mxFree(dims);
+  mxFree(start);
+  mxFree(count);
+  plhs[0] = x;
+}
+
+void nsm_cmd_mapping_write_at(mxArray *plhs[], const mxArray *prhs[]) {
+  (void)plhs;
+  const nsm_map *h = (const nsm_map *)nsm_lookup(prhs[0], NSM_MAPPING);
+  if (!h->writable)
+    nsm_fail("permission_denied", "this mapping is read-only (map with mode 'r+')");
+  const mxArray *index = prhs[1], *x = prhs[2];
+  if (!mxIsDouble(index) || mxIsComplex(index))
+    nsm_fail("invalid_argument", "the index must be real double");
+  size_t n = mxGetNumberOfElements(index), nx = mxGetNumberOfElements(x);
+  if (mxGetClassID(x) != h->cls || mxIsComplex(x) || (nx != n && nx != 1))
+    nsm_fail("shape", "the values must be a real %s scalar or %zu of them", h->cls_name, n);
+  uint64_t nbytes = 0;
+  char *data = (char *)mapped(h, &nbytes);
+  uint64_t elements = nbytes / h->elsize;
+  const double *k = (const double *)mxGetData(index);
+  for (size_t i = 0; i < n; i++)
+    if (!(k[i] >= 0) || k[i] >= (double)elements || k[i] != (double)(uint64_t)k[i])
+      nsm_fail("invalid_argument", "index %g is not an element of the map (0..%llu)", k[i],
+               (unsigned long long)elements - 1);
+  const char *v = (const char *)mxGetData(x);
+  for (size_t i = 0; i < n; i++)
+    memcpy(data + (size_t)k[i] * h->elsize, v + (nx == 1 ? 0 : i) * h->elsize, h->elsize);
 }

@@ -61,5 +61,18 @@ assert(isequal(by.load(), uint8([1 2 3; 4 5 6])));
 [v, e] = store.loadMany({st, by, c, gone}, 'text', 'cellstr');
 assert(isequal(v{1}, S) && isequal(v{2}, uint8([1 2 3; 4 5 6])) && isequal(v{3}, {'ab', 'c'; '', 'def'}));
 assert(isempty(v{4}) && strcmp(e{4}.identifier, 'npystore:not_found'));
+% the MEX's slice and map-block buffers: r(...) of C- and Fortran-order and 0-d
+% files, and MappedFile's indexed reads and writes
+S = reshape(1:60, 5, 4, 3);
+for order = 'CF'
+  q = store.put(S, 'path', ['slice' order '.npy'], 'order', order);
+  assert(isequal(q(2:4, :, [3 1]), S(2:4, :, [3 1])) && isequal(q(7), S(7)));
+  mm = q.mmap('r+');
+  mm.Data.x(2, 3, 1) = -1;
+  assert(mm.Data.x(2, 3, 1) == -1);
+  delete(mm);
+end
+s0 = store.put(2.5, 'path', 'slice0.npy', 'shape', []);
+assert(s0(1) == 2.5);
 fprintf('in_place_smoke: ok\n');
 end

@@ -15,6 +15,7 @@ ref = put!(store, rand(3, 4); schema="lab", table="_recording",
            key=(subject="m01", session=3), attribute="trace")
 size(ref), eltype(ref)                          # ((3, 4), Float64), no I/O
 A = read(ref)                                   # Array{Float64,2}
+B = ref[2:3, :]                                 # reads only rows 2 and 3
 M = mmap(ref)                                   # zero-copy view of the stored file
 ```
 
@@ -36,6 +37,7 @@ include("dtypes.jl")
 include("store.jl")
 include("ref.jl")
 include("load.jl")
+include("slice.jl")
 include("bulk.jl")
 include("target.jl")
 include("put.jl")

@@ -10,7 +10,8 @@ no I/O until the first read). `put!` and `finish!` return one too.
 
 Without I/O: `size`, `ndims`, `length`, `eltype`, [`dtype`](@ref),
 [`NpyStore.path`](@ref), [`NpyStore.json`](@ref). Reading: `read`,
-[`NpyStore.load`](@ref), [`mmap`](@ref), [`readrows`](@ref).
+[`NpyStore.load`](@ref), [`mmap`](@ref), [`readrows`](@ref), `ref[i, j, ...]` (reads
+only what it selects), `Array(ref)`.
 
 A reference keeps its store alive; `close(ref)` frees it now (the garbage collector
 does it otherwise).

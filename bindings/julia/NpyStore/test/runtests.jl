@@ -144,6 +144,22 @@ mktempdir() do dir
         @test_throws ArgumentError readrows(ref, 0, 1)
     end
 
+    @testset "ref[i, j, ...] reads what it selects" begin
+        ref = NpyRef(store, "c/a23.npy")             # C order, written above
+        @test ref[2, :] == A23[2, :] && ref[:, 2:3] == A23[:, 2:3]
+        @test ref[2, 3] == A23[2, 3] && ref[end, end] == A23[end, end]
+        @test ref[:, [3, 1, 3]] == A23[:, [3, 1, 3]] && ref[[true, false], :] == A23[[true, false], :]
+        @test ref[1:0, :] == A23[1:0, :] && ref[:, :, 1] == A23[:, :, 1]
+        @test NpyRef(store, "c/be.npy")[2, 2:3] == A23[2, 2:3]
+        A = reshape(collect(Int16, 1:60), 3, 4, 5)
+        f = put!(store, A; path="slice/f.npy")       # Fortran order
+        @test f[:, :, 2:4] == A[:, :, 2:4] && f[2, :, 5] == A[2, :, 5] && Array(f) == A
+        @test_throws BoundsError ref[3, 1]
+        @test_throws BoundsError ref[1, 1, 2]
+        @test_throws ArgumentError ref[4]
+        @test put!(store, fill(2.5); path="slice/x.npy")[] == 2.5
+    end
+
     @testset "errors" begin
         err = try NpyRef(store, "missing.npy") catch e; e end
         @test err isa NpyError && err.status == 11 && err.name == "not_found"

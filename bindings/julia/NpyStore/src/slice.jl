@@ -1,0 +1,84 @@
+# Reading part of an array: ref[i, j, ...] over npy_ref_read_slice, which reads only
+# the bytes of the block it is given.
+
+# An index of one dimension of length n: (0-based start, count, what to pick out of
+# the block read for it), or a BoundsError.
+function _block_of(r::NpyRef, I, i::Colon, n::Int)
+    return (0, n, Colon())
+end
+function _block_of(r::NpyRef, I, i::Integer, n::Int)
+    1 <= i <= n || throw(BoundsError(r, I))
+    return (Int(i) - 1, 1, 1)
+end
+function _block_of(r::NpyRef, I, i::Bool, n::Int)
+    throw(ArgumentError("a Bool is no index of an NpyRef (a vector of Bool is a mask)"))
+end
+function _block_of(r::NpyRef, I, i::AbstractVector{Bool}, n::Int)
+    length(i) == n || throw(BoundsError(r, I))
+    return _block_of(r, I, findall(i), n)
+end
+function _block_of(r::NpyRef, I, i::AbstractVector{<:Integer}, n::Int)
+    isempty(i) && return (0, 0, Int[])
+    lo, hi = extrema(i)
+    1 <= lo && hi <= n || throw(BoundsError(r, I))
+    return (Int(lo) - 1, Int(hi - lo) + 1, i .- (lo - 1))
+end
+
+_is_block(p, cnt) = p isa Colon || p isa Integer || (p isa AbstractUnitRange && p == 1:cnt)
+
+"""
+    ref[i, j, ...]
+
+The same as `read(ref)[i, j, ...]`, reading only the block that spans the index:
+one `npy_ref_read_slice` in Julia's (Fortran) order, so nothing is permuted, for
+objects stored in C or Fortran order alike. One index per dimension (then
+trailing 1s, as for arrays): integers (the dimension is dropped), ranges, `:`, or
+any vector of integers (the block from its lowest to its highest index is read and
+the vector picked out of it). `end` works. Contiguous ranges and `:` read exactly
+the result's bytes; ranged GETs on object stores. Out-of-range indices throw a
+`BoundsError` before anything is read; linear indexing of a multi-dimensional
+reference throws an `ArgumentError`.
+
+```julia
+window = ref[:, 1001:2000]      # a time window of a channels x samples recording
+channel = ref[3, :]             # one channel (a Vector)
+x = ref[2, 5]                   # one element
+```
+"""
+function Base.getindex(r::NpyRef, I::Union{Integer,AbstractVector{<:Integer},Colon}...)
+    dims = size(r)
+    N = length(dims)
+    length(I) >= N || throw(ArgumentError(
+        "index each of the $N dimensions of the $(join(dims, '×')) array " *
+        "(got $(length(I)) indices; linear indexing reads the whole array: read(ref)[k])"))
+    extra = I[N+1:end]
+    all(i -> i isa Colon || all(==(1), i), extra) || throw(BoundsError(r, I))
+    T, swap = _element(r)
+    blocks = ntuple(k -> _block_of(r, I, I[k], dims[k]), N)
+    start = UInt64[b[1] for b in blocks]
+    count = UInt64[b[2] for b in blocks]
+    B = Array{T}(undef, ntuple(k -> blocks[k][2], N))
+    check(ccall((:npy_ref_read_slice, libnpystore()), Cint,
+                (Ptr{Cvoid}, Csize_t, Ptr{UInt64}, Ptr{UInt64}, Ptr{Cvoid}, UInt64, Int32),
+                r, N, start, count, B, sizeof(B), NPY_ORDER_FORTRAN))
+    swap && _byteswap!(B)
+    picks = ntuple(k -> blocks[k][3], N)
+    if all(k -> _is_block(picks[k], blocks[k][2]), 1:N) && all(i -> !(i isa AbstractVector), extra)
+        kept = Tuple(blocks[k][2] for k in 1:N if !(picks[k] isa Integer))
+        kept = (kept..., (1 for i in extra if i isa Colon)...)
+        return isempty(kept) ? B[] : reshape(B, kept)  # no copy
+    end
+    return B[picks..., extra...]
+end
+
+Base.firstindex(r::NpyRef, d::Integer) = 1
+Base.lastindex(r::NpyRef, d::Integer) = size(r, d)
+Base.lastindex(r::NpyRef) = length(r)
+
+"""
+    Array(ref::NpyRef)
+
+The whole array, as `read(ref)` (numpy functions load a DataJoint `NpyRef` the same
+way).
+"""
+Base.Array(r::NpyRef) = read(r)
