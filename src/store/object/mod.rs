@@ -357,11 +357,39 @@ async fn fetch_part(
     Ok(etag)
 }
 
+/// The first bytes of an object, with the ETag and the whole size its answer named.
+type Head = (Vec<u8>, Option<String>, u64);
+
 /// The reading half: what a version reader asks of the store.
 impl ObjectBackend {
     /// The first `len` bytes of the object (fewer when it is shorter), by one
     /// unconditional ranged GET, with the ETag and whole size its answer names.
-    fn read_head(&self, path: &str, len: u64) -> Result<(Vec<u8>, Option<String>, u64)> {
+    fn read_head(&self, path: &str, len: u64) -> Result<Head> {
+        /// Answers to ask for at most when the object keeps changing between the GET
+        /// and the size check after a 416.
+        const TRIES: usize = 3;
+        for _ in 1..TRIES {
+            if let Some(head) = self.try_read_head(path, len)? {
+                return Ok(head);
+            }
+        }
+        self.try_read_head(path, len)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Io,
+                format!(
+                    "{} changed while its header was being read, {TRIES} times in a row; \
+                     try again later",
+                    self.describe(path)
+                ),
+            )
+        })
+    }
+
+    /// One try of [`ObjectBackend::read_head`]; `None` when a GET found the object
+    /// empty (HTTP 416) and the size check after it found it not empty: it was
+    /// replaced in between (moto once showed an object empty while a PUT of it was
+    /// under way, in tests/put_crash.rs), so it is to be read again.
+    fn try_read_head(&self, path: &str, len: u64) -> Result<Option<Head>> {
         let (store, key) = (self.store.clone(), self.key(path)?);
         let got = block_on(async move {
             let options = GetOptions {
@@ -379,15 +407,12 @@ impl ObjectBackend {
             Ok::<_, object_store::Error>((meta, bytes))
         })?;
         match got {
-            Ok((meta, bytes)) => Ok((bytes.to_vec(), meta.e_tag, meta.size)),
+            Ok((meta, bytes)) => Ok(Some((bytes.to_vec(), meta.e_tag, meta.size))),
             // An empty object has no byte 0 to range over (HTTP 416): ask its size.
-            Err(e) if len > 0 && errors::range_not_satisfiable(&e) => {
-                let size = self.size(path)?;
-                if size != 0 {
-                    return Err(self.map_err(e, "cannot read", path));
-                }
-                Ok((Vec::new(), None, 0))
-            }
+            Err(e) if len > 0 && errors::range_not_satisfiable(&e) => match self.size(path)? {
+                0 => Ok(Some((Vec::new(), None, 0))),
+                _ => Ok(None),
+            },
             Err(e) => Err(self.map_err(e, "cannot read", path)),
         }
     }
