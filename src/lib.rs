@@ -42,6 +42,8 @@ pub(crate) mod mapping;
 /// cbindgen:ignore
 pub(crate) mod metadata;
 /// cbindgen:ignore
+pub(crate) mod os_path;
+/// cbindgen:ignore
 pub mod path;
 /// cbindgen:ignore
 pub(crate) mod put;

@@ -467,7 +467,7 @@ fn text_with_a_bom_or_whitespace_before_the_brace_is_json_text() {
 fn a_file_with_a_bom_is_refused_as_datajoint_refuses_it() {
     let s = Scratch::new("bom");
     write(s.path(), "p/datajoint.json", &format!("\u{feff}{WITH_KEY}"));
-    let file = s.path().join("p/datajoint.json");
+    let file = s.path().join("p").join("datajoint.json");
     let sys = s.path().join("no-sys");
     for e in [
         Config::from_file_in(&file, &sys).unwrap_err(),

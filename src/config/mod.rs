@@ -117,6 +117,7 @@ impl Config {
     ) -> Result<Config> {
         let start = start_dir
             .canonicalize()
+            .map(crate::os_path::plain)
             .map_err(|e| Error::io(&e, "open start directory", start_dir.display()))?;
         let ignore_file = discover::ignore_config_file(env("DJ_IGNORE_CONFIG_FILE"))?;
         let file = if ignore_file {
