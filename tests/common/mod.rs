@@ -106,3 +106,13 @@ pub fn file_store_json(name: &str, dir: &Path) -> String {
     })
     .to_string()
 }
+
+/// `path` canonicalized as npystore shows it: on Windows without the `\\?\` prefix
+/// of a drive path (src/os_path.rs), elsewhere as `canonicalize` gives it.
+pub fn canonical(path: &Path) -> PathBuf {
+    let full = path.canonicalize().expect("canonicalize");
+    match full.to_str().and_then(|t| t.strip_prefix(r"\\?\")) {
+        Some(rest) if cfg!(windows) && rest.as_bytes().get(1) == Some(&b':') => PathBuf::from(rest),
+        _ => full,
+    }
+}
