@@ -78,6 +78,7 @@ stage_consumer() { ctest_project bindings/c/examples/consumer "$build/consumer";
 # script, then the cross-built DLL and the C programs run under Wine (scripts/windows.sh).
 stage_windows() {
   ensure_python # numpy reads what the Windows build wrote
+  start_server s3 # the S3 suites and the cross-read under Wine (scripts/windows.sh)
   scripts/setup-windows.sh
   scripts/windows.sh
 }

@@ -214,3 +214,140 @@ rc=0
 wine "$out/npystore-unit.exe" --test-threads=2 >"$out/unit.log" 2>&1 || rc=$?
 tr -d '\r' <"$out/unit.log" | grep -E '^test result' || true
 [ "$rc" -eq 0 ] || { tr -d '\r' <"$out/unit.log" >&2; echo "windows.sh: unit tests failed under Wine" >&2; exit 1; }
+# The library's unit tests and the integration suites (tests/*.rs), cross-built in
+# one cargo run (one build of the library and its dependencies for both) and run
+# under Wine (the Unix-only tests are not compiled for Windows; the Windows file
+# store's own are). The suites reach the host's numpy and boto3 through
+# tests/windows/oracle_relay.py (a Windows process under Wine cannot run a Linux
+# program and learn its exit status), and S3 through moto on loopback: the one
+# scripts/test.sh started (NPYSTORE_S3_*), else one started here and stopped at exit.
+step "cargo test --lib --tests --no-run --target $triple"
+test_log=$out/test-build.log
+test_build() { cross_cargo test --lib --tests --no-run >"$test_log" 2>&1 || { cat "$test_log" >&2; return 1; }; }
+timed "test build" test_build
+# "Executable unittests src/lib.rs (path)" and "Executable tests/x.rs (path)".
+mapfile -t suites < <(sed -nE 's/^ *Executable (unittests src\/lib\.rs|tests\/[a-z0-9_]+\.rs) \((.*)\)$/\1|\2/p' "$test_log")
+[ "${#suites[@]}" -gt 1 ] || { cat "$test_log" >&2; echo "windows.sh: no test executables" >&2; exit 1; }
+mkdir -p "$out/tests"
+cp "$out/bcryptprimitives.dll" "$out/tests/"
+
+servers_here=()
+stop_servers() {
+  local s
+  for s in "${servers_here[@]}"; do
+    case $s in
+      relay) kill "$relay_pid" 2>/dev/null || true ;;
+      s3) scripts/s3-server.sh stop moto || true ;;
+    esac
+  done
+}
+trap 'stop_servers; stop_wine; rm -rf "$store"' EXIT
+if [ -z "${NPYSTORE_S3_ENDPOINT:-}" ]; then
+  step "scripts/s3-server.sh start moto"
+  servers_here+=(s3)
+  eval "$(scripts/s3-server.sh start moto)"
+fi
+: "${NPYSTORE_PYTHON:?windows.sh: NPYSTORE_PYTHON (numpy) must be set for the oracles}"
+rm -f "$out/relay.port"
+python3 tests/windows/oracle_relay.py "$out/relay.port" 2>"$out/relay.log" &
+relay_pid=$!
+servers_here+=(relay)
+for _ in $(seq 1 100); do [ -s "$out/relay.port" ] && break; sleep 0.1; done
+[ -s "$out/relay.port" ] || { cat "$out/relay.log" >&2; echo "windows.sh: the oracle relay did not start" >&2; exit 1; }
+export NPYSTORE_ORACLE_RELAY=127.0.0.1:$(cat "$out/relay.port")
+# Only S3 is served here: the remote suites must run against it, not skip it.
+export NPYSTORE_REMOTE_REQUIRED=1
+
+# One suite under Wine, from the repository (the tests find their fixtures by the
+# compile-time repository path, which Wine resolves on drive Z:). Prints its counts.
+total_run=0 total_passed=0 total_ignored=0
+failed=()
+run_suite() { # name exe
+  local name=$1 exe=$out/tests/$1.exe rc=0 t=$SECONDS counts passed failed_n ignored
+  ln -f "$2" "$exe" 2>/dev/null || cp "$2" "$exe"
+  timeout 900 wine "$exe" --test-threads=2 >"$out/tests/$name.log" 2>&1 || rc=$?
+  tr -d '\r' <"$out/tests/$name.log" >"$out/tests/$name.txt"
+  counts=$(grep -E '^test result' "$out/tests/$name.txt" | tail -n 1)
+  passed=$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$counts")
+  failed_n=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$counts")
+  ignored=$(sed -nE 's/.* ([0-9]+) ignored.*/\1/p' <<<"$counts")
+  passed=${passed:-0} failed_n=${failed_n:-0} ignored=${ignored:-0}
+  total_run=$((total_run + passed + failed_n))
+  total_passed=$((total_passed + passed))
+  total_ignored=$((total_ignored + ignored))
+  printf '%-18s %3d run, %3d passed, %2d skipped (exit %d, %d s)\n' \
+    "$name" $((passed + failed_n)) "$passed" "$ignored" "$rc" $((SECONDS - t))
+  # Why each skipped group is skipped: the reason of its #[ignore = "..."].
+  sed -nE 's/^test .* \.\.\. ignored, (.*)$/\1/p' "$out/tests/$name.txt" | sort | uniq -c |
+    sed -E 's/^ *([0-9]+) (.*)$/    skipped \1: \2/'
+  if [ "$rc" -ne 0 ] || [ -z "$counts" ]; then
+    cat "$out/tests/$name.txt" >&2
+    failed+=("$name")
+  fi
+}
+# Suites not run here, with why; their tests count as skipped.
+declare -A not_here=(
+  [remote_gcs]="needs fake-gcs-server, which this stage does not start (the remote stage runs it)"
+)
+skip_suite() { # name exe
+  local n exe=$out/tests/$1.exe
+  ln -f "$2" "$exe" 2>/dev/null || cp "$2" "$exe"
+  n=$(wine "$exe" --list 2>/dev/null | tr -d '\r' | grep -c ': test$' || true)
+  total_ignored=$((total_ignored + n))
+  printf '%-18s %3d run, %3d passed, %2d skipped\n    skipped %d: %s\n' "$1" 0 0 "$n" "$n" "${not_here[$1]}"
+}
+step "the test executables under Wine (${#suites[@]})"
+for line in "${suites[@]}"; do
+  src=${line%%|*}
+  case $src in
+    unittests*) name=npystore-unit ;;
+    *) name=$(basename "$src" .rs) ;;
+  esac
+  if [ -n "${not_here[$name]:-}" ]; then
+    skip_suite "$name" "${line#*|}"
+  else
+    run_suite "$name" "${line#*|}"
+  fi
+done
+echo "Rust tests under Wine: ${#suites[@]} executables, $total_run run, $total_passed passed," \
+  "$total_ignored skipped, ${#failed[@]} failed${failed[*]:+ (${failed[*]})}"
+[ ${#failed[@]} -eq 0 ] || { echo "windows.sh: failed under Wine: ${failed[*]}" >&2; exit 1; }
+
+# Cross-read (issue 15): what the Windows build puts, the Linux build and numpy read,
+# and the other way round, on one file store (the same folder: Z: under Wine) and on
+# S3 (moto): the roles cross_put and cross_get of tests/cross_read.rs, and
+# tests/oracles/cross_check.py.
+step "cargo test --test cross_read --no-run (Linux)"
+cross_log=$out/cross-linux-build.log
+nice -n 10 cargo test --release --locked --test cross_read --no-run >"$cross_log" 2>&1 ||
+  { cat "$cross_log" >&2; exit 1; }
+linux_cross=$(sed -nE 's/^ *Executable tests\/cross_read\.rs \((.*)\)$/\1/p' "$cross_log")
+[ -x "$linux_cross" ] || { cat "$cross_log" >&2; echo "windows.sh: no Linux cross_read" >&2; exit 1; }
+cross_role() { # windows|linux put|get STORE SIDE
+  local log=$out/cross-$1-$2.log rc=0
+  local cmd=("$linux_cross")
+  [ "$1" = windows ] && cmd=(wine "$out/tests/cross_read.exe")
+  NPYSTORE_CROSS_STORE=$3 NPYSTORE_CROSS_SIDE=$4 \
+    "${cmd[@]}" --ignored --exact "cross_$2" --nocapture --test-threads=1 >"$log" 2>&1 || rc=$?
+  tr -d '\r' <"$log" | grep -E '^(put|read) ' | sed -E "s/^/    $1 /" || true
+  [ "$rc" -eq 0 ] || { tr -d '\r' <"$log" >&2; echo "windows.sh: cross_$2 on $1 failed ($3)" >&2; exit 1; }
+}
+cross_dir=$store/cross
+mkdir -p "$cross_dir"
+cross_location=cross-$$-$RANDOM
+for kind in file s3; do
+  if [ "$kind" = file ]; then
+    linux_spec=file:$cross_dir win_spec="file:Z:${cross_dir//\//\\}" where=$cross_dir
+  else
+    linux_spec=s3:$cross_location win_spec=s3:$cross_location where=$cross_location
+  fi
+  step "cross-read on a $kind store: Windows puts, Linux and numpy read"
+  cross_role windows put "$win_spec" windows
+  cross_role linux get "$linux_spec" windows
+  "$NPYSTORE_PYTHON" tests/oracles/cross_check.py "$kind" "$where" windows
+  step "cross-read on a $kind store: Linux puts, Windows and numpy read"
+  cross_role linux put "$linux_spec" linux
+  cross_role windows get "$win_spec" linux
+  "$NPYSTORE_PYTHON" tests/oracles/cross_check.py "$kind" "$where" linux
+done
+echo "cross-read: Windows and Linux builds and numpy agree on 3 arrays each way, file and S3"

@@ -1,6 +1,8 @@
 //! Malformed `.npy` preambles and dtype strings: each gives its specific error kind,
 //! nothing panics, truncation is reported as NeedMore with the right total.
 
+mod common;
+
 use npystore::format::{parse_header, read_header, Dtype, Header, HeaderParse, MAX_HEADER_LEN};
 use npystore::{ArrayData, ErrorKind, PutOptions, Store, Target};
 
@@ -549,10 +551,7 @@ fn wide_structures_validate_in_linear_time() {
 fn puts_of_more_than_64_dimensions_are_refused() {
     let dir = std::env::temp_dir().join(format!("npystore-ndim-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = format!(
-        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
-        dir.display()
-    );
+    let config = common::file_store_json("main", &dir);
     let store = Store::open(Some(&config), None).unwrap();
     let bytes = [0u8; 8];
     let dtype = Dtype::parse("<f8").unwrap();
@@ -622,10 +621,7 @@ fn puts_and_writers_whose_header_npystore_could_not_read_are_refused() {
     assert!(dtype.descr().len() > MAX_HEADER_LEN as usize);
     let dir = std::env::temp_dir().join(format!("npystore-long-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = format!(
-        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
-        dir.display()
-    );
+    let config = common::file_store_json("main", &dir);
     let store = Store::open(Some(&config), None).unwrap();
     let data = vec![0u8; 2 * n];
     let array = ArrayData {

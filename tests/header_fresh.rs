@@ -3,6 +3,10 @@
 use std::process::Command;
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs the host's cbindgen; the header is the same on every platform (rust stage)"
+)]
 fn committed_header_matches_cbindgen_output() {
     let repo = env!("CARGO_MANIFEST_DIR");
     let fresh = std::env::temp_dir().join(format!("npystore-header-{}.h", std::process::id()));

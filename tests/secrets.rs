@@ -174,7 +174,7 @@ fn alone(archive: &str) -> String {
 fn stores(dir: &str, archive: &str) -> String {
     format!(
         r#"{{"stores": {{"default": "main",
-        "main": {{"protocol": "file", "location": "{dir}"}},
+        "main": {{"protocol": "file", "location": {dir}}},
         {archive},
         "g": {{"protocol": "gcs", "bucket": "b", "location": "x", "token": "{}"}},
         "gj": {{"protocol": "gcs", "bucket": "b", "location": "x", "token": {{"type": "service_account", "private_key": "{}"}}}},
@@ -188,7 +188,8 @@ fn stores(dir: &str, archive: &str) -> String {
 #[test]
 fn no_secret_in_any_error_debug_or_json() {
     let scratch = Scratch::new("secrets");
-    let dir = scratch.path().display().to_string();
+    // A JSON string literal: a Windows path has backslashes to escape.
+    let dir = serde_json::to_string(scratch.path().to_str().unwrap()).unwrap();
     let mut seen = Seen::default();
 
     // Valid, and broken one way at a time around the same credentials.
@@ -322,7 +323,7 @@ fn no_secret_in_any_error_debug_or_json() {
     std::fs::create_dir_all(project.join(".secrets")).unwrap();
     let file_text = format!(
         r#"{{"stores": {{"default": "archive", "archive": {{"protocol": "s3", "endpoint": "127.0.0.1:9",
-            "bucket": "lab", "location": "npy"}}, "main": {{"protocol": "file", "location": "{dir}"}}}}}}"#
+            "bucket": "lab", "location": "npy"}}, "main": {{"protocol": "file", "location": {dir}}}}}}}"#
     );
     std::fs::write(project.join("datajoint.json"), &file_text).unwrap();
     std::fs::write(

@@ -19,10 +19,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 fn file_store(dir: &Path) -> Store {
-    let config = format!(
-        r#"{{"stores": {{"default": "main", "main": {{"protocol": "file", "location": "{}"}}}}}}"#,
-        dir.display()
-    );
+    let config = common::file_store_json("main", dir);
     Store::open(Some(&config), None).expect("open file store")
 }
 

@@ -162,10 +162,7 @@ pub type ConfigFor = fn(&Path) -> Option<String>;
 
 /// A file store at `dir`, the default store.
 pub fn file_config(dir: &Path) -> Option<String> {
-    Some(format!(
-        r#"{{"stores": {{"default": "s", "s": {{"protocol": "file", "location": "{}"}}}}}}"#,
-        dir.display()
-    ))
+    Some(super::file_store_json("s", dir))
 }
 
 /// An in-memory store (one per open; `dir` is unused).

@@ -5,6 +5,7 @@
 pub mod crash;
 pub mod f64s;
 pub mod fake_gcs;
+pub mod relay;
 pub mod remote;
 
 use std::path::{Path, PathBuf};
@@ -32,19 +33,24 @@ pub fn python() -> PathBuf {
 
 /// Run `python script args...`, panic with its stderr when it fails, return stdout.
 pub fn run_python(script: &Path, args: &[&str]) -> String {
-    let out = Command::new(python())
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("start python");
+    let out = if relay::active() {
+        relay::run(relay::Python::Numpy, script, args)
+    } else {
+        let out = Command::new(python())
+            .arg(script)
+            .args(args)
+            .output()
+            .expect("start python");
+        relay::Output::from(out)
+    };
     assert!(
-        out.status.success(),
+        out.success,
         "{} failed: {}\n{}",
         script.display(),
         out.status,
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
-    String::from_utf8(out.stdout).expect("python output is UTF-8")
+    out.stdout
 }
 
 /// A fresh scratch directory under the target directory, removed when dropped.
@@ -86,5 +92,27 @@ pub fn numpy_manifest(script: &str, dir: &Path) -> Vec<serde_json::Value> {
     match serde_json::from_slice(&manifest).expect("manifest is JSON") {
         serde_json::Value::Array(cases) => cases,
         other => panic!("manifest is not a list: {other}"),
+    }
+}
+
+/// The configuration JSON of one file store named `name` at `dir`, the default store.
+/// The location goes through a JSON encoder, so Windows paths (backslashes) stay intact.
+pub fn file_store_json(name: &str, dir: &Path) -> String {
+    serde_json::json!({
+        "stores": {
+            "default": name,
+            name: {"protocol": "file", "location": dir.to_str().expect("a UTF-8 path")},
+        }
+    })
+    .to_string()
+}
+
+/// `path` canonicalized as npystore shows it: on Windows without the `\\?\` prefix
+/// of a drive path (src/path/native.rs), elsewhere as `canonicalize` gives it.
+pub fn canonical(path: &Path) -> PathBuf {
+    let full = path.canonicalize().expect("canonicalize");
+    match full.to_str().and_then(|t| t.strip_prefix(r"\\?\")) {
+        Some(rest) if cfg!(windows) && rest.as_bytes().get(1) == Some(&b':') => PathBuf::from(rest),
+        _ => full,
     }
 }

@@ -180,30 +180,35 @@ impl Remote {
 
     fn s3_uploads(&self, action: &str) -> Vec<String> {
         assert_eq!(self.kind, "s3", "only S3 can list its pending uploads");
-        let python = var("NPYSTORE_S3_ADMIN_PYTHON").expect(
-            "NPYSTORE_S3_ADMIN_PYTHON (a python with boto3) is not set: start moto with \
-             scripts/s3-server.sh or run through scripts/test.sh remote",
-        );
         let script = super::repo().join("tests/oracles/s3_uploads.py");
         let endpoint = format!("http://{}", self.block["endpoint"].as_str().unwrap());
         let prefix = format!("{}/", self.block["location"].as_str().unwrap());
-        let out = std::process::Command::new(python)
-            .arg(script)
-            .args([
-                action,
-                &endpoint,
-                self.block["bucket"].as_str().unwrap(),
-                &prefix,
-            ])
-            .output()
-            .expect("start the S3 admin python");
+        let args = [
+            action,
+            &endpoint,
+            self.block["bucket"].as_str().unwrap(),
+            &prefix,
+        ];
+        let out = if var(super::relay::ENV).is_some() {
+            super::relay::run(super::relay::Python::S3Admin, &script, &args)
+        } else {
+            let python = var("NPYSTORE_S3_ADMIN_PYTHON").expect(
+                "NPYSTORE_S3_ADMIN_PYTHON (a python with boto3) is not set: start moto with \
+                 scripts/s3-server.sh or run through scripts/test.sh remote",
+            );
+            let out = std::process::Command::new(python)
+                .arg(script)
+                .args(args)
+                .output()
+                .expect("start the S3 admin python");
+            super::relay::Output::from(out)
+        };
         assert!(
-            out.status.success(),
-            "s3_uploads.py {action} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            out.success,
+            "s3_uploads.py {action} failed: {}\n{}",
+            out.status, out.stderr
         );
-        String::from_utf8(out.stdout)
-            .unwrap()
+        out.stdout
             .lines()
             .map(|l| l.split(' ').next().unwrap().to_string())
             .collect()
