@@ -3,7 +3,8 @@
 # The windows stage of scripts/test.sh; needs scripts/setup-windows.sh's packages.
 #   scripts/windows.sh      build the DLL, run quickstart.exe, compare with Linux,
 #                           the C tests, the .def/.lib, the CMake consumer, the MEX
-#                           compile, the unit tests
+#                           compile, the unit and integration tests (file, S3 on moto),
+#                           and cross-reads with the Linux build
 # Output in $NPYSTORE_BUILD_DIR/windows (default build/windows): the executables,
 # npystore.dll beside them, libnpystore.dll.a, libnpystore.a, npystore.def and the
 # MSVC-format npystore.lib, the CMake install (prefix/) and consumer build
@@ -200,20 +201,6 @@ x86_64-w64-mingw32-dlltool -d "$mexdir/host.def" -l "$mexdir/libhost.dll.a"
 echo "MEX: ${#objs[@]} sources compiled for Windows (-Wall -Wextra -Werror), linked as" \
   "npystore_mex.mexw64 with $(echo "$host_symbols" | wc -l) mx/mex functions left to the host"
 
-# The library's unit tests, cross-built and run under Wine (the Unix-only ones are
-# not compiled for Windows; the Windows file store's own are).
-step "cargo test --lib --no-run --target $triple"
-unit_log=$out/unit-build.log
-unit_build() { cross_cargo test --lib --no-run >"$unit_log" 2>&1 || { cat "$unit_log" >&2; return 1; }; }
-timed "unit-test build" unit_build
-unit=$(sed -nE 's/^ *Executable unittests src\/lib\.rs \((.*)\)$/\1/p' "$unit_log")
-[ -f "$unit" ] || { cat "$unit_log" >&2; echo "windows.sh: no unit-test executable" >&2; exit 1; }
-cp "$unit" "$out/npystore-unit.exe"
-step "wine npystore-unit.exe"
-rc=0
-wine "$out/npystore-unit.exe" --test-threads=2 >"$out/unit.log" 2>&1 || rc=$?
-tr -d '\r' <"$out/unit.log" | grep -E '^test result' || true
-[ "$rc" -eq 0 ] || { tr -d '\r' <"$out/unit.log" >&2; echo "windows.sh: unit tests failed under Wine" >&2; exit 1; }
 # The library's unit tests and the integration suites (tests/*.rs), cross-built in
 # one cargo run (one build of the library and its dependencies for both) and run
 # under Wine (the Unix-only tests are not compiled for Windows; the Windows file
