@@ -29,7 +29,8 @@ fn values(v: f64) -> Vec<u8> {
     (0..N).flat_map(|_| v.to_le_bytes()).collect()
 }
 
-fn put(store: &Store, path: &str, v: f64) {
+/// An overwriting put of `N` copies of `v` at `path`, and what the store answered.
+fn try_put(store: &Store, path: &str, v: f64) -> npystore::Result<npystore::ArrayRef> {
     let data = values(v);
     let array = ArrayData {
         data: &data,
@@ -41,9 +42,11 @@ fn put(store: &Store, path: &str, v: f64) {
         overwrite: true,
         ..PutOptions::default()
     };
-    store
-        .put(&array, &Target::Path(path.into()), options)
-        .unwrap();
+    store.put(&array, &Target::Path(path.into()), options)
+}
+
+fn put(store: &Store, path: &str, v: f64) {
+    try_put(store, path, v).unwrap();
 }
 
 #[cfg(unix)]
@@ -99,17 +102,6 @@ fn an_overwrite_of_a_mapped_object_is_replaced_or_refused_and_loses_nothing() {
         .unwrap()
         .mmap(MapMode::ReadOnly)
         .unwrap();
-    let data = values(2.0);
-    let array = ArrayData {
-        data: &data,
-        dtype: Dtype::parse("<f8").unwrap(),
-        shape: vec![N],
-        fortran_order: false,
-    };
-    let overwrite = PutOptions {
-        overwrite: true,
-        ..PutOptions::default()
-    };
     let load = || {
         store
             .open_ref("a.npy")
@@ -117,7 +109,7 @@ fn an_overwrite_of_a_mapped_object_is_replaced_or_refused_and_loses_nothing() {
             .load(npystore::Order::C)
             .unwrap()
     };
-    match store.put(&array, &Target::Path("a.npy".into()), overwrite) {
+    match try_put(&store, "a.npy", 2.0) {
         Ok(_) => assert!(
             load() == values(2.0),
             "replaced, the object has the new bytes"
