@@ -366,15 +366,25 @@ fn npystore_block_sets_options_per_store_and_rejects_unknown_keys() {
       "npystore": {"defaults": {"retries": 2, "fsync": true},
                    "stores": {"b": {"retries": 7, "region": "eu-central-1", "virtual_hosted_style": true,
                               "connect_timeout_ms": 1500, "request_timeout_ms": 9000, "concurrency": 3,
-                              "part_size_bytes": 5242880, "cache_dir": "cache", "cache_max_bytes": 0}}}}"#;
+                              "part_size_bytes": 5242880, "cache_dir": "cache", "cache_max_bytes": 0,
+                              "merge_gap_bytes": 0}}}}"#;
     let c = Config::from_json_str(json, Some(s.path())).unwrap();
     let a = c.store(Some("a")).unwrap().options;
     assert_eq!(
-        (a.retries, a.fsync, a.concurrency, a.region),
-        (2, true, 4, None)
+        (
+            a.retries,
+            a.fsync,
+            a.concurrency,
+            a.region,
+            a.merge_gap_bytes
+        ),
+        (2, true, 4, None, None)
     );
     let b = c.store(Some("b")).unwrap().options;
-    assert_eq!((b.retries, b.fsync, b.concurrency), (7, true, 3));
+    assert_eq!(
+        (b.retries, b.fsync, b.concurrency, b.merge_gap_bytes),
+        (7, true, 3, Some(0))
+    );
     assert_eq!(b.region.as_deref(), Some("eu-central-1"));
     assert!(b.virtual_hosted_style);
     assert_eq!(
@@ -407,6 +417,10 @@ fn npystore_block_sets_options_per_store_and_rejects_unknown_keys() {
         (
             r#"{"stores": {"b": {"part_size_bytes": 1024}}}"#,
             r#"npystore.stores["b"].part_size_bytes must be an integer in 5242880..=5368709120"#,
+        ),
+        (
+            r#"{"defaults": {"merge_gap_bytes": -1}}"#,
+            "npystore.defaults.merge_gap_bytes must be an integer in 0..=18446744073709551615",
         ),
         (r#"{"stores": []}"#, "npystore.stores must be a JSON object"),
         ("[]", "npystore must be a JSON object"),

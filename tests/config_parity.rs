@@ -29,7 +29,7 @@ const DATAJOINT_JSON: &str = r#"{
   },
   "stores.flat.protocol": "file",
   "stores.flat.location": "data",
-  "npystore": {"defaults": {"retries": 3},
+  "npystore": {"defaults": {"retries": 3, "merge_gap_bytes": 65536},
                "stores": {"s3store": {"region": "eu-west-1", "virtual_hosted_style": false, "fsync": false}}}
 }"#;
 

@@ -157,6 +157,25 @@ fn the_merge_gap_is_a_store_setting_with_a_default_per_kind() {
 }
 
 #[test]
+fn the_merge_gap_setting_of_datajoint_json_overrides_the_default_per_store() {
+    let dir = Scratch::new("gapkey");
+    let config = serde_json::json!({
+        "stores": {"f": {"protocol": "file", "location": dir.path().to_str().unwrap()},
+                   "m": {"protocol": "memory"}, "other": {"protocol": "memory"}},
+        "npystore": {"defaults": {"merge_gap_bytes": 0},
+                     "stores": {"m": {"merge_gap_bytes": 1 << 20}}}})
+    .to_string();
+    let gap = |name| Store::open(Some(&config), Some(name)).unwrap().merge_gap();
+    assert_eq!(gap("f"), 0, "npystore.defaults applies to file stores");
+    assert_eq!(gap("m"), 1 << 20, "a store's own block wins");
+    assert_eq!(gap("other"), 0);
+    let bad = config.replace("1048576", "\"8 KiB\"");
+    let e = Store::open(Some(&bad), Some("m")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.message().contains("merge_gap_bytes"), "{}", e.message());
+}
+
+#[test]
 fn bad_slices_are_refused_with_what_is_wrong() {
     let dir = Scratch::new("bad");
     let store = file_store(dir.path());

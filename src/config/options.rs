@@ -39,6 +39,10 @@ pub struct StoreOptions {
     /// false, as numpy and DataJoint: publishing is atomic against crashes of the
     /// process either way; fsync adds durability against power loss).
     pub fsync: bool,
+    /// Partial reads: byte runs of one read at most this far apart are fetched by one
+    /// read (docs/slices.md); `None`: the store kind's measured default (8 KiB for
+    /// file stores, 256 KiB for object stores).
+    pub merge_gap_bytes: Option<u64>,
 }
 
 impl Default for StoreOptions {
@@ -54,12 +58,13 @@ impl Default for StoreOptions {
             cache_dir: None,
             cache_max_bytes: 10 << 30,
             fsync: false,
+            merge_gap_bytes: None,
         }
     }
 }
 
 /// The keys an options block may hold.
-const OPTION_KEYS: [&str; 10] = [
+const OPTION_KEYS: [&str; 11] = [
     "region",
     "virtual_hosted_style",
     "connect_timeout_ms",
@@ -70,6 +75,7 @@ const OPTION_KEYS: [&str; 10] = [
     "cache_dir",
     "cache_max_bytes",
     "fsync",
+    "merge_gap_bytes",
 ];
 
 impl StoreOptions {
@@ -106,6 +112,9 @@ impl StoreOptions {
         }
         if let Some(v) = block.opt_bool("fsync")? {
             self.fsync = v;
+        }
+        if let Some(v) = block.opt_u64_in("merge_gap_bytes", 0..=u64::MAX)? {
+            self.merge_gap_bytes = Some(v);
         }
         Ok(())
     }

@@ -104,7 +104,8 @@ pub unsafe extern "C" fn npy_store_delete(
 /// The store's merge gap in `*out`: byte runs of one partial read
 /// (`npy_ref_read_slice`, `npy_ref_read_rows`) at most this many bytes apart are
 /// fetched by one read, the bytes between them read and dropped. A store starts with
-/// 8 KiB (file stores) or 256 KiB (object stores).
+/// its `merge_gap_bytes` setting (docs/config.md), else 8 KiB (file stores) or
+/// 256 KiB (object stores).
 ///
 /// # Safety
 /// `store` is a live handle; `out` is valid for a write.

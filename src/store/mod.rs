@@ -58,6 +58,9 @@ impl Store {
             StoreKind::Azure(azure) => Box::new(remote::open_azure(&spec, azure)?),
             StoreKind::Memory => Box::new(object::ObjectBackend::memory()),
         };
+        if let Some(gap) = spec.options.merge_gap_bytes {
+            backend.merge_gap().set(gap);
+        }
         Ok(Store {
             inner: Arc::new(Inner { spec, backend }),
         })
@@ -92,8 +95,9 @@ impl Store {
 
     /// The merge gap of partial reads ([`ArrayRef::read_slice`],
     /// [`ArrayRef::read_rows`]): byte runs at most this many bytes apart are fetched
-    /// by one read, the bytes between them read and dropped. Defaults:
-    /// [`LOCAL_MERGE_GAP`] on file stores, [`OBJECT_MERGE_GAP`] on object stores.
+    /// by one read, the bytes between them read and dropped. The store's
+    /// `merge_gap_bytes` setting (docs/config.md) if it has one, else
+    /// [`LOCAL_MERGE_GAP`] on file stores and [`OBJECT_MERGE_GAP`] on object stores.
     ///
     /// [`ArrayRef::read_slice`]: crate::ArrayRef::read_slice
     /// [`ArrayRef::read_rows`]: crate::ArrayRef::read_rows
