@@ -3,24 +3,28 @@
 //! Prints npystore's and numpy's times and their ratios for: loading a 512 MiB
 //! float64 array into a caller buffer (target >= 1.3x `np.load`), putting it
 //! (target >= 1.2x `np.save`), and opening a memory map from a reference's JSON
-//! (target <= 20 us and faster than `np.load(mmap_mode='r')`).
-//! `NPYSTORE_BENCH_MIB` changes the size; `NPYSTORE_PYTHON` names numpy's python.
+//! (target <= 20 us and faster than `np.load(mmap_mode='r')`); then small arrays
+//! (1 KiB of float64): an open plus load, a put to a new path and one over the same
+//! path, against `np.load` and `np.save` in loops (target >= 2x numpy's for the
+//! first two). `NPYSTORE_BENCH_MIB` changes the large size; `NPYSTORE_PYTHON` names
+//! numpy's python.
 
+mod common;
+
+use common::numpy_json;
 use npystore::{ArrayData, Dtype, Order, PutOptions, Store, Target};
 use std::ffi::{c_char, c_void, CString};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 5;
 const MMAP_OPENS: u32 = 20_000;
+/// Small arrays are timed as loops of this many calls, the best of ROUNDS loops.
+const SMALL_CALLS: u32 = 5_000;
+/// Elements of the small float64 array (1 KiB).
+const SMALL_LEN: usize = 128;
 
-fn python() -> PathBuf {
-    std::env::var_os("NPYSTORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
-}
-
+/// The shortest of ROUNDS durations `f` measures (it times only what it means to).
 fn best(mut f: impl FnMut() -> Duration) -> Duration {
     (0..ROUNDS).map(|_| f()).min().unwrap()
 }
@@ -32,20 +36,79 @@ fn timed(f: impl FnOnce()) -> Duration {
 }
 
 fn numpy_times(dir: &Path, nbytes: usize) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/numpy_file_bench.py");
-    let out = Command::new(python())
-        .arg(script)
-        .arg(dir)
-        .arg(nbytes.to_string())
-        .arg(ROUNDS.to_string())
-        .output()
-        .expect("run numpy benchmark (set NPYSTORE_PYTHON)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    numpy_json(
+        "numpy_file_bench.py",
+        &[
+            dir.display().to_string(),
+            nbytes.to_string(),
+            ROUNDS.to_string(),
+            SMALL_CALLS.to_string(),
+            SMALL_LEN.to_string(),
+        ],
+    )
+}
+
+/// Small-array figures, per call (best of ROUNDS loops of SMALL_CALLS calls).
+struct Small {
+    /// A put to a path not yet there (as schema-addressed puts always are).
+    put_new: Duration,
+    /// A put over the same path again (as `np.save` over its file).
+    put_over: Duration,
+    /// An open of a reference plus a load into a caller buffer (as `np.load`).
+    load: Duration,
+}
+
+fn small_arrays(store: &Store) -> Small {
+    let data: Vec<u8> = (0..SMALL_LEN)
+        .flat_map(|i| (i as f64).to_le_bytes())
+        .collect();
+    let array = ArrayData {
+        data: &data,
+        dtype: Dtype::parse("float64").unwrap(),
+        shape: vec![SMALL_LEN as u64],
+        fortran_order: false,
+    };
+    let names: Vec<Target> = (0..SMALL_CALLS)
+        .map(|i| Target::Path(format!("small-{i}.npy")))
+        .collect();
+    let put_new = best(|| {
+        let t = timed(|| {
+            for target in &names {
+                store.put(&array, target, PutOptions::default()).unwrap();
+            }
+        });
+        for i in 0..SMALL_CALLS {
+            store.delete(&format!("small-{i}.npy")).unwrap();
+        }
+        t
+    }) / SMALL_CALLS;
+    let over = PutOptions {
+        overwrite: true,
+        ..PutOptions::default()
+    };
+    let put_over = best(|| {
+        timed(|| {
+            for _ in 0..SMALL_CALLS {
+                store.put(&array, &names[0], over).unwrap();
+            }
+        })
+    }) / SMALL_CALLS;
+    let mut buf = vec![0u8; data.len()];
+    let load = best(|| {
+        timed(|| {
+            for _ in 0..SMALL_CALLS {
+                let r = store.open_ref("small-0.npy").unwrap();
+                r.load_into(&mut buf, Order::C).unwrap();
+            }
+        })
+    }) / SMALL_CALLS;
+    assert!(buf == data, "small array loaded different bytes");
+    store.delete("small-0.npy").unwrap();
+    Small {
+        put_new,
+        put_over,
+        load,
+    }
 }
 
 // The C calls the map benchmark makes, declared as include/npystore.h declares them
@@ -130,6 +193,7 @@ fn main() {
     unsafe { npy_store_free(c_store) };
     store.delete("bench.npy").unwrap();
     drop(buf);
+    let small = small_arrays(&store);
 
     let numpy = numpy_times(&dir, nbytes);
     let secs = |k: &str| Duration::from_secs_f64(numpy[k].as_f64().unwrap());
@@ -144,5 +208,23 @@ fn main() {
         put.as_secs_f64() * 1e3, gbs(put), np_save.as_secs_f64() * 1e3, np_save.as_secs_f64() / put.as_secs_f64());
     println!("  mmap open from JSON      npystore {:>8.2} us              np.load(mmap_mode='r') {:>6.2} us   ratio {:.2}x (target <= 20 us, > 1x)",
         mmap_open.as_secs_f64() * 1e6, np_mmap.as_secs_f64() * 1e6, np_mmap.as_secs_f64() / mmap_open.as_secs_f64());
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let ratio = |np: Duration, ours: Duration| np.as_secs_f64() / ours.as_secs_f64();
+    let (np_new, np_over, np_load) = (
+        secs("small_save_new_s"),
+        secs("small_save_over_s"),
+        secs("small_load_s"),
+    );
+    println!(
+        "small arrays ({} B of float64), per call, best of {ROUNDS} loops of {SMALL_CALLS}",
+        SMALL_LEN * 8
+    );
+    println!("  open + load              npystore {:>8.2} us              np.load {:>8.2} us   ratio {:.2}x (target >= 2x)",
+        us(small.load), us(np_load), ratio(np_load, small.load));
+    println!("  put to a new path        npystore {:>8.2} us              np.save {:>8.2} us   ratio {:.2}x (target >= 2x)",
+        us(small.put_new), us(np_new), ratio(np_new, small.put_new));
+    println!("  put over the same path   npystore {:>8.2} us              np.save {:>8.2} us   ratio {:.2}x",
+        us(small.put_over), us(np_over), ratio(np_over, small.put_over));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,18 +4,14 @@
 //! 64 MiB f64 array against a naive copy loop. Plain `std::time` (no criterion);
 //! prints one line per figure. `NPYSTORE_PYTHON` names numpy's python.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use npystore::format::{c_to_fortran, parse_header, Dtype, Header};
-
-fn python() -> PathBuf {
-    std::env::var_os("NPYSTORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
-}
 
 /// The 52,000-field header of the security review (under the 1 MiB limit): npystore's
 /// best open time of 5, and numpy's `np.load` of the same file (best of 5).
@@ -45,7 +41,7 @@ fn wide_structure() {
     let path = std::env::temp_dir().join(format!("npystore-wide-{}.npy", std::process::id()));
     std::fs::write(&path, &bytes).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/numpy_header_bench.py");
-    let out = Command::new(python())
+    let out = Command::new(common::python())
         .arg(script)
         .arg(&path)
         .arg("5")

@@ -12,29 +12,14 @@
 //! default). `NPYSTORE_PYTHON` names numpy's python. The S3 side (bytes on the wire
 //! against the minimal bytes, requests made) is checked in tests/remote_store.rs.
 
+mod common;
+
+use common::{best, numpy_json};
 use npystore::{ArrayData, ArrayRef, Dtype, Order, PutOptions, Store, Target};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const ROUNDS: usize = 5;
-
-fn python() -> PathBuf {
-    std::env::var_os("NPYSTORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
-}
-
-fn best(rounds: usize, mut f: impl FnMut()) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap()
-}
 
 /// One timed partial read.
 struct Case {
@@ -70,20 +55,14 @@ fn numpy_times(dir: &Path, cases: &[Case]) -> serde_json::Value {
                 "count": c.count, "whole": c.whole})
         })
         .collect();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/numpy_slice_bench.py");
-    let out = Command::new(python())
-        .arg(script)
-        .arg(dir)
-        .arg(ROUNDS.to_string())
-        .arg(serde_json::Value::from(list).to_string())
-        .output()
-        .expect("run numpy benchmark (set NPYSTORE_PYTHON)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    numpy_json(
+        "numpy_slice_bench.py",
+        &[
+            dir.display().to_string(),
+            ROUNDS.to_string(),
+            serde_json::Value::from(list).to_string(),
+        ],
+    )
 }
 
 fn ms(d: Duration) -> f64 {

@@ -3,21 +3,13 @@ hyperslab as start and count per axis), the best time of np.load(mmap_mode='r')
 sliced and made contiguous, and of np.load of the whole file; print JSON."""
 import json
 import sys
-import time
 
 import numpy as np
+from bench_common import best
 
 directory, rounds = sys.argv[1], int(sys.argv[2])
 cases = json.loads(sys.argv[3])
 
-
-def best(fn, n):
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 out = {}

@@ -107,16 +107,24 @@ fn temp_name_for(name: &str) -> String {
     format!("{}.{random}{TEMP_SUFFIX}", &name[..end])
 }
 
+/// Objects up to this size are gathered into one buffer and written by one call:
+/// a small put costs one write, not one per chunk plus a sizing call.
+const GATHER_MAX: usize = 64 << 10;
+
 fn write_file(file: File, path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<()> {
-    let total: u64 = chunks.iter().map(|c| c.len() as u64).sum();
-    // Sizing the file first lets the parallel writers fill it in any order.
-    file.set_len(total)
-        .map_err(|e| Error::io(&e, "cannot size", path.display()))?;
-    let mut offset = 0;
-    for chunk in chunks {
-        write_at(&file, chunk, offset)
-            .map_err(|e| Error::io(&e, "cannot write", path.display()))?;
-        offset += chunk.len() as u64;
+    let total: usize = chunks.iter().map(|c| c.len()).sum();
+    let write_fail = |e: std::io::Error| Error::io(&e, "cannot write", path.display());
+    if total <= GATHER_MAX {
+        positioned::write_all_at(&file, &chunks.concat(), 0).map_err(write_fail)?;
+    } else {
+        // Sizing the file first lets the parallel writers fill it in any order.
+        file.set_len(total as u64)
+            .map_err(|e| Error::io(&e, "cannot size", path.display()))?;
+        let mut offset = 0;
+        for chunk in chunks {
+            write_at(&file, chunk, offset).map_err(write_fail)?;
+            offset += chunk.len() as u64;
+        }
     }
     if fsync {
         file.sync_all()
