@@ -209,7 +209,6 @@ fn main() {
     println!("  mmap open from JSON      npystore {:>8.2} us              np.load(mmap_mode='r') {:>6.2} us   ratio {:.2}x (target <= 20 us, > 1x)",
         mmap_open.as_secs_f64() * 1e6, np_mmap.as_secs_f64() * 1e6, np_mmap.as_secs_f64() / mmap_open.as_secs_f64());
     let us = |d: Duration| d.as_secs_f64() * 1e6;
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
     let ratio = |np: Duration, ours: Duration| np.as_secs_f64() / ours.as_secs_f64();
     let (np_new, np_over, np_load) = (
         secs("small_save_new_s"),

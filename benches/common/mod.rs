@@ -26,6 +26,7 @@ pub fn best(rounds: usize, mut f: impl FnMut()) -> Duration {
 }
 
 /// Run `benches/py/<script>` with `args` and parse the JSON it prints.
+#[allow(dead_code)] // header_parse reads a plain number instead
 pub fn numpy_json(script: &str, args: &[String]) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches/py")
