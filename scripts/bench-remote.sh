@@ -6,7 +6,8 @@
 # Needs the release library (built here), the test virtualenv (numpy, datajoint;
 # $NPYSTORE_PYTHON or scripts/python-env.sh) and, for s3s, `cargo install s3s-fs@0.14.1
 # --features binary --locked`. Environment: NPYSTORE_BENCH_REPEAT (default 3),
-# NPYSTORE_BENCH_REFS (default 1000).
+# NPYSTORE_BENCH_REFS (default 1000), NPYSTORE_BENCH_SAMPLES (default 100000: the
+# partial reads' recording), NPYSTORE_BENCH_SECTIONS=4 (the partial reads only).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

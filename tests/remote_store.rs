@@ -400,6 +400,13 @@ fn recording(channels: usize, samples: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The bytes a ranged GET asked for (`bytes=a-b`).
+fn range_len(e: &proxy::Exchange) -> u64 {
+    let range = e.range.as_deref().expect("a ranged GET");
+    let (a, b) = range.trim_start_matches("bytes=").split_once('-').unwrap();
+    b.parse::<u64>().unwrap() - a.parse::<u64>().unwrap() + 1
+}
+
 /// The GETs a recording proxy logged, and the bytes it sent back.
 fn gets(proxy: &proxy::Proxy) -> Vec<proxy::Exchange> {
     let mut log = proxy.exchanges();
@@ -493,10 +500,58 @@ fn a_time_window_of_a_fortran_recording_is_one_ranged_get() {
         let log = gets(&proxy);
         assert_eq!(log.len() - before, 20, "{}", r.kind);
         eprintln!("{}: gap 0, 20 samples: 20 GETs of 2 bytes", r.kind);
-        assert!(log[before..].iter().all(|e| {
-            let range = e.range.as_deref().unwrap_or_default();
-            let (a, b) = range.trim_start_matches("bytes=").split_once('-').unwrap();
-            b.parse::<u64>().unwrap() - a.parse::<u64>().unwrap() == 1
-        }));
+        assert!(log[before..].iter().all(|e| range_len(e) == 2));
+    }
+}
+
+#[test]
+fn a_channel_of_a_c_order_recording_is_one_get_of_its_own_bytes() {
+    // channels x samples in C order (numpy's default for np.save(traces)): a channel
+    // is one contiguous row, so 10,000 samples of it are one ranged GET of exactly
+    // their 20,000 bytes beside the header's two looks. (In Fortran order a channel
+    // is a 2-byte run every 768 bytes: a_time_window_... shows that trade-off.) A
+    // channel near the start (within the merge gap of the header) comes with the
+    // header in one GET instead: one request for the bytes in between.
+    for r in remote::all() {
+        let cache = Scratch::new("cache");
+        let store = r.open(cache.path());
+        let (channels, samples) = (384usize, 10_000usize);
+        let data: Vec<u8> = (0..channels * samples)
+            .flat_map(|i| (i as i16).to_le_bytes())
+            .collect();
+        let array = npystore::ArrayData {
+            data: &data,
+            dtype: npystore::Dtype::parse("<i2").unwrap(),
+            shape: vec![channels as u64, samples as u64],
+            fortran_order: false,
+        };
+        let target = npystore::Target::Path("rec/c.npy".into());
+        let stored = store.put(&array, &target, PutOptions::default()).unwrap();
+        let proxy = proxy::Proxy::start(r.server_addr(), 0);
+        let via = r.try_open(r.block_at(&proxy.url()), json!({})).unwrap();
+        proxy.record(true);
+        let minimal = (samples * 2) as u64;
+        let mut channel = vec![0u8; samples * 2];
+        for (c, gets_at_most, body_bytes) in [
+            (200usize, 3, minimal + 2 * 128),
+            (7, 1, 128 + 8 * minimal),
+        ] {
+            let before = gets(&proxy).len();
+            let fresh = via.ref_from_json(stored.json()).unwrap();
+            fresh
+                .read_slice(&[c as u64, 0], &[1, samples as u64], &mut channel, Order::C)
+                .unwrap();
+            let at = c * samples * 2;
+            assert!(channel == data[at..at + channel.len()], "{}", r.kind);
+            let log = gets(&proxy).split_off(before);
+            assert!(log.len() <= gets_at_most, "{}: {log:?}", r.kind);
+            let body: u64 = log.iter().map(range_len).sum();
+            assert_eq!(body, body_bytes, "{}: channel {c}: {log:?}", r.kind);
+            eprintln!(
+                "{}: C-order channel {c}: {} GETs, {body} body bytes for {minimal}",
+                r.kind,
+                log.len()
+            );
+        }
     }
 }

@@ -65,6 +65,8 @@ _SIGNATURES = {
     "npy_ref_exists": (C.c_int, [_p, C.POINTER(C.c_bool)]),
     "npy_ref_load_into": (C.c_int, [_p, _p, C.c_uint64, C.c_int32]),
     "npy_ref_read_rows": (C.c_int, [_p, C.c_uint64, C.c_uint64, _p, C.c_uint64, C.c_int32]),
+    "npy_ref_read_slice": (C.c_int, [_p, C.c_size_t, _u64p, _u64p, _p, C.c_uint64, C.c_int32]),
+    "npy_store_set_merge_gap": (C.c_int, [_p, C.c_uint64]),
     "npy_ref_load_mmap": (C.c_int, [_p, C.c_char_p, C.POINTER(_p), C.POINTER(_p), C.POINTER(C.c_uint64), C.POINTER(C.c_uint64)]),
     "npy_mapping_free": (None, [_p]),
     "npy_refs_load_into": (
@@ -206,6 +208,14 @@ class Ref:
         _check(lib.npy_ref_read_rows(self._h, first, count, out.ctypes.data, out.nbytes, ORDER_C))
         return out
 
+    def read_slice(self, start, count):
+        """a[start[0]:start[0]+count[0], ...] through npy_ref_read_slice, C order."""
+        out = np.empty(tuple(count), dtype=self._numpy_dtype())
+        n = len(start)
+        _check(lib.npy_ref_read_slice(self._h, n, (C.c_uint64 * n)(*start), (C.c_uint64 * n)(*count),
+                                      out.ctypes.data, out.nbytes, ORDER_C))
+        return out
+
 
 class _Mapping:
     def __init__(self, handle):
@@ -248,6 +258,10 @@ class Store:
     @property
     def name(self):
         return _string_out(lib.npy_store_name, self._h)
+
+    def set_merge_gap(self, nbytes):
+        """npy_store_set_merge_gap: runs of a partial read at most nbytes apart merge."""
+        _check(lib.npy_store_set_merge_gap(self._h, nbytes))
 
     def exists(self, path):
         out = C.c_bool()
