@@ -513,11 +513,7 @@ impl ArrayRef {
         }
         if !convert {
             // Straight into place, without a list of the runs.
-            let run = plan.run_len as usize;
-            for (chunk, offset) in buf.chunks_mut(run).zip(plan.offsets()) {
-                let at = (offset - span.start) as usize;
-                chunk.copy_from_slice(&data[at..at + run]);
-            }
+            plan.gather(data, buf);
             return Ok(true);
         }
         let mut read = |ranges: &mut [(u64, &mut [u8])]| {

@@ -532,10 +532,9 @@ fn a_channel_of_a_c_order_recording_is_one_get_of_its_own_bytes() {
         proxy.record(true);
         let minimal = (samples * 2) as u64;
         let mut channel = vec![0u8; samples * 2];
-        for (c, gets_at_most, body_bytes) in [
-            (200usize, 3, minimal + 2 * 128),
-            (7, 1, 128 + 8 * minimal),
-        ] {
+        for (c, gets_at_most, body_bytes) in
+            [(200usize, 3, minimal + 2 * 128), (7, 1, 128 + 8 * minimal)]
+        {
             let before = gets(&proxy).len();
             let fresh = via.ref_from_json(stored.json()).unwrap();
             fresh
