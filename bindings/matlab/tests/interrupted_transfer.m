@@ -4,6 +4,8 @@ function interrupted_transfer(kind, configFile, path)
 % whose config JSON is in `configFile`, without a progress option, which the parent interrupts with SIGINT.
 %   kind 'load'          r.load() (Octave's in-place loader)
 %   kind 'load_progress' r.load('progress', f) (the MEX, calling f between checks)
+%   kind 'load_busy'     r.load('progress', f) with f = busy_progress, which makes
+%                        the file <configFile>.busy and then spins
 %   kind 'load_caught'   r.load() inside try/catch, then a statement after it
 %   kind 'mmap'          r.mmap() (a download into the cache, through the MEX)
 % Prints "returned" if the transfer ends without an error, and "unwound" when the
@@ -16,6 +18,8 @@ switch kind
     A = r.load();
   case 'load_progress'
     A = r.load('progress', @(done, total) false);
+  case 'load_busy'
+    A = r.load('progress', @(done, total) busy_progress([configFile '.busy']));
   case 'load_caught'
     try
       A = r.load();
