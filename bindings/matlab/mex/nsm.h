@@ -83,12 +83,22 @@ typedef struct {
   const mxArray *fn; /* the progress function f(done, total), or NULL */
   int interrupted;   /* the host's Ctrl+C stopped the transfer */
   int failed;        /* the progress function failed (or did not answer) */
+  uint64_t nbytes;   /* of the transfer */
 } nsm_progress;
 
-/* Set up p for progress function fn ([] or missing: none; Ctrl+C still cancels). */
-void nsm_progress_init(nsm_progress *p, const mxArray *fn);
-/* The npy_progress_fn of every long transfer of the MEX: non-zero (cancel) on a
- * pending Ctrl+C, when the function returns true, or when it fails. */
+/* Transfers of more bytes than this get the Ctrl+C check without a progress
+ * function: the library runs a transfer with a callback on a helper thread, which
+ * costs more than a small load (one GET on object stores). npystore_oct.cc has the
+ * same limit. */
+#define NSM_INTERRUPTIBLE_BYTES ((uint64_t)1 << 20)
+
+/* Set up p for progress function fn ([] or missing: none) and a transfer of nbytes. */
+void nsm_progress_init(nsm_progress *p, const mxArray *fn, uint64_t nbytes);
+/* The callback to give the library with p as user_data: nsm_on_progress, or NULL
+ * for a small transfer without a progress function. */
+npy_progress_fn nsm_progress_fn(const nsm_progress *p);
+/* The npy_progress_fn of the MEX's transfers: non-zero (cancel) on a pending
+ * Ctrl+C, when the function returns true, or when it fails. */
 int32_t nsm_on_progress(uint64_t done, uint64_t total, void *user_data);
 /* Raise st (as nsm_check), naming Ctrl+C or the failed function for a cancel. */
 void nsm_progress_check(const nsm_progress *p, npy_status st);

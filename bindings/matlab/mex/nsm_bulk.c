@@ -109,8 +109,6 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
   size_t n = mxGetNumberOfElements(ids);
   size_t concurrency = (size_t)nsm_count(prhs[1], "concurrency");
   int text_bytes = nsm_scalar(prhs[2], "text_bytes") != 0;
-  nsm_progress progress;
-  nsm_progress_init(&progress, prhs[3]);
   const double *id = (const double *)mxGetData(ids);
   const npy_ref **all = (const npy_ref **)mxCalloc(n + 1, sizeof *all);
   for (size_t i = 0; i < n; i++) all[i] = ref_of(id[i]);
@@ -130,9 +128,13 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
     lens[m] = plans[m].len;
     at[m++] = i;
   }
+  uint64_t total = 0;
+  for (size_t j = 0; j < m; j++) total += lens[j];
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[3], total);
   npy_status *statuses = (npy_status *)mxCalloc(m + 1, sizeof *statuses);
   npy_status st = npy_refs_load_into(refs, bufs, lens, m, NPY_ORDER_FORTRAN, concurrency,
-                                     nsm_on_progress, &progress, statuses);
+                                     nsm_progress_fn(&progress), &progress, statuses);
   if (progress.interrupted || progress.failed || cancelled(statuses, m)) {
     for (size_t j = 0; j < m; j++) nsm_drop_block(&plans[j]);
     if (progress.interrupted || progress.failed) nsm_progress_check(&progress, NPY_ERR_CANCELLED);

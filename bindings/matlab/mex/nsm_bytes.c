@@ -19,10 +19,10 @@ void nsm_cmd_load_bytes(mxArray *plhs[], const mxArray *prhs[]) {
   nsm_check(npy_ref_nbytes(r, &nbytes));
   mxArray *b = mxCreateNumericMatrix((mwSize)itemsize, (mwSize)n, mxUINT8_CLASS, mxREAL);
   nsm_progress progress;
-  nsm_progress_init(&progress, prhs[1]);
+  nsm_progress_init(&progress, prhs[1], nbytes);
   nsm_progress_check(&progress, npy_ref_load_into_progress(r, mxGetData(b), nbytes,
-                                                           NPY_ORDER_FORTRAN, nsm_on_progress,
-                                                           &progress));
+                                                           NPY_ORDER_FORTRAN,
+                                                           nsm_progress_fn(&progress), &progress));
   plhs[0] = b;
 }
 

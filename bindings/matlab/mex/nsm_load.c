@@ -35,8 +35,9 @@ static void fill(const source *src, void *buf, uint64_t len, npy_order order) {
   else if (src->rows)
     nsm_check(npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order));
   else
-    nsm_progress_check(src->progress, npy_ref_load_into_progress(src->ref, buf, len, order,
-                                                                 nsm_on_progress, src->progress));
+    nsm_progress_check(src->progress,
+                       npy_ref_load_into_progress(src->ref, buf, len, order,
+                                                  nsm_progress_fn(src->progress), src->progress));
 }
 
 static float half_to_float(uint16_t h) {
@@ -201,9 +202,12 @@ static int stored_c_order(const npy_ref *r, size_t ndim) {
 }
 
 void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, NULL};
+  uint64_t nbytes = 0;
+  nsm_check(npy_ref_nbytes(src.ref, &nbytes));
   nsm_progress progress;
-  nsm_progress_init(&progress, prhs[2]);
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, &progress};
+  nsm_progress_init(&progress, prhs[2], nbytes);
+  src.progress = &progress;
   int raw = nsm_scalar(prhs[1], "raw") != 0;
   const uint64_t *shape = NULL;
   size_t ndim = 0;

@@ -30,8 +30,10 @@
 void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   const npy_ref *r = (const npy_ref *)nsm_lookup(prhs[0], NSM_REF);
   char *mode = nsm_string(prhs[1], "mode", 0);
+  uint64_t size = 0;
+  nsm_check(npy_ref_nbytes(r, &size));
   nsm_progress progress;
-  nsm_progress_init(&progress, prhs[2]);
+  nsm_progress_init(&progress, prhs[2], size);
   const char *descr = NULL;
   nsm_check(npy_ref_descr(r, &descr));
   nsm_type t;
@@ -47,8 +49,9 @@ void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   npy_mapping *m = NULL;
   void *data = NULL;
   uint64_t nbytes = 0, offset = 0;
-  nsm_progress_check(&progress, npy_ref_load_mmap_progress(r, mode, nsm_on_progress, &progress,
-                                                           &m, &data, &nbytes, &offset));
+  nsm_progress_check(&progress, npy_ref_load_mmap_progress(r, mode, nsm_progress_fn(&progress),
+                                                           &progress, &m, &data, &nbytes,
+                                                           &offset));
   const char *path = NULL;
   npy_status got_path = npy_mapping_path(m, &path);
   if (got_path != NPY_OK) {

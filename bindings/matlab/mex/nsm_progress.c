@@ -41,12 +41,17 @@ int nsm_trapped_feval(mxArray **out, mxArray *args[3], int *interrupted) {
 }
 #endif
 
-void nsm_progress_init(nsm_progress *p, const mxArray *fn) {
+void nsm_progress_init(nsm_progress *p, const mxArray *fn, uint64_t nbytes) {
   if (fn && !mxIsEmpty(fn) && mxGetClassID(fn) != mxFUNCTION_CLASS)
     nsm_fail("invalid_argument", "progress must be [] or a function handle f(done, total)");
   p->fn = fn && !mxIsEmpty(fn) ? fn : NULL;
   p->interrupted = 0;
   p->failed = 0;
+  p->nbytes = nbytes;
+}
+
+npy_progress_fn nsm_progress_fn(const nsm_progress *p) {
+  return p->fn || p->nbytes > NSM_INTERRUPTIBLE_BYTES ? nsm_on_progress : NULL;
 }
 
 /* Whether the function's answer asks to stop: a true logical scalar. */

@@ -7,6 +7,7 @@ function interrupted_transfer(kind, configFile, path)
 %   kind 'load_busy'     r.load('progress', f) with f = busy_progress, which makes
 %                        the file <configFile>.busy and then spins
 %   kind 'load_caught'   r.load() inside try/catch, then a statement after it
+%   kind 'load_many'     store.loadMany({r})
 %   kind 'mmap'          r.mmap() (a download into the cache, through the MEX)
 % Prints "returned" if the transfer ends without an error, and "unwound" when the
 % function's frame goes (at the end or when an interrupt unwinds it).
@@ -27,6 +28,8 @@ switch kind
       fprintf('caught %s\n', err.identifier);
     end
     fprintf('after the try\n');
+  case 'load_many'
+    V = store.loadMany({r});
   case 'mmap'
     m = r.mmap();
 end

@@ -14,7 +14,7 @@ tests = [tests, {@s3_load_reports_monotonic_progress, @s3_load_many_reports_all_
                  @s3_true_cancels_load, @s3_true_cancels_load_many, ...
                  @s3_cancelled_mmap_leaves_no_cache_file, @ctrl_c_stops_load, ...
                  @ctrl_c_stops_load_with_progress, @ctrl_c_inside_the_progress_function, ...
-                 @ctrl_c_is_not_swallowed_by_try, ...
+                 @ctrl_c_is_not_swallowed_by_try, @ctrl_c_stops_load_many, ...
                  @ctrl_c_stops_mmap_download}];
 end
 
@@ -186,6 +186,11 @@ function ctrl_c_is_not_swallowed_by_try(ctx)
 got = interrupt(ctx, 'load_caught');
 assert(isempty(strfind(got.output, 'caught')) && isempty(strfind(got.output, 'after the try')), ...
        '%s', got.output);
+end
+
+function ctrl_c_stops_load_many(ctx)
+% SIGINT during a default store.loadMany (the MEX's bulk load).
+interrupt(ctx, 'load_many');
 end
 
 function ctrl_c_stops_mmap_download(ctx)
