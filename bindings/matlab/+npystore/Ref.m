@@ -153,7 +153,8 @@ classdef Ref < handle
       if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
         npystore.internal.fail('invalid_argument', 'mmap mode must be ''r'' or ''r+''');
       end
-      where = progress.run(@(fn) npystore_mex('mmap', obj.id, mode, fn));
+      where = progress.run(@(fn) npystore_mex('mmap', obj.id, mode, fn), ...
+                           @(where) npystore_mex('free', where.mapping));
       shape = obj.shape;
       if where.c_order, shape = fliplr(shape); end
       dims = [shape, ones(1, 2 - numel(shape))];

@@ -43,14 +43,17 @@ end
 
 function function_error_is_raised(ctx)
 % An error in the progress function comes out unchanged (not as npystore:cancelled),
-% also when it came at the last report; no array is returned.
+% also when it came at the last report (here, of quick local transfers); no array is
+% returned and no map is left alive.
 r = ctx.store.put(magic(40), 'path', 'a.npy');
 boom = @(done, total) error('mine:boom', 'boom at %d', done);
 expect_error(@() r.load('progress', boom), 'mine:boom');
 s = ctx.store.put(struct('x', [1; 2], 'y', int8([3; 4])), 'path', 's.npy');  % load_bytes
 expect_error(@() s.load('progress', boom), 'mine:boom');
 expect_error(@() ctx.store.loadMany({r}, 'progress', boom), 'mine:boom');
+live = npystore_mex('live');
 expect_error(@() r.mmap('r', 'progress', boom), 'mine:boom');
+assert(npystore_mex('live') == live, 'the refused map is still alive');
 end
 
 function option_errors(ctx)

@@ -4,6 +4,8 @@ classdef Progress < handle
 %   p = npystore.internal.Progress(option, label)
 %   varargout = p.run(call)   [varargout{:}] = call(fn): fn is the MEX's progress
 %                             argument ([] or @(done, total) p.step(done, total))
+%   varargout = p.run(call, discard)   discard(varargout{:}) frees the results when
+%                             f failed after the transfer had completed
 % option: false or [] (default: no display; Ctrl+C still cancels, in the MEX), true
 % or 'bar' (MATLAB with a desktop: a waitbar; MATLAB without one and Octave: a text
 % bar in the command window; MATLAB -batch: nothing), or a function handle
@@ -45,9 +47,12 @@ classdef Progress < handle
       tf = ~isempty(obj.fn) || ~isempty(obj.display);
     end
 
-    function varargout = run(obj, call)
+    function varargout = run(obj, call, discard)
       % The transfer call(fn); the bar is closed however it ends; a failure of the
       % caller's function is raised in place of the npystore:cancelled it caused.
+      % When it failed at the last report of a transfer that completed, the results
+      % are handed to discard(varargout{:}) (if given: to free what they hold)
+      % before the failure is raised.
       closing = onCleanup(@() obj.finish());
       fn = [];
       if obj.active, fn = @(done, total) obj.step(done, total); end
@@ -57,7 +62,8 @@ classdef Progress < handle
         obj.raiseFailure();
         rethrow(err);
       end
-      obj.raiseFailure();  % f failed at the last report, after the bytes were in
+      if ~isempty(obj.failure) && nargin > 2, discard(varargout{:}); end
+      obj.raiseFailure();
     end
 
     function stop = step(obj, done, total)
