@@ -6,8 +6,9 @@
  * with (done, total) through a trapped call, so that no interpreter error ever
  * unwinds through the library's frames: a failure or a Ctrl+C inside that function
  * only records why and returns "cancel". Once the library has returned,
- * nsm_progress_check turns NPY_ERR_CANCELLED into npystore:cancelled, saying
- * whether Ctrl+C or the function stopped the transfer.
+ * nsm_progress_check turns NPY_ERR_CANCELLED into the host's interrupt (Ctrl+C in
+ * Octave, below) or npystore:cancelled (the function asked, or failed; Ctrl+C in
+ * MATLAB).
  *
  * Host interrupt flags: Octave's octave_interrupt_state (liboctave quit.h, > 0 while
  * an interrupt is pending), MATLAB's utIsInterruptPending (libut, undocumented but
