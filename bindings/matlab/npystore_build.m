@@ -30,6 +30,9 @@ src = fullfile(here, 'mex');
 files = dir(fullfile(src, '*.c'));
 sources = cellfun(@(f) fullfile(src, f), {files.name}, 'UniformOutput', false);
 flags = {'-R2018a', ['-I' inc], ['-I' src], ['-L' lib], '-lnpystore'};
+if ~exist('OCTAVE_VERSION', 'builtin')
+  flags{end + 1} = '-lut';  % utIsInterruptPending: Ctrl+C during a transfer
+end
 if ~isempty(regexp(fileread(header), 'npy_writer_open\s*\(', 'once'))
   flags{end + 1} = '-DNPYSTORE_HAVE_WRITER';
 end
@@ -44,7 +47,9 @@ else
   rpath = {['-Wl,-rpath,' lib]};
 end
 if exist('OCTAVE_VERSION', 'builtin')
-  octave_build('--mex', flags{:}, rpath{:}, '-o', mexfile, sources{:});
+  % mex/nsm_feval.cc (Octave only) catches a Ctrl+C inside a progress function.
+  octave_build('--mex', flags{:}, rpath{:}, '-o', mexfile, sources{:}, ...
+               fullfile(src, 'nsm_feval.cc'));
   % Octave copies every array a MEX returns; npystore_oct loads in place instead.
   octave_build(['-I' inc], ['-L' lib], '-lnpystore', rpath{:}, ...
                '-o', fullfile(opts.outdir, 'npystore_oct.oct'), fullfile(here, 'oct', 'npystore_oct.cc'));

@@ -8,6 +8,7 @@ classdef Ref < handle
 %   A = r.load()              size(A) is numpy's shape, A(i,j,..) == a[i-1,j-1,..]
 %   A = r.load('raw')         stored order, no conversion (C-order: reversed dims)
 %   A = r.load('text', 'cellstr', 'struct', 'array')   text and struct forms
+%   A = r.load('progress', true)   a progress bar, or f(done, total) (true cancels)
 %   B = r.readRows(first, n)  rows first..first+n-1 (1-based) of the first axis
 %   B = r.readRows(first)     rows first..end
 %   B = r.readSlice(i, j, ..) a block: one contiguous range (a:b), scalar or ':' per
@@ -16,6 +17,8 @@ classdef Ref < handle
 %                             reads the block that spans it); end works
 %   A = double(r)             the whole array as double
 %   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
+%   m = r.mmap(mode, 'progress', p)   progress of a remote object's download
+% Ctrl+C stops load, mmap's download and store.loadMany: npystore:cancelled.
 %   tf = r.exists()           whether the object is still in the store
 % 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
 
@@ -71,6 +74,13 @@ classdef Ref < handle
       % timedelta64 -> int64 counts, unicode -> text (above), bytes (S) and void (V)
       % -> uint8 of size [shape, itemsize], structured -> struct (above; nested and
       % sub-array fields too, padding skipped). Object arrays: npystore:object_dtype.
+      %   A = r.load(..., 'progress', p)   p: true or 'bar' (a bar: waitbar in the
+      %                      MATLAB desktop, text in the command window elsewhere,
+      %                      none in -batch), false (default) or a function handle
+      %                      f(done, total) (bytes), called about every 100 ms and at
+      %                      the end; returning true cancels. A cancel, or Ctrl+C
+      %                      (with or without this option), raises npystore:cancelled
+      %                      and returns no array.
       raw = false;
       args = varargin;
       if mod(numel(args), 2) == 1
@@ -82,8 +92,9 @@ classdef Ref < handle
         args = args(2:end);
       end
       opts = npystore.internal.parseOptions(args, struct('text', npystore.Ref.defaultText(), ...
-                                                         'struct', 'fields'));
+                                                         'struct', 'fields', 'progress', false));
       npystore.Ref.checkForms(opts);
+      progress = npystore.internal.Progress(opts.progress, 'load');
       info = obj.info();
       bytesPath = info.descr(1) == '[' || ~isempty(regexp(info.descr, '^''.[SV]', 'once')) || ...
                   (~isempty(regexp(info.descr, '^''.U', 'once')) && ~strcmp(opts.text, 'char'));
@@ -91,13 +102,11 @@ classdef Ref < handle
         if raw
           npystore.internal.fail('unsupported', 'load(''raw'') is for numeric dtypes, not %s', info.dtype);
         end
-        [B, done] = npystore.internal.loadInPlace('load_bytes', obj.id);
-        if ~done, B = npystore_mex('load_bytes', obj.id); end
+        B = obj.loadWhole(progress, 'load_bytes');
         A = npystore.Ref.fromBytes(B, info, opts);
         return;
       end
-      [A, done] = npystore.internal.loadInPlace('load', obj.id, double(raw));
-      if ~done, A = npystore_mex('load', obj.id, double(raw)); end
+      A = obj.loadWhole(progress, 'load', double(raw));
     end
 
     function B = readRows(obj, first, count)
@@ -105,6 +114,8 @@ classdef Ref < handle
       % without loading the rest: B equals numpy's a[first-1:first-1+count], with
       % size [count, shape(2:end)].
       %   B = r.readRows(first)    rows first..end (numpy's a[first-1:])
+      % No 'progress' option and no Ctrl+C during the read: the C API's row read
+      % (npy_ref_read_rows) takes no progress callback.
       if ~isnumeric(first) || ~isscalar(first) || ~isreal(first) || ~(first >= 1) || first ~= round(first)
         npystore.internal.fail('invalid_argument', 'first must be a positive integer (rows are 1-based)');
       end
@@ -121,20 +132,29 @@ classdef Ref < handle
       if ~done, B = npystore_mex('read_rows', obj.id, double(first) - 1, count); end
     end
 
-    function m = mmap(obj, mode)
+    function m = mmap(obj, varargin)
       % MMAP  Map the stored file (for remote stores, the local cache file).
       %   m = r.mmap()      read-only;   m = r.mmap('r+')   writes go to the file
+      %   m = r.mmap(..., 'progress', p)   p as for load: reports the download of a
+      %       remote object into the cache (nothing is reported for file stores or a
+      %       valid cached copy). A cancel or Ctrl+C raises npystore:cancelled and
+      %       leaves no cache file.
       % MATLAB: a memmapfile with Format {class, dims, 'x'}: m.Data.x is the array as
       % stored, like r.load('raw') (C-order files give reversed dims; logical data
       % maps as uint8); it is checked to be the file npystore checked (else
       % npystore:mismatch). Octave has no memmapfile: an npystore.MappedFile with the
       % same properties, whose Data reads (and for 'r+' writes) npystore's own map.
-      if nargin < 2, mode = 'r'; end
+      mode = 'r';
+      args = varargin;
+      if mod(numel(args), 2) == 1, mode = args{1}; args = args(2:end); end
+      opts = npystore.internal.parseOptions(args, struct('progress', false));
+      progress = npystore.internal.Progress(opts.progress, 'download');
       mode = npystore.internal.text(mode, 'mmap mode');
       if ~ischar(mode) || ~any(strcmp(mode, {'r', 'r+'}))
         npystore.internal.fail('invalid_argument', 'mmap mode must be ''r'' or ''r+''');
       end
-      where = npystore_mex('mmap', obj.id, mode);
+      where = progress.run(@(fn) npystore_mex('mmap', obj.id, mode, fn), ...
+                           @(where) npystore_mex('free', where.mapping));
       shape = obj.shape;
       if where.c_order, shape = fliplr(shape); end
       dims = [shape, ones(1, 2 - numel(shape))];
@@ -257,6 +277,16 @@ classdef Ref < handle
     function s = info(obj)
       % Every metadata value at once (one MEX call).
       s = npystore_mex('ref_info', obj.id);
+    end
+
+    function A = loadWhole(obj, progress, command, varargin)
+      % npystore_mex(command, id, varargin{:}, fn) through progress; in Octave,
+      % without a progress display or function, npystore_oct's in-place load first.
+      if ~progress.active
+        [A, done] = npystore.internal.loadInPlace(command, obj.id, varargin{:});
+        if done, return; end
+      end
+      A = progress.run(@(fn) npystore_mex(command, obj.id, varargin{:}, fn));
     end
 
     function B = readBlock(obj, subs, strict)

@@ -132,10 +132,13 @@ classdef Store < handle
       % With one output, the first failure is raised once every item was tried.
       % 'concurrency': at most this many loads at a time; 0 (default) is the
       % library's default (32). 'text' and 'struct' as for r.load (every dtype
-      % r.load() reads loads here too).
+      % r.load() reads loads here too). 'progress' as for r.load, over the bytes of
+      % all items: a cancel (or Ctrl+C) raises npystore:cancelled and returns
+      % nothing, whatever the outputs asked.
       opts = npystore.internal.parseOptions(varargin, struct('concurrency', 0, ...
-          'text', npystore.Ref.defaultText(), 'struct', 'fields'));
+          'text', npystore.Ref.defaultText(), 'struct', 'fields', 'progress', false));
       npystore.Ref.checkForms(opts);
+      progress = npystore.internal.Progress(opts.progress, sprintf('%d loads', numel(refs)));
       c = opts.concurrency;
       if ~isnumeric(c) || ~isscalar(c) || ~isreal(c) || ~(c >= 0) || c ~= round(c)
         npystore.internal.fail('invalid_argument', '''concurrency'' must be a non-negative integer');
@@ -151,8 +154,8 @@ classdef Store < handle
         if isa(refs{i}, 'npystore.Ref'), held{i} = refs{i}; else, held{i} = obj.ref(refs{i}); end
         ids(i) = held{i}.id;
       end
-      [values, codes, messages, bytes] = npystore_mex('load_many', ids, double(c), ...
-                                                      double(~strcmp(opts.text, 'char')));
+      [values, codes, messages, bytes] = progress.run(@(fn) npystore_mex('load_many', ids, ...
+          double(c), double(~strcmp(opts.text, 'char')), fn));
       for i = find(bytes(:))'  % structured, S, V, text: split here, as r.load() does
         try
           values{i} = npystore.Ref.fromBytes(values{i}, held{i}.info(), opts);

@@ -1,7 +1,7 @@
 /* npystore_mex: the one MEX behind the +npystore classes.
  *   out = npystore_mex(command, args...)
- * Each command takes a fixed number of arguments, checked here before its handler
- * runs; the handlers check the arguments' types. See nsm.h for the conventions and
+ * Each command takes a fixed number of arguments (the long transfers a trailing
+ * progress function that may be left out), checked here before its handler runs; the handlers check the arguments' types. See nsm.h for the conventions and
  * each nsm_*.c file for its commands. Not meant to be called directly: use
  * npystore.Store, npystore.Ref and npystore.Writer. */
 #include <string.h>
@@ -35,8 +35,9 @@ static void cmd_has_writer(mxArray *plhs[], const mxArray *prhs[]) {
 typedef struct {
   const char *name;
   nsm_command run;
-  int args;    /* exact number of arguments after the command */
-  int results; /* at most this many */
+  int args;     /* number of arguments after the command */
+  int results;  /* at most this many */
+  int optional; /* of which this many trailing ones may be left out (progress) */
 } command;
 
 static const command commands[] = {
@@ -53,13 +54,13 @@ static const command commands[] = {
     {"ref_open", nsm_cmd_ref_open, 2, 1},
     {"ref_info", nsm_cmd_ref_info, 1, 1},
     {"ref_exists", nsm_cmd_ref_exists, 1, 1},
-    {"load", nsm_cmd_load, 2, 1},
+    {"load", nsm_cmd_load, 3, 1, 1},
     {"read_rows", nsm_cmd_read_rows, 3, 1},
     {"read_slice", nsm_cmd_read_slice, 3, 1},
-    {"load_many", nsm_cmd_load_many, 3, 4},
-    {"load_bytes", nsm_cmd_load_bytes, 1, 1},
+    {"load_many", nsm_cmd_load_many, 4, 4, 1},
+    {"load_bytes", nsm_cmd_load_bytes, 2, 1, 1},
     {"put_bytes", nsm_cmd_put_bytes, 6, 1},
-    {"mmap", nsm_cmd_mmap, 2, 1},
+    {"mmap", nsm_cmd_mmap, 3, 1, 1},
     {"mapping_check", nsm_cmd_mapping_check, 1, 0},
     {"mapping_read", nsm_cmd_mapping_read, 1, 1},
     {"mapping_write", nsm_cmd_mapping_write, 2, 0},
@@ -79,12 +80,15 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[]) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
     const command *c = &commands[i];
     if (strcmp(c->name, name) != 0) continue;
-    if (nrhs - 1 != c->args)
+    if (nrhs - 1 > c->args || nrhs - 1 < c->args - c->optional)
       nsm_fail("invalid_argument", "npystore_mex('%s', ...) takes %d arguments, not %d", name,
                c->args, nrhs - 1);
     if (nlhs > c->results)
       nsm_fail("invalid_argument", "npystore_mex('%s', ...) returns %d values", name, c->results);
-    c->run(plhs, prhs + 1);
+    /* a left-out trailing argument reaches the handler as NULL */
+    const mxArray *args[8] = {NULL};
+    for (int i = 1; i < nrhs; i++) args[i - 1] = prhs[i];
+    c->run(plhs, args);
     return;
   }
   nsm_fail("invalid_argument", "unknown npystore_mex command '%s'", name);

@@ -76,6 +76,39 @@ typedef struct {
  * call each other. */
 void nsm_mapping_free(void *mapping);
 
+/* ---- progress and Ctrl+C (nsm_progress.c, nsm_feval.cc) ------------------- */
+
+/* One transfer's progress state: the user_data of nsm_on_progress. */
+typedef struct {
+  const mxArray *fn; /* the progress function f(done, total), or NULL */
+  int interrupted;   /* the host's Ctrl+C stopped the transfer */
+  int failed;        /* the progress function failed (or did not answer) */
+  uint64_t nbytes;   /* of the transfer */
+} nsm_progress;
+
+/* Transfers of more bytes than this get the Ctrl+C check without a progress
+ * function: the library runs a transfer with a callback on a helper thread, which
+ * costs more than a small load (one GET on object stores). npystore_oct.cc has the
+ * same limit. */
+#define NSM_INTERRUPTIBLE_BYTES ((uint64_t)1 << 20)
+
+/* Set up p for progress function fn ([] or missing: none) and a transfer of nbytes. */
+void nsm_progress_init(nsm_progress *p, const mxArray *fn, uint64_t nbytes);
+/* The callback to give the library with p as user_data: nsm_on_progress, or NULL
+ * for a small transfer without a progress function. */
+npy_progress_fn nsm_progress_fn(const nsm_progress *p);
+/* The npy_progress_fn of the MEX's transfers: non-zero (cancel) on a pending
+ * Ctrl+C, when the function returns true, or when it fails. */
+int32_t nsm_on_progress(uint64_t done, uint64_t total, void *user_data);
+/* Raise st (as nsm_check), naming Ctrl+C or the failed function for a cancel. */
+void nsm_progress_check(const nsm_progress *p, npy_status st);
+/* Call fn = args[0] as fn(args[1], args[2]) into *out, trapping every error and
+ * interrupt; 1 when it ran, and *interrupted set when a Ctrl+C is pending. */
+#ifdef __cplusplus
+extern "C"
+#endif
+int nsm_trapped_feval(mxArray **out, mxArray *args[3], int *interrupted);
+
 /* ---- element types (nsm_dtype.c) ------------------------------------------ */
 
 /* How a numpy dtype becomes a MATLAB array. */

@@ -1,5 +1,6 @@
 /* Bulk loads: many references at once, through npy_refs_load_into.
- *   [values, codes, messages, bytes] = npystore_mex('load_many', ids, concurrency, text_bytes)
+ *   [values, codes, messages, bytes] = npystore_mex('load_many', ids, concurrency, text_bytes,
+ *                                                   progress)
  * ids: a double array of reference ids (every one live, else the whole call is
  * npystore:invalid_argument). Each is loaded whole as 'load' does (numpy's shape,
  * Fortran order), at most `concurrency` at a time (0: the library's default). The
@@ -8,7 +9,9 @@
  * bytes: values{i} is the element bytes (uint8 [itemsize, numel], as 'load_bytes'
  * gives them) for the .m layer to split: structured, S and V items, and unicode
  * ones when text_bytes is true. An item that fails does not stop the others. The
- * library words only the first failure; the others get their status and path. */
+ * library words only the first failure; the others get their status and path.
+ * progress as for 'load', over the bytes of all items; a cancel (the function or
+ * Ctrl+C) fails the whole call with npystore:cancelled and returns nothing. */
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +95,13 @@ static void failed_item(outcome *o, const npy_ref *r, npy_status st) {
   snprintf(o->message, sizeof o->message, "'%s' did not load: %s", path, o->code);
 }
 
+/* Whether the progress function cancelled the call (some item stopped by it). */
+static int cancelled(const npy_status *statuses, size_t m) {
+  for (size_t j = 0; j < m; j++)
+    if (statuses[j] == NPY_ERR_CANCELLED) return 1;
+  return 0;
+}
+
 void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
   const mxArray *ids = prhs[0];
   if (!mxIsDouble(ids) || mxIsComplex(ids) || mxIsSparse(ids))
@@ -118,9 +128,18 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
     lens[m] = plans[m].len;
     at[m++] = i;
   }
+  uint64_t total = 0;
+  for (size_t j = 0; j < m; j++) total += lens[j];
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[3], total);
   npy_status *statuses = (npy_status *)mxCalloc(m + 1, sizeof *statuses);
-  npy_status st = npy_refs_load_into(refs, bufs, lens, m, NPY_ORDER_FORTRAN, concurrency, NULL,
-                                     NULL, statuses);
+  npy_status st = npy_refs_load_into(refs, bufs, lens, m, NPY_ORDER_FORTRAN, concurrency,
+                                     nsm_progress_fn(&progress), &progress, statuses);
+  if (progress.interrupted || progress.failed || cancelled(statuses, m)) {
+    for (size_t j = 0; j < m; j++) nsm_drop_block(&plans[j]);
+    if (progress.interrupted || progress.failed) nsm_progress_check(&progress, NPY_ERR_CANCELLED);
+    nsm_fail("cancelled", "the progress function cancelled the loads: nothing was loaded");
+  }
   char first[512] = "";
   size_t failed = 0, first_at = m;
   for (size_t j = 0; j < m; j++)

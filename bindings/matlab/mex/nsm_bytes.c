@@ -1,6 +1,6 @@
 /* Element bytes without a MATLAB element type: what the .m layer turns into
  * structs (structured dtypes), uint8 (S, V) and text (U) itself.
- *   B  = npystore_mex('load_bytes', id)
+ *   B  = npystore_mex('load_bytes', id, progress)   progress as for 'load' 
  *        B: uint8 of size [itemsize, numel], element k (column-major over numpy's
  *        shape, the library converting C-order files) in column k, as stored (no
  *        byte swapping)
@@ -18,7 +18,11 @@ void nsm_cmd_load_bytes(mxArray *plhs[], const mxArray *prhs[]) {
   nsm_check(npy_ref_size(r, &n));
   nsm_check(npy_ref_nbytes(r, &nbytes));
   mxArray *b = mxCreateNumericMatrix((mwSize)itemsize, (mwSize)n, mxUINT8_CLASS, mxREAL);
-  nsm_check(npy_ref_load_into(r, mxGetData(b), nbytes, NPY_ORDER_FORTRAN));
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[1], nbytes);
+  nsm_progress_check(&progress, npy_ref_load_into_progress(r, mxGetData(b), nbytes,
+                                                           NPY_ORDER_FORTRAN,
+                                                           nsm_progress_fn(&progress), &progress));
   plhs[0] = b;
 }
 

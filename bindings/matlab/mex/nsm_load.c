@@ -1,5 +1,7 @@
 /* Loading into MATLAB arrays.
- *   A = npystore_mex('load', id, raw)            raw: 0 numpy's shape, 1 as stored
+ *   A = npystore_mex('load', id, raw, progress)  raw: 0 numpy's shape, 1 as stored;
+ *       progress: [] or f(done, total), true to cancel (nsm_progress.c); Ctrl+C
+ *       cancels either way (npystore:cancelled)
  *   A = npystore_mex('read_rows', id, first, count)   first is 0-based here
  *   A = npystore_mex('read_slice', id, start, count)  a hyperslab: one 0-based start
  *       and one count per numpy axis; size(A) is count (N-by-1 for 1-d)
@@ -15,21 +17,27 @@
 #include "nsm.h"
 
 /* Where the bytes come from: the whole array, a block of rows, or a hyperslab
- * (slice_start/slice_count, one per axis: npy_ref_read_slice). */
+ * (slice_start/slice_count, one per axis: npy_ref_read_slice). Whole loads report
+ * to `progress` and stop on Ctrl+C; the C API has no progress for rows and slices. */
 typedef struct {
   const npy_ref *ref;
   int rows;
   uint64_t first, count;
   const uint64_t *slice_start, *slice_count;
   size_t slice_ndim;
+  nsm_progress *progress;
 } source;
 
-static npy_status fill(const source *src, void *buf, uint64_t len, npy_order order) {
+static void fill(const source *src, void *buf, uint64_t len, npy_order order) {
   if (src->slice_count)
-    return npy_ref_read_slice(src->ref, src->slice_ndim, src->slice_start, src->slice_count, buf,
-                              len, order);
-  if (src->rows) return npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order);
-  return npy_ref_load_into(src->ref, buf, len, order);
+    nsm_check(npy_ref_read_slice(src->ref, src->slice_ndim, src->slice_start, src->slice_count,
+                                 buf, len, order));
+  else if (src->rows)
+    nsm_check(npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order));
+  else
+    nsm_progress_check(src->progress,
+                       npy_ref_load_into_progress(src->ref, buf, len, order,
+                                                  nsm_progress_fn(src->progress), src->progress));
 }
 
 static float half_to_float(uint16_t h) {
@@ -177,7 +185,7 @@ static mxArray *load_block(const source *src, const uint64_t *shape, size_t ndim
   nsm_load_plan p;
   if (!nsm_plan_block(&p, descr, shape, ndim, reverse)) nsm_fail(p.code, "%s", p.message);
   /* unicode is UCS-4 strings in C order, whatever was asked */
-  nsm_check(fill(src, p.buf, p.len, p.t.conv == NSM_UNICODE ? NPY_ORDER_C : order));
+  fill(src, p.buf, p.len, p.t.conv == NSM_UNICODE ? NPY_ORDER_C : order);
   mxArray *a = nsm_finish_block(&p);
   if (!a) nsm_fail(p.code, "%s", p.message);
   return a;
@@ -194,7 +202,12 @@ static int stored_c_order(const npy_ref *r, size_t ndim) {
 }
 
 void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, NULL};
+  uint64_t nbytes = 0;
+  nsm_check(npy_ref_nbytes(src.ref, &nbytes));
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[2], nbytes);
+  src.progress = &progress;
   int raw = nsm_scalar(prhs[1], "raw") != 0;
   const uint64_t *shape = NULL;
   size_t ndim = 0;
@@ -204,7 +217,7 @@ void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
 }
 
 void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 1, 0, 0, NULL, NULL, 0};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 1, 0, 0, NULL, NULL, 0, NULL};
   src.first = nsm_count(prhs[1], "first");
   src.count = nsm_count(prhs[2], "count");
   const uint64_t *shape = NULL;
@@ -225,7 +238,7 @@ void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
 }
 
 void nsm_cmd_read_slice(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, NULL};
   const uint64_t *shape = NULL;
   size_t ndim = 0, nstart = 0, ncount = 0;
   nsm_check(npy_ref_shape(src.ref, &shape, &ndim));

@@ -1,7 +1,9 @@
 /* Memory mapping. The library checks the file beneath the store's location, opens
  * and maps it; that map stays alive in the registry, so what MATLAB or Octave uses
  * is the checked file, never whatever a name leads to later.
- *   info = npystore_mex('mmap', id, mode)   mode "r", "r+" or "c"
+ *   info = npystore_mex('mmap', id, mode, progress)   mode "r", "r+" or "c"; progress
+ *       as for 'load' (it sees the download of a remote object into the cache; a
+ *       cancelled download leaves no cache file)
  * info: file (the mapped file's resolved name: the stored file, or the cache file
  * for remote stores), offset (of the data in that file), nbytes, c_order, class
  * (MATLAB's element class; logical maps as uint8), mapping (the id of the live map;
@@ -28,6 +30,10 @@
 void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   const npy_ref *r = (const npy_ref *)nsm_lookup(prhs[0], NSM_REF);
   char *mode = nsm_string(prhs[1], "mode", 0);
+  uint64_t size = 0;
+  nsm_check(npy_ref_nbytes(r, &size));
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[2], size);
   const char *descr = NULL;
   nsm_check(npy_ref_descr(r, &descr));
   nsm_type t;
@@ -43,7 +49,9 @@ void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   npy_mapping *m = NULL;
   void *data = NULL;
   uint64_t nbytes = 0, offset = 0;
-  nsm_check(npy_ref_load_mmap(r, mode, &m, &data, &nbytes, &offset));
+  nsm_progress_check(&progress, npy_ref_load_mmap_progress(r, mode, nsm_progress_fn(&progress),
+                                                           &progress, &m, &data, &nbytes,
+                                                           &offset));
   const char *path = NULL;
   npy_status got_path = npy_mapping_path(m, &path);
   if (got_path != NPY_OK) {

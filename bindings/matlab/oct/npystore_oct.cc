@@ -15,6 +15,13 @@
 // out-of-range rows, ids it cannot resolve) answers done = false and the caller
 // takes the MEX path, which handles every case and raises the proper errors.
 //
+// Ctrl+C: whole loads (load, load_bytes) of more than 1 MiB pass the library a
+// progress callback that only reads Octave's interrupt flag and cancels; once the
+// library has returned, Octave's interrupt is thrown, as the MEX does
+// (mex/nsm_progress.c), and stops the run as any Ctrl+C does. Progress functions are
+// the MEX's: when the caller asks for progress, npystore.Ref calls the MEX and not
+// this file. Row reads have no progress callback in the C API: they run to the end.
+//
 // Ids come from npystore_mex's registry, resolved through nsm_octave_ref, which
 // the MEX exports and this file finds with dlsym: no handle ever crosses into the
 // interpreter as a pointer, and a stale or foreign id resolves to nothing.
@@ -27,6 +34,7 @@
 #include <string>
 
 #include <octave/oct.h>
+#include <octave/quit.h>
 
 #include "npystore.h"
 
@@ -46,9 +54,26 @@ void check(npy_status st) {
   error_with_id(id.c_str(), "npystore: %s", npy_last_error());
 }
 
-npy_status fill(const Block &b, void *buf, uint64_t len, npy_order order) {
-  if (b.rows) return npy_ref_read_rows(b.ref, b.first, b.count, buf, len, order);
-  return npy_ref_load_into(b.ref, buf, len, order);
+// The library's progress callback: cancel once Ctrl+C is pending. Reads a flag only.
+int32_t cancel_on_interrupt(uint64_t, uint64_t, void *) { return octave_interrupt_state > 0; }
+
+void fill(const Block &b, void *buf, uint64_t len, npy_order order) {
+  if (b.rows) {
+    check(npy_ref_read_rows(b.ref, b.first, b.count, buf, len, order));
+    return;
+  }
+  // small loads without the check: a callback puts the transfer on a helper thread,
+  // which costs more than they do (NSM_INTERRUPTIBLE_BYTES in mex/nsm.h)
+  const uint64_t interruptible = uint64_t(1) << 20;
+  npy_progress_fn check_interrupt = len > interruptible ? cancel_on_interrupt : nullptr;
+  npy_status st = npy_ref_load_into_progress(b.ref, buf, len, order, check_interrupt, nullptr);
+  if (st == NPY_ERR_CANCELLED && octave_interrupt_state > 0) {
+    // the callback above is the only one that cancels: Octave's own interrupt, as
+    // the MEX raises it (mex/nsm_progress.c); the array is freed on the way out
+    octave_signal_caught = 0;
+    octave_handle_signal();
+  }
+  check(st);
 }
 
 // The allocator Octave's arrays use (Array-fwd.h), so the array frees what we allocate.
@@ -65,7 +90,7 @@ template <typename T, typename OctArray>
 octave_value load_as(const Block &b, const dim_vector &dv, octave_idx_type n, npy_order order) {
   octave_alloc<T> alloc;
   Array<T> data(std::allocator_traits<octave_alloc<T>>::allocate(alloc, n), dv, alloc);
-  check(fill(b, data.fortran_vec(), static_cast<uint64_t>(n) * sizeof(T), order));
+  fill(b, data.fortran_vec(), static_cast<uint64_t>(n) * sizeof(T), order);
   return octave_value(OctArray(data));
 }
 

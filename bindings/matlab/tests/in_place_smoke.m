@@ -1,7 +1,8 @@
 function in_place_smoke(mexdir)
 % IN_PLACE_SMOKE  Every path through npystore_oct once (load, raw, rows, each
 % element class, an error, stale ids, byte loads), and the MEX's bulk load and text puts
-% (buffers it plans and fills itself), small enough to run under valgrind:
+% (buffers it plans and fills itself) and progress calls, small enough to run under
+% valgrind:
 %   valgrind --error-exitcode=1 octave-cli --eval "in_place_smoke('<mexdir>')"
 % scripts/test.sh matlab runs it so; test_in_place.m checks the results in depth.
 here = fileparts(mfilename('fullpath'));
@@ -74,5 +75,21 @@ for order = 'CF'
 end
 s0 = store.put(2.5, 'path', 'slice0.npy', 'shape', []);
 assert(s0(1) == 2.5);
+% progress: the library's helper thread and the Ctrl+C check (loads over 1 MiB),
+% progress functions called back through the MEX, a cancel from one
+L = reshape(1:2^17 + 8, [], 8);
+big = store.put(L, 'path', 'big.npy', 'order', 'C');
+assert(isequal(big.load(), L) && isequal(big.load('progress', @(d, t) false), L));
+v = store.loadMany({big, h}, 'progress', @(d, t) false);
+assert(isequal(v{1}, L) && isequal(v{2}, int16(1:5)));
+mm = big.mmap('r', 'progress', @(d, t) false);
+assert(isequal(mm.Data.x(1:3, 1), L(1, 1:3)'));
+delete(mm);
+try
+  big.load('progress', @(d, t) error('npystore_test:boom', 'boom'));
+  error('npystore_test:no_error', 'a failing progress function did not stop the load');
+catch err
+  assert(strcmp(err.identifier, 'npystore_test:boom'), err.identifier);
+end
 fprintf('in_place_smoke: ok\n');
 end

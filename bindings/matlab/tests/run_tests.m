@@ -1,6 +1,7 @@
-function failed = run_tests()
+function failed = run_tests(suites)
 % RUN_TESTS  The Octave/MATLAB suite of the npystore binding.
 %   octave-cli --eval 'cd bindings/matlab/tests; exit(run_tests() > 0)'
+%   run_tests('test_progress')    the suites whose files match a dir() pattern
 % Environment: NPYSTORE_MEX_DIR (folder of npystore_mex, default: bindings/matlab),
 % NPYSTORE_PYTHON (python with numpy, default python3).
 % Every tests/test_*.m returns a cell of tests, each a handle to a test function or
@@ -15,7 +16,8 @@ shared = struct('root', root, 'python', python_command(), 'here', here);
 shared.numpyDir = fullfile(root, 'numpy');
 run_python(shared, 'make', shared.numpyDir);
 
-files = dir(fullfile(here, 'test_*.m'));
+if nargin < 1, suites = 'test_*'; end
+files = dir(fullfile(here, [suites '.m']));
 passed = 0;
 failed = 0;
 for f = 1:numel(files)

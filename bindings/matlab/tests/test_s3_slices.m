@@ -65,54 +65,6 @@ function [direct, metered, meter] = s3_stores(ctx)
 % One store straight to the server (for puts), one through a fresh counting proxy.
 endpoint = getenv('NPYSTORE_S3_ENDPOINT');
 meter = start_proxy(ctx, endpoint);
-location = sprintf('octave-%s', regexprep(ctx.dir, '[^A-Za-z0-9]', ''));
-direct = npystore.Store(s3_config(endpoint, location, fullfile(ctx.dir, 'cache-direct')));
-metered = npystore.Store(s3_config(meter.endpoint, location, fullfile(ctx.dir, 'cache-metered')));
-end
-
-function c = s3_config(endpoint, location, cache)
-c = sprintf(['{"stores": {"default": "r", "r": {"protocol": "s3", "endpoint": "%s", ' ...
-             '"bucket": "%s", "location": "%s", "access_key": "%s", "secret_key": "%s"}}, ' ...
-             '"npystore": {"defaults": {"cache_dir": "%s"}}}'], endpoint, ...
-            getenv('NPYSTORE_S3_BUCKET'), location, getenv('NPYSTORE_S3_ACCESS_KEY'), ...
-            getenv('NPYSTORE_S3_SECRET_KEY'), cache);
-end
-
-function meter = start_proxy(ctx, upstream)
-portFile = fullfile(ctx.dir, 'proxy.port');
-logFile = fullfile(ctx.dir, 'proxy.log');
-if exist(portFile, 'file'), delete(portFile); end
-fclose(fopen(logFile, 'w'));
-pidFile = fullfile(ctx.dir, 'proxy.pid');
-[st, out] = system(sprintf('%s %s %s %s %s >%s 2>&1 & echo $! > %s', ctx.python, ...
-                           fullfile(ctx.here, 'counting_proxy.py'), upstream, portFile, logFile, ...
-                           fullfile(ctx.dir, 'proxy.out'), pidFile));
-assert(st == 0, out);
-for k = 1:200                                % the proxy writes its port once listening
-  if exist(portFile, 'file'), break; end
-  pause(0.05);
-end
-assert(exist(portFile, 'file') == 2, 'the counting proxy did not start: %s', ...
-       fileread(fullfile(ctx.dir, 'proxy.out')));
-pid = strtrim(fileread(pidFile));
-meter.endpoint = sprintf('http://127.0.0.1:%s', strtrim(fileread(portFile)));
-meter.stop = onCleanup(@() system(['kill ' pid]));
-meter.lines = @() numel(log_lines(logFile));
-meter.since = @(n) tally(log_lines(logFile), n);
-end
-
-function lines = log_lines(file)
-text = strtrim(fileread(file));
-if isempty(text), lines = {}; else, lines = strsplit(text, "\n"); end
-end
-
-function got = tally(lines, n)
-got = struct('gets', 0, 'bytes', 0);
-for k = n + 1:numel(lines)
-  f = strsplit(lines{k}, "\t", "CollapseDelimiters", false);
-  if strcmp(f{1}, 'GET')
-    got.gets = got.gets + 1;
-    got.bytes = got.bytes + str2double(f{4});
-  end
-end
+direct = npystore.Store(s3_config(endpoint, s3_location(ctx), fullfile(ctx.dir, 'cache-direct')));
+metered = npystore.Store(s3_config(meter.endpoint, s3_location(ctx), fullfile(ctx.dir, 'cache-metered')));
 end
