@@ -110,6 +110,9 @@ unsafe fn load_mmap(
     set_out(out, "out", || {
         let r = &handle(r, "ref")?.inner;
         let mode = MapMode::parse(str_arg(mode, "mode")?)?;
+        // A file store maps the stored file itself: nothing is transferred to report.
+        let local = matches!(r.store().spec().kind, crate::config::StoreKind::File);
+        let progress = if local { Progress::NONE } else { progress };
         let mapping = progress.run(r.nbytes(), |t| r.mmap_counted(mode, Some(t)))?;
         let mapping = into_handle(npy_mapping::new(mapping));
         outs.write(&*mapping);

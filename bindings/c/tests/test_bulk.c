@@ -47,7 +47,8 @@ static npy_ref *put_array(npy_store *store, const char *path, const double *valu
   return fresh;
 }
 
-static void run_bulk(const char *config) {
+/* `remote`: the store downloads what it maps (into the cache), which is reported. */
+static void run_bulk(const char *config, int remote) {
   npy_store *store = NULL;
   REQUIRE_STATUS(npy_store_open(config, NULL, &store), NPY_OK);
   static double values[N][LEN];
@@ -134,6 +135,10 @@ static void run_bulk(const char *config) {
                NPY_OK);
   CHECK(nbytes == LEN * 8 && data != NULL && memcmp(data, values[7], nbytes) == 0);
   CHECK(mlog.wrong_thread == 0);
+  if (remote)
+    CHECK(mlog.calls >= 1 && mlog.last_done == LEN * 8);
+  else
+    CHECK(mlog.calls == 0); /* a file store maps the file itself: nothing to report */
   npy_mapping_free(map);
 
   for (int i = 0; i <= N; i++) npy_ref_free(owned[i]);
@@ -156,7 +161,7 @@ static void run_remote_if_configured(void) {
            "\"bucket\": \"%s\", \"location\": \"c-tests\", \"access_key\": \"%s\", "
            "\"secret_key\": \"%s\"}}, \"npystore\": {\"defaults\": {\"cache_dir\": \"%s\"}}}",
            endpoint, bucket, access, secret, cache);
-  run_bulk(config);
+  run_bulk(config, 1);
   npy_store *store = NULL;
   REQUIRE_STATUS(npy_store_open(config, NULL, &store), NPY_OK);
   npy_ref *ref = NULL;
@@ -174,7 +179,7 @@ int main(void) {
   snprintf(config, sizeof config,
            "{\"stores\": {\"default\": \"main\", \"main\": {\"protocol\": \"file\", \"location\": \"%s\"}}}",
            check_tmpdir());
-  run_bulk(config);
+  run_bulk(config, 0);
   run_remote_if_configured();
   CHECK_STR(npy_status_name(NPY_ERR_BUCKET_NOT_FOUND), "bucket_not_found");
   CHECK_STR(npy_status_name(NPY_ERR_CANCELLED), "cancelled");
