@@ -742,6 +742,27 @@ npy_status npy_ref_read_slice(const npy_ref *r,
                               npy_order order);
 
 /**
+ * `npy_ref_read_slice`, reporting progress to `progress` (may be NULL) with
+ * `user_data`; `total` is the slice's bytes (bytes that merged reads bring between
+ * its runs count too, up to that total). See `npy_progress_fn` for when and where it
+ * is called. A callback that cancels stops the read with NPY_ERR_CANCELLED, `buf`
+ * then partly written.
+ *
+ * # Safety
+ * As `npy_ref_read_slice`; `progress` is NULL or callable with `user_data` for the
+ * duration of the call.
+ */
+npy_status npy_ref_read_slice_progress(const npy_ref *r,
+                                       size_t ndim,
+                                       const uint64_t *start,
+                                       const uint64_t *count,
+                                       void *buf,
+                                       uint64_t buf_cap,
+                                       npy_order order,
+                                       npy_progress_fn progress,
+                                       void *user_data);
+
+/**
  * ---- Mapping -------------------------------------------------------------------
  * `npy_mapping`: memory maps of stored arrays.
  *

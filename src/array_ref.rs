@@ -401,7 +401,7 @@ impl ArrayRef {
         start[0] = first;
         let mut counts = shape.to_vec();
         counts[0] = count;
-        self.read_checked_slice(&start, &counts, buf, order)
+        self.read_checked_slice(&start, &counts, buf, order, None)
     }
 
     /// The hyperslab `a[start[0]:start[0]+count[0], start[1]:..., ...]` (one start
@@ -425,6 +425,19 @@ impl ArrayRef {
         buf: &mut [u8],
         order: Order,
     ) -> Result<()> {
+        self.read_slice_counted(start, count, buf, order, None)
+    }
+
+    /// [`ArrayRef::read_slice`] reporting the bytes read to (and stopping on)
+    /// `transfer`; bytes merged reads bring between the slice's runs count too.
+    pub fn read_slice_counted(
+        &self,
+        start: &[u64],
+        count: &[u64],
+        buf: &mut [u8],
+        order: Order,
+        transfer: Option<&Transfer>,
+    ) -> Result<()> {
         let plan = SlicePlan::new(self.shape(), self.itemsize(), false, start, count)?;
         let Some(buf) = buf.get_mut(..plan.nbytes as usize) else {
             bail!(
@@ -435,25 +448,36 @@ impl ArrayRef {
                 plan.nbytes
             );
         };
-        self.read_checked_slice(start, count, buf, order)
+        self.read_checked_slice(start, count, buf, order, transfer)
     }
 
-    /// [`ArrayRef::read_slice`] of a slice already checked against the shape, into a
-    /// `buf` of exactly its size.
+    /// [`ArrayRef::read_slice_counted`] of a slice already checked against the shape,
+    /// into a `buf` of exactly its size.
     fn read_checked_slice(
         &self,
         start: &[u64],
         count: &[u64],
         buf: &mut [u8],
         order: Order,
+        transfer: Option<&Transfer>,
     ) -> Result<()> {
         if buf.is_empty() {
             return Ok(());
         }
+        // The whole slice came at once (from the header's answer or a map).
+        let nbytes = buf.len() as u64;
+        let delivered = || {
+            if let Some(t) = transfer {
+                t.add(nbytes);
+            }
+        };
         let first_opened = match self.remembered() {
             Some(opened) => opened,
             None => match self.slice_with_header(start, count, buf, order)? {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    delivered();
+                    return Ok(());
+                }
                 Err(opened) => opened,
             },
         };
@@ -461,10 +485,12 @@ impl ArrayRef {
             let layout = opened.version.layout;
             if let Some(file) = opened.reader.file() {
                 if self.slice_from_map(file, layout, start, count, buf, order)? {
+                    delivered();
                     return Ok(());
                 }
             }
-            let mut read = |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, None);
+            let mut read =
+                |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, transfer);
             self.read_slice_with(layout, start, count, buf, order, &mut read)
         })
     }

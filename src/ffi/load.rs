@@ -188,11 +188,71 @@ pub unsafe extern "C" fn npy_ref_read_slice(
     order: npy_order,
 ) -> npy_status {
     guard(|| {
-        let r = handle(r, "ref")?;
-        let order = load_order(order)?;
-        let start = array_arg(start, ndim, "start")?;
-        let count = array_arg(count, ndim, "count")?;
-        let buf = bytes_mut_arg(buf.cast(), buf_cap, "buf")?;
-        r.inner.read_slice(start, count, buf, order)
+        read_slice(
+            r,
+            Slice(ndim, start, count),
+            buf,
+            buf_cap,
+            order,
+            Progress::NONE,
+        )
+    })
+}
+
+/// `npy_ref_read_slice`, reporting progress to `progress` (may be NULL) with
+/// `user_data`; `total` is the slice's bytes (bytes that merged reads bring between
+/// its runs count too, up to that total). See `npy_progress_fn` for when and where it
+/// is called. A callback that cancels stops the read with NPY_ERR_CANCELLED, `buf`
+/// then partly written.
+///
+/// # Safety
+/// As `npy_ref_read_slice`; `progress` is NULL or callable with `user_data` for the
+/// duration of the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn npy_ref_read_slice_progress(
+    r: *const npy_ref,
+    ndim: usize,
+    start: *const u64,
+    count: *const u64,
+    buf: *mut c_void,
+    buf_cap: u64,
+    order: npy_order,
+    progress: npy_progress_fn,
+    user_data: *mut c_void,
+) -> npy_status {
+    guard(|| {
+        let progress = Progress::new(progress, user_data);
+        read_slice(r, Slice(ndim, start, count), buf, buf_cap, order, progress)
+    })
+}
+
+/// A slice as the C calls take it: `ndim`, and `start` and `count` arrays of that length.
+#[derive(Clone, Copy)]
+struct Slice(usize, *const u64, *const u64);
+
+/// The body of `npy_ref_read_slice_progress` (and of `npy_ref_read_slice`, with
+/// [`Progress::NONE`]).
+///
+/// # Safety
+/// As `npy_ref_read_slice_progress`.
+unsafe fn read_slice(
+    r: *const npy_ref,
+    Slice(ndim, start, count): Slice,
+    buf: *mut c_void,
+    buf_cap: u64,
+    order: npy_order,
+    progress: Progress,
+) -> Result<()> {
+    let r = &handle(r, "ref")?.inner;
+    let order = load_order(order)?;
+    let start = array_arg(start, ndim, "start")?;
+    let count = array_arg(count, ndim, "count")?;
+    let buf = bytes_mut_arg(buf.cast(), buf_cap, "buf")?;
+    let total = count
+        .iter()
+        .fold(r.itemsize(), |bytes, &c| bytes.saturating_mul(c));
+    progress.run(total, |t| {
+        r.read_slice_counted(start, count, buf, order, Some(t))
     })
 }

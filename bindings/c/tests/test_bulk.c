@@ -122,6 +122,19 @@ static void run_bulk(const char *config, int remote) {
                NPY_OK);
   CHECK(memcmp(out[0], values[5], sizeof out[0]) == 0);
   CHECK(one.calls >= 1 && one.wrong_thread == 0 && one.last_done == sizeof out[0]);
+  /* A slice with progress: reported on this thread, the last report is its bytes. */
+  progress_log part = {.thread = pthread_self()};
+  const uint64_t from[1] = {100}, take[1] = {250};
+  CHECK_STATUS(npy_ref_read_slice_progress(refs[6], 1, from, take, out[0], sizeof out[0],
+                                           NPY_ORDER_C, on_progress, &part),
+               NPY_OK);
+  CHECK(memcmp(out[0], values[6] + 100, 250 * 8) == 0);
+  CHECK(part.calls >= 1 && part.wrong_thread == 0);
+  CHECK(part.last_done == 250 * 8 && part.last_total == 250 * 8);
+  const uint64_t past[1] = {900};
+  CHECK_STATUS(npy_ref_read_slice_progress(refs[6], 1, past, take, out[0], sizeof out[0],
+                                           NPY_ORDER_C, NULL, NULL),
+               NPY_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(npy_ref_load_into_progress(refs[5], out[0], 8, NPY_ORDER_C, NULL, NULL),
                NPY_ERR_LENGTH);
 

@@ -111,6 +111,7 @@ impl VersionReader for FileReader {
             }
             if let Some(t) = transfer {
                 t.add(useful);
+                t.check()?; // a cancelled transfer stops between merged runs
             }
         }
         Ok(())
