@@ -8,6 +8,7 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char config[8192];
@@ -522,6 +523,65 @@ static void test_getindex(void) {
   npy_store_free(store);
 }
 
+/* load_many's _item_error(index) (bulk.jl): the message's length with a NULL buffer,
+ * then the text into a buffer of length + 1, resized to length. */
+static char *jl_item_error(size_t index) {
+  size_t len = 99;
+  CHECK_STATUS(npy_refs_item_error(index, NULL, 0, &len), NPY_OK);
+  char *buf = malloc(len + 1);
+  REQUIRE(buf != NULL);
+  size_t again = 99;
+  CHECK_STATUS(npy_refs_item_error(index, buf, len + 1, &again), NPY_OK);
+  CHECK(again == len && strlen(buf) == len);
+  return buf;
+}
+
+/* load_many(refs) (bulk.jl): per item the stored descr and size (an item with no
+ * Julia type would fail alone here, before the call), Array{T}(undef, size(r)), then
+ * one npy_refs_load_into in Fortran order with no progress, and at once each failed
+ * item's message (_item_errors), before anything can yield. */
+static void test_load_many(void) {
+  npy_store *store = jl_store(NULL);
+  int16_t c[6] = {0, 1, 2, 3, 4, 5}; /* numpy arange(6).reshape(2, 3), C order */
+  uint64_t shape[2] = {2, 3};
+  npy_ref *cref = np_save(store, "jl/many_c.npy", c, sizeof c, "<i2", shape, 2);
+  npy_ref *missing = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store,
+                                   "{\"path\": \"jl/many_missing.npy\", \"store\": null, "
+                                   "\"dtype\": \"float64\", \"shape\": [4]}",
+                                   &missing),
+                 NPY_OK);
+  const npy_ref *refs[3] = {cref, missing, cref};
+  int16_t A[6] = {0}, C[6] = {0};
+  double M[4];
+  void *bufs[3] = {A, M, C};
+  uint64_t lens[3];
+  for (int i = 0; i < 3; i++) {
+    uint64_t dims[8];
+    CHECK(jl_size(refs[i], dims) >= 1);
+    CHECK(strlen(jl_descr(refs[i])) > 0); /* _parse_descr(_stored_descr(r)), no I/O */
+    lens[i] = jl_nbytes(refs[i]);         /* sizeof(A) of Array{T}(undef, size(r)) */
+  }
+  CHECK(lens[0] == sizeof A && lens[1] == sizeof M);
+  int32_t statuses[3] = {7, 7, 7}; /* fill(NPY_OK, n) in Julia; Vector{Int32} */
+  npy_refs_load_into(refs, (void *const *)bufs, lens, 3, NPY_ORDER_FORTRAN, 0, NULL, NULL,
+                     (npy_status *)statuses);
+  CHECK(statuses[0] == NPY_OK && statuses[1] == NPY_ERR_NOT_FOUND && statuses[2] == NPY_OK);
+  char *message = jl_item_error(1);
+  CHECK(strncmp(message, "jl/many_missing.npy: ", strlen("jl/many_missing.npy: ")) == 0);
+  free(message);
+  /* Julia A[i, j] == numpy a[i-1, j-1]: column-major 2 x 3 */
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 3; j++) CHECK(A[CM(i, j, 2)] == 3 * i + j && C[CM(i, j, 2)] == 3 * i + j);
+  /* load_many(NpyRef[]): n == 0, empty vectors (Julia passes their non-NULL pointers) */
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, 0, NPY_ORDER_FORTRAN, 0, NULL,
+                                  NULL, (npy_status *)statuses),
+               NPY_OK);
+  npy_ref_free(missing);
+  npy_ref_free(cref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -537,5 +597,6 @@ int main(void) {
   test_lifetimes();
   test_errors();
   test_getindex();
+  test_load_many();
   return check_done();
 }

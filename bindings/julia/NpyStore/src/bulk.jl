@@ -11,8 +11,9 @@ time (0, the default: the library's default, 32), each itself using ranged reque
 on object stores. `values[i]` equals `read(refs[i])`, or is `nothing` when item `i`
 failed; `errors[i]` is then its [`NpyError`](@ref) (`nothing` for loaded items).
 A failed item does not stop the others. An item whose dtype has no Julia element
-type fails alone (name `"dtype"`) before any I/O. The library words the first
-failure only; the other failed items get their status and path.
+type fails alone (name `"dtype"`) before any I/O. Every failed item's message is the
+library's own for that item (`npy_refs_item_error`), naming its path:
+`"rec/3.npy: cannot open ...: No such file or directory"`.
 
 ```julia
 values, errors = load_many([ref1, ref2, ref3]; concurrency=8)
@@ -39,33 +40,40 @@ function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0)
     arrays = Array[A for (_, A, _) in plans]
     statuses = fill(NPY_OK, length(plans))
     lens = UInt64[sizeof(A) for A in arrays]
-    status, message = GC.@preserve handles arrays begin
+    messages = GC.@preserve handles arrays begin
         ptrs = Ptr{Cvoid}[Base.unsafe_convert(Ptr{Cvoid}, h) for h in handles]
         bufs = Ptr{Cvoid}[pointer(A) for A in arrays]
-        st = ccall((:npy_refs_load_into, libnpystore()), Cint,
-                   (Ptr{Ptr{Cvoid}}, Ptr{Ptr{Cvoid}}, Ptr{UInt64}, Csize_t, Int32, Csize_t,
-                    Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Int32}),
-                   ptrs, bufs, lens, length(plans), NPY_ORDER_FORTRAN, concurrency,
-                   C_NULL, C_NULL, statuses)
-        (st, st == NPY_OK ? "" : _last_error())
+        ccall((:npy_refs_load_into, libnpystore()), Cint,
+              (Ptr{Ptr{Cvoid}}, Ptr{Ptr{Cvoid}}, Ptr{UInt64}, Csize_t, Int32, Csize_t,
+               Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Int32}),
+              ptrs, bufs, lens, length(plans), NPY_ORDER_FORTRAN, concurrency,
+              C_NULL, C_NULL, statuses)
+        # The messages are the calling thread's: read them before anything can yield.
+        _item_errors(statuses)
     end
-    first_failed = findfirst(!=(NPY_OK), statuses)
     for (j, (i, A, swap)) in enumerate(plans)
         st = statuses[j]
         if st == NPY_OK
             values[i] = swap ? _byteswap!(A) : A
         else
-            text = j == first_failed ? _item_message(message, j - 1) :
-                   "$(repr(path(refs[i]))) did not load: $(_status_name(st))"
-            errors[i] = NpyError(st, _status_name(st), text)
+            errors[i] = NpyError(st, _status_name(st), messages[j])
         end
     end
     return values, errors
 end
 
-# The library's message for the first failed item without the "item j: " and
-# " (k of m items failed)" it adds for the whole call.
-function _item_message(message::AbstractString, j::Integer)
-    m = match(Regex("^item $j: (.*) \\(\\d+ of \\d+ items failed\\)\$", "s"), message)
-    return m === nothing ? String(message) : String(m[1])
+# Each failed item's own message from this thread's last npy_refs_load_into ("" for
+# loaded items), in the order of `statuses`.
+_item_errors(statuses::Vector{Int32}) =
+    String[st == NPY_OK ? "" : _item_error(j - 1) for (j, st) in enumerate(statuses)]
+
+# Item `index`'s (0-based) message: its length first, then the text.
+function _item_error(index::Integer)
+    len = Ref{Csize_t}(0)
+    check(ccall((:npy_refs_item_error, libnpystore()), Cint,
+                (Csize_t, Ptr{UInt8}, Csize_t, Ref{Csize_t}), index, C_NULL, 0, len))
+    buf = Vector{UInt8}(undef, len[] + 1)
+    check(ccall((:npy_refs_item_error, libnpystore()), Cint,
+                (Csize_t, Ptr{UInt8}, Csize_t, Ref{Csize_t}), index, buf, length(buf), len))
+    return String(resize!(buf, len[]))
 end

@@ -181,6 +181,25 @@ mktempdir() do dir
         @test_throws NpyError delete!(store, "err/once.npy")
     end
 
+    @testset "load_many: values, and each failed item's own message" begin
+        a = put!(store, [1.0, 2.0]; path="many/a.npy")
+        b = put!(store, Int16[1 2; 3 4]; path="many/b.npy")
+        gone = NpyRef(store; json="""{"path": "many/missing.npy", "store": null,
+                                         "dtype": "float64", "shape": [2]}""")
+        wrong = NpyRef(store; json="""{"path": "many/a.npy", "store": null,
+                                       "dtype": "int64", "shape": [2]}""")
+        values, errors = load_many([a, gone, b, wrong]; concurrency=2)
+        @test values[1] == [1.0, 2.0] && values[3] == Int16[1 2; 3 4]
+        @test values[2] === nothing && values[4] === nothing
+        @test errors[1] === nothing && errors[3] === nothing
+        @test errors[2].name == "not_found" && startswith(errors[2].message, "many/missing.npy: ")
+        @test errors[4].name == "mismatch" && startswith(errors[4].message, "many/a.npy: ")
+        @test occursin("metadata says int64", errors[4].message)
+        values, errors = load_many([a])
+        @test values == [[1.0, 2.0]] && errors == [nothing]
+        @test load_many(NpyRef[]) == (Any[], Union{Nothing,NpyError}[])
+    end
+
     @testset "close and finalizers" begin
         s = Store(config)
         ref = put!(s, [1.0, 2.0]; path="life/a.npy")
