@@ -582,6 +582,175 @@ static void test_load_many(void) {
   npy_store_free(store);
 }
 
+/* read(ref) of a dtype with no Julia number type (dtypes.jl, _receiver): the descr
+ * (parsed in Julia), then one npy_ref_load_into in Fortran order, into the final
+ * Array when its memory is the stored bytes, else into bytes of prod(size) *
+ * itemsize, decoded element by element (column-major) afterwards. */
+static npy_status jl_read_bytes(const npy_ref *ref, const char *want_descr, void *buf,
+                                uint64_t nbytes) {
+  CHECK_STR(jl_descr(ref), want_descr);
+  uint64_t dims[8];
+  (void)jl_size(ref, dims);
+  return npy_ref_load_into(ref, buf, nbytes, NPY_ORDER_FORTRAN);
+}
+
+/* Julia's NamedTuple{(:x, :y), Tuple{Float64, Int32}}: x at 0, y at 8, sizeof 16. */
+typedef struct {
+  double x;
+  int32_t y;
+} jl_xy;
+
+/* numpy's packed [('x', '<f8'), ('y', '<i4')]: 12 bytes, y unaligned. */
+static void pack_xy(unsigned char *at, double x, int32_t y) {
+  memcpy(at, &x, 8);
+  memcpy(at + 8, &y, 4);
+}
+
+static void test_structured(void) {
+  npy_store *store = jl_store(NULL);
+  /* put! of an isbits NamedTuple vector: Julia's own memory, its padding an unnamed
+   * V4 field (encode.jl: _record_for keeps Julia's offsets) */
+  jl_xy xy[3];
+  memset(xy, 0, sizeof xy); /* Julia leaves padding as it is; any bytes do */
+  for (int k = 0; k < 3; k++) {
+    xy[k].x = k + 0.5;
+    xy[k].y = 10 * k;
+  }
+  uint64_t three[1] = {3};
+  const char *padded = "[('x', '<f8'), ('y', '<i4'), ('', '|V4')]";
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/xy.npy", xy, sizeof xy, padded, three, 1, 0, &ref), NPY_OK);
+  const char *dtype = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &dtype), NPY_OK);
+  CHECK_STR(dtype, "{'names': ['x', 'y'], 'formats': ['<f8', '<i4'], 'offsets': [0, 8], "
+                   "'itemsize': 16}");
+  /* read(ref): the layout is the NamedTuple's, so straight into Array{NT} */
+  jl_xy back[3];
+  CHECK_STATUS(jl_read_bytes(ref, padded, back, sizeof back), NPY_OK);
+  for (int k = 0; k < 3; k++) CHECK(back[k].x == k + 0.5 && back[k].y == 10 * k);
+  /* mmap(ref): the same layout maps zero-copy; Julia checks 8-byte alignment */
+  npy_mapping *m = NULL;
+  void *data = NULL;
+  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r", &m, &data, NULL, NULL), NPY_OK);
+  CHECK(jl_fortran(ref) == 0); /* a 1-d array says C order; Julia's dims are the same */
+  CHECK(((uintptr_t)data % 8) == 0 && ((jl_xy *)data)[2].y == 20);
+  npy_mapping_free(m);
+  /* The same array from DataJoint's JSON (dict form): the descr without I/O */
+  const char *json = NULL;
+  CHECK_STATUS(npy_ref_to_json(ref, &json), NPY_OK);
+  npy_ref *lazy = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
+  CHECK_STR(jl_descr(lazy), padded);
+  npy_ref_free(lazy);
+  npy_ref_free(ref);
+
+  /* numpy's packed 2 x 2 array in C order: bytes of 12 per element, loaded in
+   * Julia's order, decoded; readrows and ref[:, 2] the same way */
+  unsigned char c[4 * 12];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) pack_xy(c + 12 * (2 * i + j), 10.0 * i + j, 100 * i + j);
+  uint64_t shape[2] = {2, 2};
+  const char *packed = "[('x', '<f8'), ('y', '<i4')]";
+  ref = np_save(store, "jl/packed.npy", c, sizeof c, packed, shape, 2);
+  unsigned char f[4 * 12], want[12];
+  CHECK_STATUS(jl_read_bytes(ref, packed, f, sizeof f), NPY_OK);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      pack_xy(want, 10.0 * i + j, 100 * i + j);
+      CHECK(memcmp(f + 12 * CM(i, j, 2), want, 12) == 0);
+    }
+  unsigned char row[2 * 12];
+  CHECK_STATUS(npy_ref_read_rows(ref, 1, 1, row, sizeof row, NPY_ORDER_FORTRAN), NPY_OK);
+  pack_xy(want, 11.0, 101);
+  CHECK(memcmp(row + 12, want, 12) == 0);
+  uint64_t start[2] = {0, 1}, count[2] = {2, 1};
+  CHECK_STATUS(jl_getindex(ref, 2, start, count, row, sizeof row), NPY_OK);
+  CHECK(memcmp(row + 12, want, 12) == 0);
+  npy_ref_free(ref);
+
+  /* nested, sub-array and big-endian fields, as numpy writes them: bytes as stored */
+  const char *nested = "[('p', [('a', '<i2'), ('b', '|u1')]), ('v', '>f4', (2, 3))]";
+  unsigned char n[2 * 27];
+  memset(n, 0, sizeof n);
+  n[27] = 0x07;     /* element 1: p.a == 7 */
+  n[27 + 3] = 0x3f; /* its v[0][0] == 1.0f, big-endian 3f 80 00 00, after p's 3 bytes */
+  n[27 + 4] = 0x80;
+  uint64_t two[1] = {2};
+  ref = np_save(store, "jl/nested.npy", n, sizeof n, nested, two, 1);
+  unsigned char nb[2 * 27];
+  CHECK_STATUS(jl_read_bytes(ref, nested, nb, sizeof nb), NPY_OK);
+  CHECK(memcmp(nb, n, sizeof n) == 0);
+  npy_ref_free(ref);
+
+  /* put! of an isbits NamedTuple with a nested record and an NTuple{2,NTuple{3,Float32}}
+   * field: p (4 bytes, its padding a V1) at 0, v at 4, sizeof 28 */
+  const char *julia_nested =
+      "[('p', [('a', '<i2'), ('b', '|u1'), ('', '|V1')]), ('v', '<f4', (2, 3))]";
+  unsigned char jn[28];
+  memset(jn, 0, sizeof jn);
+  REQUIRE_STATUS(jl_put_path(store, "jl/jnested.npy", jn, sizeof jn, julia_nested, two, 1, 0, &ref),
+                 NPY_ERR_LENGTH); /* 2 elements need 56 bytes */
+  unsigned char jn2[56] = {0};
+  REQUIRE_STATUS(jl_put_path(store, "jl/jnested.npy", jn2, sizeof jn2, julia_nested, two, 1, 0, &ref),
+                 NPY_OK);
+  CHECK(jl_nbytes(ref) == 56);
+  CHECK_STR(jl_descr(ref), julia_nested);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* U, S, V and datetime64 arrays: put! encodes (host order, the longest width) and
+ * writes in Fortran order; read loads their bytes and decodes them. */
+static void test_text_bytes_times(void) {
+  npy_store *store = jl_store(NULL);
+  /* numpy ['ab', 'cde'] as <U3 in C order, read into bytes of 2 * 12 */
+  uint32_t u[6] = {'a', 'b', 0, 'c', 'd', 'e'};
+  uint64_t two[1] = {2};
+  npy_ref *ref = np_save(store, "jl/u3.npy", u, sizeof u, "<U3", two, 1);
+  uint32_t ub[6];
+  CHECK_STATUS(jl_read_bytes(ref, "'<U3'", ub, sizeof ub), NPY_OK);
+  CHECK(memcmp(ub, u, sizeof u) == 0);
+  /* ref[2]: one element's 12 bytes */
+  uint64_t start[1] = {1}, one[1] = {1};
+  CHECK_STATUS(jl_getindex(ref, 1, start, one, ub, 12), NPY_OK);
+  CHECK(ub[0] == 'c' && ub[2] == 'e');
+  npy_ref_free(ref);
+  /* put!(store, ["x", "yz"]): <U2, NUL-padded */
+  uint32_t w[4] = {'x', 0, 'y', 'z'};
+  REQUIRE_STATUS(jl_put_path(store, "jl/w.npy", w, sizeof w, "<U2", two, 1, 0, &ref), NPY_OK);
+  CHECK_STR(jl_descr(ref), "'<U2'");
+  npy_ref_free(ref);
+  /* put!(store, [b"ab", b"c"]): |S2 */
+  REQUIRE_STATUS(jl_put_path(store, "jl/sbytes.npy", "abc\0", 4, "|S2", two, 1, 0, &ref), NPY_OK);
+  unsigned char sb[4];
+  CHECK_STATUS(jl_read_bytes(ref, "'|S2'", sb, sizeof sb), NPY_OK);
+  CHECK(memcmp(sb, "abc\0", 4) == 0);
+  npy_ref_free(ref);
+  /* Array{NpyVoid{3}}: its own memory, |V3; read straight into Array{NpyVoid{3}} */
+  unsigned char v[6] = {1, 2, 3, 4, 5, 6}, vb[6];
+  REQUIRE_STATUS(jl_put_path(store, "jl/v.npy", v, sizeof v, "|V3", two, 1, 0, &ref), NPY_OK);
+  CHECK_STATUS(jl_read_bytes(ref, "'|V3'", vb, sizeof vb), NPY_OK);
+  CHECK(memcmp(vb, v, sizeof v) == 0);
+  npy_ref_free(ref);
+  /* [DateTime(1970, 1, 2), missing]: datetime64[ms] counts, NaT the smallest Int64 */
+  int64_t t[2] = {86400000, INT64_MIN}, tb[2];
+  REQUIRE_STATUS(jl_put_path(store, "jl/t.npy", t, sizeof t, "<M8[ms]", two, 1, 0, &ref), NPY_OK);
+  const char *dtype = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &dtype), NPY_OK);
+  CHECK_STR(dtype, "datetime64[ms]");
+  CHECK_STATUS(jl_read_bytes(ref, "'<M8[ms]'", tb, sizeof tb), NPY_OK);
+  CHECK(tb[0] == 86400000 && tb[1] == INT64_MIN);
+  npy_ref_free(ref);
+  /* [Second(5)]: timedelta64[s]; numpy's m8[10s] comes with its step in the descr */
+  REQUIRE_STATUS(jl_put_path(store, "jl/d.npy", t, 8, "<m8[s]", one, 1, 0, &ref), NPY_OK);
+  CHECK_STR(jl_descr(ref), "'<m8[s]'");
+  npy_ref_free(ref);
+  ref = np_save(store, "jl/d10.npy", t, 8, "<m8[10s]", one, 1);
+  CHECK_STR(jl_descr(ref), "'<m8[10s]'");
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -598,5 +767,7 @@ int main(void) {
   test_errors();
   test_getindex();
   test_load_many();
+  test_structured();
+  test_text_bytes_times();
   return check_done();
 }

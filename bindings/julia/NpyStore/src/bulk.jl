@@ -3,38 +3,39 @@
 const NPY_ERR_DTYPE = Int32(3)
 
 """
-    load_many(refs; concurrency=0) -> (values, errors)
+    load_many(refs; concurrency=0, dates=false) -> (values, errors)
 
 Load every reference in `refs` (a vector of [`NpyRef`](@ref), of any stores) at
 once through the library's `npy_refs_load_into`: at most `concurrency` loads at a
 time (0, the default: the library's default, 32), each itself using ranged requests
-on object stores. `values[i]` equals `read(refs[i])`, or is `nothing` when item `i`
-failed; `errors[i]` is then its [`NpyError`](@ref) (`nothing` for loaded items).
-A failed item does not stop the others. An item whose dtype has no Julia element
-type fails alone (name `"dtype"`) before any I/O. Every failed item's message is the
-library's own for that item (`npy_refs_item_error`), naming its path:
-`"rec/3.npy: cannot open ...: No such file or directory"`.
+on object stores. `values[i]` equals `read(refs[i]; dates)`, or is `nothing` when
+item `i` failed; `errors[i]` is then its [`NpyError`](@ref) (`nothing` for loaded
+items). A failed item does not stop the others. An item whose dtype has no Julia
+element type fails alone (name `"dtype"`) before any I/O, as does one whose values
+do not convert (a datetime64[ns] finer than `DateTime` with `dates=true`). Every
+failed item's message is the library's own for that item (`npy_refs_item_error`),
+naming its path: `"rec/3.npy: cannot open ...: No such file or directory"`.
 
 ```julia
 values, errors = load_many([ref1, ref2, ref3]; concurrency=8)
 all(isnothing, errors) || @warn "some loads failed" errors
 ```
 """
-function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0)
+function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0, dates::Bool=false)
     concurrency >= 0 || throw(ArgumentError("concurrency must be ≥ 0, got $concurrency"))
     n = length(refs)
     values = Vector{Any}(nothing, n)
     errors = Vector{Union{Nothing,NpyError}}(nothing, n)
-    plans = Tuple{Int,Array,Bool}[] # (item, array, swap) of the items that can load
+    plans = Tuple{Int,Array,Function}[] # (item, buffer, finish) of the items that can load
     for (i, r) in enumerate(refs)
-        el = _parse_descr(_stored_descr(r))
-        if el === nothing
-            errors[i] = NpyError(NPY_ERR_DTYPE, "dtype",
-                                 "numpy dtype $(dtype(r)) has no Julia element type in NpyStore")
+        plan = try
+            _receiver(_layout(r), size(r); dates=dates)
+        catch e
+            e isa ArgumentError || rethrow()
+            errors[i] = NpyError(NPY_ERR_DTYPE, "dtype", e.msg)
             continue
         end
-        T, swap = el
-        push!(plans, (i, Array{T}(undef, size(r)), swap))
+        push!(plans, (i, plan...))
     end
     handles = NpyRef[refs[i] for (i, _, _) in plans]
     arrays = Array[A for (_, A, _) in plans]
@@ -51,12 +52,17 @@ function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0)
         # The messages are the calling thread's: read them before anything can yield.
         _item_errors(statuses)
     end
-    for (j, (i, A, swap)) in enumerate(plans)
+    for (j, (i, buf, finish)) in enumerate(plans)
         st = statuses[j]
-        if st == NPY_OK
-            values[i] = swap ? _byteswap!(A) : A
-        else
+        if st != NPY_OK
             errors[i] = NpyError(st, _status_name(st), messages[j])
+            continue
+        end
+        try
+            values[i] = finish(buf)
+        catch e
+            e isa InexactError || rethrow()
+            errors[i] = NpyError(NPY_ERR_DTYPE, "dtype", "$(repr(path(refs[i]))): " * sprint(showerror, e))
         end
     end
     return values, errors
