@@ -227,9 +227,9 @@ memory is the stored bytes (see `_direct`), else the bytes, decoded afterwards.
 function _receiver(f::_Layout, dims::Dims; dates::Bool=false, as::Union{Nothing,Type}=nothing)
     T = as === nothing ? _eltype(f, dates) : as
     if f isa _Num && T === f.T
-        return Array{T}(undef, dims), (f.swap ? _byteswap! : identity)
+        return (Array{T}(undef, dims), f.swap ? _byteswap! : identity)
     end
-    _direct(f, T) && return Array{T}(undef, dims), identity
+    _direct(f, T) && return (Array{T}(undef, dims), identity)
     bytes = Vector{UInt8}(undef, prod(dims) * _itemsize(f))
     decode = as === nothing ? (b -> _decode_all(f, b, dims, dates)) :
              (b -> _as_all(as, _decode_all(f, b, dims, dates)))

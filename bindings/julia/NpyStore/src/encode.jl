@@ -149,8 +149,8 @@ The descr and the memory `put!` hands the library for `A`: `A` itself when its
 memory is numpy's bytes, else the encoded bytes.
 """
 function _stored_form(A::Array{T}) where {T}
-    T <: NpyElement && return _descr(T), A
+    T <: NpyElement && return (_descr(T), A)
     f = _layout_for(T, A)
     descr = _descr_text(f)
-    return descr, _direct(f, T) ? A : _encode_all(f, A)
+    return (descr, _direct(f, T) ? A : _encode_all(f, A))
 end
