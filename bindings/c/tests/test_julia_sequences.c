@@ -17,6 +17,38 @@ static char store_dir[4096];
 /* Julia arrays are column-major: element (i, j) of an m x n matrix is at i + j*m. */
 #define CM(i, j, m) ((i) + (j) * (m))
 
+/* Julia's _progress_entry (src/progress.jl): counts reports; once it has "thrown"
+ * (Ctrl+C pending or the user's callback raised, here at report `cancel_at`, 0 for
+ * never) it cancels every report after. */
+typedef struct {
+  int calls;
+  int cancel_at;
+  int thrown;
+  uint64_t last_done, last_total;
+} jl_progress;
+
+static int32_t jl_progress_entry(uint64_t done, uint64_t total, void *state) {
+  jl_progress *p = state;
+  if (p->thrown) return 1;
+  p->calls++;
+  p->last_done = done;
+  p->last_total = total;
+  if (p->cancel_at != 0 && p->calls >= p->cancel_at) {
+    p->thrown = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* _load_into!(A, r, order) (read, load(raw=true)): always through
+ * npy_ref_load_into_progress with _progress_entry, so Ctrl+C can cancel. */
+static npy_status jl_load_into(const npy_ref *ref, void *buf, uint64_t len, npy_order order) {
+  jl_progress p = {0};
+  npy_status st = npy_ref_load_into_progress(ref, buf, len, order, jl_progress_entry, &p);
+  CHECK(p.thrown == 0);
+  return st;
+}
+
 /* Store(config) / Store(config, name): name NULL (Julia `nothing`) or a string. */
 static npy_store *jl_store(const char *name) {
   npy_store *store = NULL;
@@ -131,11 +163,11 @@ static void test_put_and_read_fortran(void) {
   CHECK(jl_fortran(ref) == 1);
 
   double back[12] = {0};
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(memcmp(a, back, sizeof a) == 0);
   /* Julia load(ref; raw=true): a flat Vector, AS_STORED, then the order for dims. */
   double raw[12] = {0};
-  CHECK_STATUS(npy_ref_load_into(ref, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
   CHECK(memcmp(a, raw, sizeof a) == 0);
 
   /* overwrite=false, then true */
@@ -175,7 +207,7 @@ static void test_types_and_shapes(void) {
     snprintf(want, sizeof want, "'%s'", types[i].descr);
     CHECK_STR(jl_descr(ref), want);
     memset(back, 0xAA, sizeof back);
-    CHECK_STATUS(npy_ref_load_into(ref, back, n, NPY_ORDER_FORTRAN), NPY_OK);
+    CHECK_STATUS(jl_load_into(ref, back, n, NPY_ORDER_FORTRAN), NPY_OK);
     CHECK(memcmp(data, back, n) == 0);
     npy_ref_free(ref);
   }
@@ -186,7 +218,7 @@ static void test_types_and_shapes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/scalar.npy", &scalar, 8, "<f8", no_dims, 0, 0, &ref), NPY_OK);
   uint64_t dims[8];
   CHECK(jl_size(ref, dims) == 0);
-  CHECK_STATUS(npy_ref_load_into(ref, &got, 8, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, &got, 8, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(got == 2.5);
   npy_ref_free(ref);
 
@@ -194,7 +226,7 @@ static void test_types_and_shapes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/empty.npy", data, 0, "<f8", empty_size, 2, 0, &ref), NPY_OK);
   CHECK(jl_size(ref, dims) == 2 && dims[0] == 0 && dims[1] == 3);
   CHECK(jl_nbytes(ref) == 0);
-  CHECK_STATUS(npy_ref_load_into(ref, back, 0, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, 0, NPY_ORDER_FORTRAN), NPY_OK);
   /* Julia mmap of an empty array: map, see no bytes, free the mapping at once. */
   npy_mapping *m = NULL;
   void *p = NULL;
@@ -248,7 +280,7 @@ static void test_schema_target_and_json(void) {
   CHECK_STATUS(npy_ref_is_loaded(lazy, &loaded), NPY_OK);
   CHECK(!loaded);
   float back[35];
-  CHECK_STATUS(npy_ref_load_into(lazy, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(lazy, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(memcmp(a, back, sizeof a) == 0);
   bool exists = false;
   CHECK_STATUS(npy_ref_exists(lazy, &exists), NPY_OK);
@@ -277,7 +309,7 @@ static void test_c_order_object(void) {
   REQUIRE_STATUS(npy_ref_open(store, "jl/c.npy", &ref), NPY_OK);
   CHECK(jl_fortran(ref) == 0);
   int32_t A[6];
-  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 3; j++) CHECK(A[CM(i, j, 2)] == 3 * i + j);
 
@@ -300,7 +332,7 @@ static void test_c_order_object(void) {
   CHECK(unknown == -1);
   CHECK(jl_fortran(lazy) == 0);
   int32_t raw[6];
-  CHECK_STATUS(npy_ref_load_into(lazy, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK_STATUS(jl_load_into(lazy, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
   CHECK(memcmp(raw, c, sizeof c) == 0);
   npy_ref_free(lazy);
 
@@ -335,7 +367,7 @@ static void test_big_endian(void) {
   CHECK_STR(s, ">i2");
   CHECK_STR(jl_descr(ref), "'>i2'");
   unsigned char A[12];
-  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 3; j++) {
       int k = CM(i, j, 2);
@@ -364,7 +396,7 @@ static void test_mmap_modes(void) {
   d[0] = 99.0;
   npy_mapping_free(m);
   double back[12];
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(back[CM(1, 2, 3)] == -1.0 && back[0] == 1.0);
   m = (npy_mapping *)&m;
   CHECK_STATUS(npy_ref_load_mmap(ref, "w", &m, (void **)&d, NULL, NULL), NPY_ERR_INVALID_ARGUMENT);
@@ -398,7 +430,7 @@ static void test_lifetimes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/life.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
   npy_store_free(store); /* close(store), or the GC got to it first */
   double back[2];
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(back[0] == 1 && back[1] == 2);
   npy_ref_free(ref);
   npy_ref_free(NULL); /* close(ref) again */
@@ -409,7 +441,7 @@ static void test_lifetimes(void) {
   for (int k = 0; k < 100; k++) {
     stores[k] = jl_store(NULL);
     REQUIRE_STATUS(npy_ref_open(stores[k], "jl/life.npy", &refs[k]), NPY_OK);
-    CHECK_STATUS(npy_ref_load_into(refs[k], back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+    CHECK_STATUS(jl_load_into(refs[k], back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   }
   for (int k = 0; k < 100; k++) {
     npy_store_free(stores[k]);
@@ -444,7 +476,7 @@ static void test_errors(void) {
   double a[2] = {1, 2}, back[3];
   uint64_t size[1] = {2};
   REQUIRE_STATUS(jl_put_path(store, "jl/len.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_ERR_LENGTH);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_ERR_LENGTH);
   npy_ref_free(ref);
   /* delete!(store, path) twice */
   CHECK_STATUS(npy_store_delete(store, "jl/len.npy"), NPY_OK);
@@ -538,7 +570,7 @@ static char *jl_item_error(size_t index) {
 
 /* load_many(refs) (bulk.jl): per item the stored descr and size (an item with no
  * Julia type would fail alone here, before the call), Array{T}(undef, size(r)), then
- * one npy_refs_load_into in Fortran order with no progress, and at once each failed
+ * one npy_refs_load_into in Fortran order with _progress_entry, and at once each failed
  * item's message (_item_errors), before anything can yield. */
 static void test_load_many(void) {
   npy_store *store = jl_store(NULL);
@@ -564,8 +596,10 @@ static void test_load_many(void) {
   }
   CHECK(lens[0] == sizeof A && lens[1] == sizeof M);
   int32_t statuses[3] = {7, 7, 7}; /* fill(NPY_OK, n) in Julia; Vector{Int32} */
-  npy_refs_load_into(refs, (void *const *)bufs, lens, 3, NPY_ORDER_FORTRAN, 0, NULL, NULL,
-                     (npy_status *)statuses);
+  jl_progress progress = {0};
+  npy_refs_load_into(refs, (void *const *)bufs, lens, 3, NPY_ORDER_FORTRAN, 0, jl_progress_entry,
+                     &progress, (npy_status *)statuses);
+  CHECK(progress.calls >= 1 && progress.last_total == sizeof A + sizeof M + sizeof C);
   CHECK(statuses[0] == NPY_OK && statuses[1] == NPY_ERR_NOT_FOUND && statuses[2] == NPY_OK);
   char *message = jl_item_error(1);
   CHECK(strncmp(message, "jl/many_missing.npy: ", strlen("jl/many_missing.npy: ")) == 0);
@@ -591,7 +625,7 @@ static npy_status jl_read_bytes(const npy_ref *ref, const char *want_descr, void
   CHECK_STR(jl_descr(ref), want_descr);
   uint64_t dims[8];
   (void)jl_size(ref, dims);
-  return npy_ref_load_into(ref, buf, nbytes, NPY_ORDER_FORTRAN);
+  return jl_load_into(ref, buf, nbytes, NPY_ORDER_FORTRAN);
 }
 
 /* Julia's NamedTuple{(:x, :y), Tuple{Float64, Int32}}: x at 0, y at 8, sizeof 16. */
@@ -751,6 +785,71 @@ static void test_text_bytes_times(void) {
   npy_store_free(store);
 }
 
+/* read(ref; progress) and load_many(refs; progress) (src/progress.jl): the reports
+ * reach _progress_entry on this thread; when it cancels (Ctrl+C pending, or the
+ * callback threw) the call ends with NPY_ERR_CANCELLED, Julia drops the buffers and
+ * rethrows, and the handles serve the next call. */
+static void test_progress_and_interrupt(void) {
+  npy_store *store = jl_store(NULL);
+  enum { LEN = 1 << 19 }; /* 4 MiB of Float64 */
+  double *a = malloc(LEN * sizeof *a), *back = malloc(LEN * sizeof *a);
+  REQUIRE(a != NULL && back != NULL);
+  for (int k = 0; k < LEN; k++) a[k] = k;
+  uint64_t size[1] = {LEN};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/big.npy", a, LEN * sizeof *a, "<f8", size, 1, 0, &ref),
+                 NPY_OK);
+  jl_progress p = {0};
+  CHECK_STATUS(npy_ref_load_into_progress(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN,
+                                          jl_progress_entry, &p),
+               NPY_OK);
+  CHECK(p.calls >= 1 && p.last_done == LEN * sizeof *a && p.last_total == LEN * sizeof *a);
+  CHECK(memcmp(back, a, LEN * sizeof *a) == 0);
+
+  /* Ctrl+C at the first report. A report comes about every 100 ms and once at the
+   * end, so on a fast store the first may be the last: the library has finished
+   * and says NPY_OK (Julia still rethrows and drops the buffer). Either way no
+   * partial buffer is reported as loaded, and no report follows the cancelling one
+   * unanswered. */
+  jl_progress stop = {.cancel_at = 1};
+  memset(back, 0, LEN * sizeof *a);
+  npy_status st = npy_ref_load_into_progress(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN,
+                                             jl_progress_entry, &stop);
+  CHECK(st == NPY_ERR_CANCELLED || (st == NPY_OK && memcmp(back, a, LEN * sizeof *a) == 0));
+  CHECK(stop.thrown == 1 && stop.calls == 1);
+  CHECK_STATUS(jl_load_into(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(memcmp(back, a, LEN * sizeof *a) == 0);
+
+  /* load_many cancelled at its first report: each item cancelled or whole */
+  const npy_ref *refs[2] = {ref, ref};
+  double *second = malloc(LEN * sizeof *a);
+  REQUIRE(second != NULL);
+  memset(back, 0, LEN * sizeof *a);
+  void *bufs[2] = {back, second};
+  uint64_t lens[2] = {LEN * sizeof *a, LEN * sizeof *a};
+  int32_t statuses[2] = {7, 7};
+  jl_progress bulk = {.cancel_at = 1};
+  st = npy_refs_load_into(refs, (void *const *)bufs, lens, 2, NPY_ORDER_FORTRAN, 1,
+                          jl_progress_entry, &bulk, (npy_status *)statuses);
+  CHECK(bulk.thrown == 1 && bulk.calls == 1);
+  for (int i = 0; i < 2; i++) {
+    CHECK(statuses[i] == NPY_ERR_CANCELLED ||
+          (statuses[i] == NPY_OK && memcmp(bufs[i], a, LEN * sizeof *a) == 0));
+    if (statuses[i] == NPY_ERR_CANCELLED) {
+      CHECK(st == NPY_ERR_CANCELLED);
+      char *message = jl_item_error((size_t)i);
+      CHECK(strncmp(message, "jl/big.npy: ", strlen("jl/big.npy: ")) == 0);
+      free(message);
+    }
+  }
+  CHECK(st == NPY_OK || st == NPY_ERR_CANCELLED);
+  free(second);
+  free(a);
+  free(back);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -769,5 +868,6 @@ int main(void) {
   test_load_many();
   test_structured();
   test_text_bytes_times();
+  test_progress_and_interrupt();
   return check_done();
 }

@@ -3,7 +3,7 @@
 const NPY_ERR_DTYPE = Int32(3)
 
 """
-    load_many(refs; concurrency=0, dates=false) -> (values, errors)
+    load_many(refs; concurrency=0, dates=false, progress=nothing) -> (values, errors)
 
 Load every reference in `refs` (a vector of [`NpyRef`](@ref), of any stores) at
 once through the library's `npy_refs_load_into`: at most `concurrency` loads at a
@@ -16,12 +16,17 @@ do not convert (a datetime64[ns] finer than `DateTime` with `dates=true`). Every
 failed item's message is the library's own for that item (`npy_refs_item_error`),
 naming its path: `"rec/3.npy: cannot open ...: No such file or directory"`.
 
+`progress` is `read`'s, for the bytes of all items together; Ctrl+C cancels the
+whole call (items not finished get the library's `"cancelled"`, and
+`InterruptException` is thrown once it has returned: no values come back).
+
 ```julia
-values, errors = load_many([ref1, ref2, ref3]; concurrency=8)
+values, errors = load_many([ref1, ref2, ref3]; concurrency=8, progress=true)
 all(isnothing, errors) || @warn "some loads failed" errors
 ```
 """
-function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0, dates::Bool=false)
+function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0, dates::Bool=false,
+                   progress=nothing)
     concurrency >= 0 || throw(ArgumentError("concurrency must be ≥ 0, got $concurrency"))
     n = length(refs)
     values = Vector{Any}(nothing, n)
@@ -44,13 +49,15 @@ function load_many(refs::AbstractVector{NpyRef}; concurrency::Integer=0, dates::
     messages = GC.@preserve handles arrays begin
         ptrs = Ptr{Cvoid}[Base.unsafe_convert(Ptr{Cvoid}, h) for h in handles]
         bufs = Ptr{Cvoid}[pointer(A) for A in arrays]
-        ccall((:npy_refs_load_into, libnpystore()), Cint,
-              (Ptr{Ptr{Cvoid}}, Ptr{Ptr{Cvoid}}, Ptr{UInt64}, Csize_t, Int32, Csize_t,
-               Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Int32}),
-              ptrs, bufs, lens, length(plans), NPY_ORDER_FORTRAN, concurrency,
-              C_NULL, C_NULL, statuses)
-        # The messages are the calling thread's: read them before anything can yield.
-        _item_errors(statuses)
+        _with_progress(progress) do entry, state
+            ccall((:npy_refs_load_into, libnpystore()), Cint,
+                  (Ptr{Ptr{Cvoid}}, Ptr{Ptr{Cvoid}}, Ptr{UInt64}, Csize_t, Int32, Csize_t,
+                   Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Int32}),
+                  ptrs, bufs, lens, length(plans), NPY_ORDER_FORTRAN, concurrency,
+                  entry, state, statuses)
+            # The messages are the calling thread's: read them before anything can yield.
+            _item_errors(statuses)
+        end
     end
     for (j, (i, buf, finish)) in enumerate(plans)
         st = statuses[j]

@@ -6,9 +6,14 @@ const NPY_ORDER_C = Int32(0)
 const NPY_ORDER_FORTRAN = Int32(1)
 const NPY_ORDER_AS_STORED = Int32(2)
 
-function _load_into!(A::Array, r::NpyRef, order::Int32)
-    check(ccall((:npy_ref_load_into, libnpystore()), Cint,
-                (Ptr{Cvoid}, Ptr{Cvoid}, UInt64, Int32), r, A, sizeof(A), order))
+# Load the whole array into `A` in `order`, with the progress option `progress`
+# (src/progress.jl: Ctrl+C cancels in any case).
+function _load_into!(A::Array, r::NpyRef, order::Int32, progress=nothing)
+    check(_with_progress(progress) do entry, state
+        _outcome(ccall((:npy_ref_load_into_progress, libnpystore()), Cint,
+                       (Ptr{Cvoid}, Ptr{Cvoid}, UInt64, Int32, Ptr{Cvoid}, Ptr{Cvoid}),
+                       r, A, sizeof(A), order, entry, state))
+    end)
     return A
 end
 
@@ -35,9 +40,19 @@ names, offsets and itemsize, host byte order), else converted element by element
 The library writes straight into the new Julia array where the element's memory is
 the stored bytes (numbers, `V`, Int64 counts, records laid out like their
 NamedTuple), converting the order on the way. Same as [`NpyStore.load`](@ref).
+
+`progress`: `nothing` (default), `true` for a bar on `stderr`, or a function
+`(done, total) -> anything` called with byte counts about every 100 ms and at the
+end, on this thread, inside the library's call (so it must not yield: no `@async`
+waits, no `sleep`; print with `Core.print`). Ctrl+C cancels the load in any case: the
+transfer stops and `InterruptException` is thrown once the library has returned;
+an exception in the callback also cancels and is rethrown. A cancelled load returns
+nothing. (Ctrl+C reaches Julia code as an `InterruptException` in the REPL; a script
+needs `Base.exit_on_sigint(false)`.)
 """
-Base.read(r::NpyRef; dates::Bool=false) = load(r; dates=dates)
-Base.read(r::NpyRef, ::Type{T}; dates::Bool=false) where {T} = load(r, T; dates=dates)
+Base.read(r::NpyRef; dates::Bool=false, progress=nothing) = load(r; dates=dates, progress=progress)
+Base.read(r::NpyRef, ::Type{T}; dates::Bool=false, progress=nothing) where {T} =
+    load(r, T; dates=dates, progress=progress)
 
 """
     NpyStore.load(ref; raw=false, dates=false) -> Array
@@ -48,13 +63,15 @@ with no order conversion: an object stored in C order comes back with reversed
 dims (`A[j, i] == a[i-1, j-1]`), in Fortran order exactly as `read`. Element values
 are right either way (bytes in the other byte order are swapped).
 """
-load(r::NpyRef; raw::Bool=false, dates::Bool=false) = _load_ref(r, raw, dates, nothing)
-load(r::NpyRef, ::Type{T}; raw::Bool=false, dates::Bool=false) where {T} = _load_ref(r, raw, dates, T)
+load(r::NpyRef; raw::Bool=false, dates::Bool=false, progress=nothing) =
+    _load_ref(r, raw, dates, nothing, progress)
+load(r::NpyRef, ::Type{T}; raw::Bool=false, dates::Bool=false, progress=nothing) where {T} =
+    _load_ref(r, raw, dates, T, progress)
 
-function _load_ref(r::NpyRef, raw::Bool, dates::Bool, as::Union{Nothing,Type})
+function _load_ref(r::NpyRef, raw::Bool, dates::Bool, as::Union{Nothing,Type}, progress)
     dims = raw ? _stored_dims(r) : size(r)
     buf, finish = _receiver(_layout(r), dims; dates=dates, as=as)
-    _load_into!(buf, r, raw ? NPY_ORDER_AS_STORED : NPY_ORDER_FORTRAN)
+    _load_into!(buf, r, raw ? NPY_ORDER_AS_STORED : NPY_ORDER_FORTRAN, progress)
     return finish(buf)
 end
 

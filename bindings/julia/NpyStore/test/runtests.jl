@@ -295,6 +295,24 @@ mktempdir() do dir
         @test load_many(NpyRef[]) == (Any[], Union{Nothing,NpyError}[])
     end
 
+    @testset "progress and cancellation" begin
+        A = rand(1000, 100)
+        ref = put!(store, A; path="progress/a.npy")
+        reports = Tuple{Int,Int}[]
+        @test read(ref; progress=(done, total) -> push!(reports, (done, total))) == A
+        @test !isempty(reports) && last(reports) == (sizeof(A), sizeof(A))
+        @test read(ref; progress=true) == A # a bar on stderr
+        # an exception in the callback cancels and comes back after the call
+        err = try read(ref; progress=(d, t) -> error("stop here")) catch e; e end
+        @test err isa ErrorException && err.msg == "stop here"
+        err = try read(ref; progress=(d, t) -> throw(InterruptException())) catch e; e end
+        @test err isa InterruptException
+        @test read(ref) == A # the reference serves the next call
+        values, errors = load_many([ref, ref]; progress=(d, t) -> nothing)
+        @test values == [A, A] && errors == [nothing, nothing]
+        @test_throws InterruptException load_many([ref]; progress=(d, t) -> throw(InterruptException()))
+    end
+
     @testset "close and finalizers" begin
         s = Store(config)
         ref = put!(s, [1.0, 2.0]; path="life/a.npy")
