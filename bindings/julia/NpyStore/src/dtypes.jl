@@ -197,8 +197,8 @@ end
 function _decode_all(f::_Layout, bytes::Vector{UInt8}, dims::Dims, dates::Bool)
     n = prod(dims)
     n == 0 && return Array{_eltype(f, dates)}(undef, dims)
-    size = _itemsize(f)
-    values = [_decode(f, bytes, 1 + (k - 1) * size, dates) for k in 1:n]
+    width = _itemsize(f)
+    values = [_decode(f, bytes, 1 + (k - 1) * width, dates) for k in 1:n]
     return reshape(values, dims)
 end
 

@@ -97,10 +97,10 @@ _py_string(s) = "'" * replace(replace(string(s), "\\" => "\\\\"), "'" => "\\'") 
 
 # The bytes of `A`'s elements in layout `f`, in Julia's (column-major) order.
 function _encode_all(f::_Layout, A::AbstractArray)
-    size = _itemsize(f)
-    bytes = zeros(UInt8, length(A) * size)
+    width = _itemsize(f)
+    bytes = zeros(UInt8, length(A) * width)
     for (k, v) in enumerate(A)
-        _encode!(bytes, 1 + (k - 1) * size, f, v)
+        _encode!(bytes, 1 + (k - 1) * width, f, v)
     end
     return bytes
 end
@@ -124,9 +124,9 @@ _encode!(bytes, pos, f::_Bytes, v) = copyto!(bytes, pos, v, firstindex(v), lengt
 _encode!(bytes, pos, f::_Void, v::NpyVoid) = copyto!(bytes, pos, collect(v.data), 1, f.n)
 _encode!(bytes, pos, f::_Time, v) = _store!(bytes, pos, _time_count(v))
 function _encode!(bytes, pos, f::_Sub, v)
-    size = _itemsize(f.base)
+    width = _itemsize(f.base)
     for (k, x) in enumerate(_flatten(v, length(f.shape)))
-        _encode!(bytes, pos + (k - 1) * size, f.base, x)
+        _encode!(bytes, pos + (k - 1) * width, f.base, x)
     end
 end
 function _encode!(bytes, pos, f::_Record, v)

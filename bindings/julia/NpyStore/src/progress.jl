@@ -4,7 +4,7 @@
 #
 # Nothing may unwind through the library's C frames. So the call runs with SIGINT
 # deferred (`disable_sigint`), the callback catches everything (the user's errors,
-# and InterruptException, which it raises itself when Ctrl+C is pending), cancels,
+# and the InterruptException of a pending Ctrl+C, which it lets through itself), cancels,
 # and the exception is rethrown once the call has returned.
 
 "One call's progress: the user's callback (or `nothing`), and what it threw."
@@ -33,19 +33,18 @@ function (bar::_ProgressBar)(done::Int, total::Int)
     return nothing
 end
 
-# Whether Ctrl+C is pending. The call runs with SIGINT deferred; ending the deferral
-# for a moment delivers a pending SIGINT here, as an InterruptException raised by
-# `sigatomic_end` (after it has ended the deferral), in Julia code; the deferral is
-# restored either way.
+# Whether Ctrl+C is pending. The call runs with SIGINT deferred (`disable_sigint`);
+# `reenable_sigint` ends the deferral for an empty function, which delivers a pending
+# SIGINT as an InterruptException here, in Julia code. On that exception Julia's
+# handler restores the deferral to its value at `try` (as `reenable_sigint` relies
+# on), so the call stays deferred either way.
 function _interrupt_pending()
     try
-        Base.sigatomic_end()
+        reenable_sigint(() -> nothing)
     catch e
-        e isa InterruptException || rethrow()
-        Base.sigatomic_begin()
-        return true
+        e isa InterruptException && return true
+        rethrow()
     end
-    Base.sigatomic_begin()
     return false
 end
 
