@@ -642,10 +642,11 @@ static void pack_xy(unsigned char *at, double x, int32_t y) {
 
 static void test_structured(void) {
   npy_store *store = jl_store(NULL);
-  /* put! of an isbits NamedTuple vector: Julia's own memory, its padding an unnamed
-   * V4 field (encode.jl: _record_for keeps Julia's offsets) */
+  /* put! of an isbits NamedTuple vector: Julia's layout, its padding an unnamed V4
+   * field (encode.jl: _record_for keeps Julia's offsets), copied with the padding
+   * zeroed (_has_padding) */
   jl_xy xy[3];
-  memset(xy, 0, sizeof xy); /* Julia leaves padding as it is; any bytes do */
+  memset(xy, 0, sizeof xy);
   for (int k = 0; k < 3; k++) {
     xy[k].x = k + 0.5;
     xy[k].y = 10 * k;

@@ -10,10 +10,11 @@
 #   NamedTuple, struct                structured: its fields, by these rules
 #   NTuple{a,NTuple{b,T}} field       sub-array (a, b) of T
 #
-# An isbits NamedTuple or struct whose fields all store as they are is written from
-# its own memory, with Julia's offsets and itemsize (numpy sees the padding as
-# unnamed `V` fields, as it writes them itself): no copy. Other records are packed,
-# numpy's default layout, and encoded element by element.
+# An isbits NamedTuple or struct whose fields all store as they are keeps Julia's
+# offsets and itemsize (numpy sees the padding as unnamed `V` fields, as it writes
+# them itself), and is written from its own memory when it has no padding, else
+# copied with the padding zeroed. Other records are packed, numpy's default
+# layout, and encoded element by element.
 
 _cannot_store(T) = throw(ArgumentError(
     "NpyStore cannot store elements of type $T: numbers, Bool, strings, " *
@@ -144,13 +145,20 @@ _time_count(v::Dates.DateTime) = Dates.value(v - Dates.DateTime(1970))
 _time_count(v::Dates.Date) = Dates.value(v - Dates.Date(1970))
 _time_count(v::Dates.Period) = Int64(Dates.value(v))
 
+# Whether elements of layout `f` have bytes no field covers. Julia leaves a record's
+# padding undefined, so those bytes are written as zeros, never as they are in memory.
+_has_padding(f::_Layout) = false
+_has_padding(f::_Sub) = _has_padding(f.base)
+_has_padding(f::_Record) =
+    f.itemsize != sum(_itemsize, f.fields; init=0) || any(_has_padding, f.fields)
+
 """
 The descr and the memory `put!` hands the library for `A`: `A` itself when its
-memory is numpy's bytes, else the encoded bytes.
+memory is numpy's bytes with no padding, else the encoded bytes (padding zeroed).
 """
 function _stored_form(A::Array{T}) where {T}
     T <: NpyElement && return (_descr(T), A)
     f = _layout_for(T, A)
     descr = _descr_text(f)
-    return (descr, _direct(f, T) ? A : _encode_all(f, A))
+    return (descr, _direct(f, T) && !_has_padding(f) ? A : _encode_all(f, A))
 end

@@ -19,7 +19,8 @@ same values at the same indices), in the host's byte order. Element types
 (docs/julia.md, "Element types"): `Bool`, `Int8`…`Int64`, `UInt8`…`UInt64`,
 `Float16/32/64`, `ComplexF32/64`, `NpyVoid{n}` and isbits NamedTuples or structs of
 these are written from `A`'s own memory, no copy (a record with Julia's offsets and
-itemsize; numpy sees the padding as unnamed fields). Strings (`<U` of the longest),
+itemsize; numpy sees the padding as unnamed fields, and a record with padding is
+copied first, its padding zeroed). Strings (`<U` of the longest),
 `Vector{UInt8}` (`|S` of the longest), `DateTime` (`datetime64[ms]`), `Date`
 (`datetime64[D]`), `Dates` periods (`timedelta64` of that unit; `missing` is NaT),
 and records holding any of them (packed, numpy's default layout; an `NTuple` field
