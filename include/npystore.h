@@ -864,6 +864,11 @@ void npy_mapping_free(npy_mapping *mapping);
  * an `n` no array of pointers can hold (over `PTRDIFF_MAX` bytes): NPY_ERR_LENGTH,
  * with `statuses` untouched.
  *
+ * Each failed item's own message, naming its path (`bulk/3.npy: ...`), stays
+ * readable with `npy_refs_item_error(i, ...)` until the next `npy_refs_load_into`
+ * on the same thread (after an argument error of the call itself every item has
+ * that error's message; after the `PTRDIFF_MAX` refusal, no item is kept).
+ *
  * # Safety
  * `refs`, `bufs` and `lens` each point to `n` elements (or are NULL when `n` is 0);
  * each `refs[i]` is NULL or a live handle; each `bufs[i]` is valid for `lens[i]`
@@ -879,6 +884,25 @@ npy_status npy_refs_load_into(const npy_ref *const *refs,
                               npy_progress_fn progress,
                               void *user_data,
                               npy_status *statuses);
+
+/**
+ * Copy item `index`'s message from this thread's last `npy_refs_load_into` into
+ * `buf` (capacity `cap` bytes, always NUL-terminated when `cap > 0`, truncated if
+ * needed) and its full length without the NUL into `*len` (when `len` is not NULL),
+ * so a first call with `cap` 0 sizes the buffer. The message of a loaded item is ""
+ * (length 0); a failed item's names its path and says why, e.g. `bulk/3.npy: lens[3]
+ * is 8 but the array has 8000 bytes`. `buf` may be NULL when `cap` is 0.
+ *
+ * Returns NPY_OK, or NPY_ERR_INVALID_ARGUMENT when that call had no item `index`
+ * (or no bulk load ran yet on this thread), or `buf` is NULL with `cap > 0`; `*len`
+ * is then 0 and a non-NULL `buf` with `cap > 0` holds "". Other calls, this one
+ * included, leave the kept messages as they are. Messages never hold a secret.
+ *
+ * # Safety
+ * `buf` is NULL or valid for writes of `cap` bytes; `len` is NULL or valid for a
+ * write.
+ */
+npy_status npy_refs_item_error(size_t index, char *buf, size_t cap, size_t *len);
 
 /**
  * ---- Writer --------------------------------------------------------------------

@@ -59,6 +59,9 @@ pub mod writer;
 // Shared by the modules above: argument checks and the panic boundary.
 mod boundary;
 
+// The per-item messages of the last bulk load on each thread.
+mod item_errors;
+
 // The progress callback type of the `*_progress` calls.
 pub mod progress;
 

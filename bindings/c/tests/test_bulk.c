@@ -1,7 +1,8 @@
-/* Bulk loads (npy_refs_load_into) with per-item statuses, and the progress
- * callbacks of npy_ref_load_into_progress / npy_ref_load_mmap_progress, on a file
- * store. With NPYSTORE_S3_ENDPOINT etc. set (scripts/s3-server.sh), the same calls
- * run against that S3 server too. */
+/* Bulk loads (npy_refs_load_into) with per-item statuses and each failed item's own
+ * message (npy_refs_item_error), and the progress callbacks of
+ * npy_ref_load_into_progress / npy_ref_load_mmap_progress, on a file store. With
+ * NPYSTORE_S3_ENDPOINT etc. set (scripts/s3-server.sh), the same calls run against
+ * that S3 server too. */
 #include "check.h"
 
 #include <pthread.h>
@@ -45,6 +46,111 @@ static npy_ref *put_array(npy_store *store, const char *path, const double *valu
   REQUIRE_STATUS(npy_ref_from_json(store, json, &fresh), NPY_OK);
   npy_ref_free(ref);
   return fresh;
+}
+
+/* Item i's message from the last bulk call, through npy_refs_item_error: sized with
+ * a first call of cap 0, then copied; the status must be NPY_OK. */
+static const char *item_error(size_t i) {
+  static char text[1024];
+  size_t len = 99;
+  CHECK_STATUS(npy_refs_item_error(i, NULL, 0, &len), NPY_OK);
+  REQUIRE(len < sizeof text);
+  size_t again = 99;
+  CHECK_STATUS(npy_refs_item_error(i, text, sizeof text, &again), NPY_OK);
+  CHECK(again == len && strlen(text) == len);
+  return text;
+}
+
+/* Whether `text` starts with `prefix`. */
+static int starts_with(const char *text, const char *prefix) {
+  return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Each failed item of a bulk load keeps its own message, naming its path, until the
+ * next bulk call on the thread replaces them all. Items: 0 loads, 1 is missing, 2 has
+ * a short buffer, 3 claims the wrong dtype (its JSON says int32), 4 is NULL. */
+static void check_item_errors(npy_store *store, const npy_ref *good) {
+  npy_ref *missing = NULL, *wrong_dtype = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store,
+                                   "{\"path\": \"bulk/missing.npy\", \"store\": null, "
+                                   "\"dtype\": \"float64\", \"shape\": [1000]}",
+                                   &missing),
+                 NPY_OK);
+  REQUIRE_STATUS(npy_ref_from_json(store,
+                                   "{\"path\": \"bulk/2.npy\", \"store\": null, "
+                                   "\"dtype\": \"int32\", \"shape\": [1000]}",
+                                   &wrong_dtype),
+                 NPY_OK);
+  static double out[5][LEN];
+  const npy_ref *refs[5] = {good, missing, good, wrong_dtype, NULL};
+  void *bufs[5] = {out[0], out[1], out[2], out[3], out[4]};
+  uint64_t lens[5] = {sizeof out[0], sizeof out[1], 8, LEN * 4, sizeof out[4]};
+  npy_status statuses[5];
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, 5, NPY_ORDER_C, 2, NULL, NULL,
+                                  statuses),
+               NPY_ERR_NOT_FOUND);
+  CHECK(statuses[0] == NPY_OK && statuses[1] == NPY_ERR_NOT_FOUND &&
+        statuses[2] == NPY_ERR_LENGTH && statuses[3] == NPY_ERR_MISMATCH &&
+        statuses[4] == NPY_ERR_INVALID_ARGUMENT);
+  char last[1024];
+  snprintf(last, sizeof last, "%s", npy_last_error());
+  CHECK(starts_with(last, "item 1: bulk/missing.npy: "));
+  CHECK(strstr(last, "(4 of 5 items failed)") != NULL);
+
+  CHECK_STR(item_error(0), "");
+  const char *text = item_error(1);
+  CHECK(starts_with(text, "bulk/missing.npy: "));
+  CHECK(strstr(last, text) != NULL); /* the call's message words item 1 the same */
+  CHECK(starts_with(item_error(2), "bulk/5.npy: lens[2] is 8 but the array has 8000 bytes"));
+  text = item_error(3);
+  CHECK(starts_with(text, "bulk/2.npy: "));
+  CHECK(strstr(text, "holds dtype float64 but the metadata says int32") != NULL);
+  CHECK_STR(item_error(4), "refs[4] is NULL");
+  const char *secret = getenv("NPYSTORE_S3_SECRET_KEY");
+  for (size_t i = 0; i < 5; i++) CHECK(!secret || strstr(item_error(i), secret) == NULL);
+
+  /* A short buffer gets the message truncated and NUL-terminated, and the full
+   * length; `len` may be NULL. */
+  char small[11];
+  size_t len = 0;
+  CHECK_STATUS(npy_refs_item_error(2, small, sizeof small, &len), NPY_OK);
+  CHECK_STR(small, "bulk/5.npy");
+  CHECK(len == strlen("bulk/5.npy: lens[2] is 8 but the array has 8000 bytes"));
+  CHECK_STATUS(npy_refs_item_error(4, small, sizeof small, NULL), NPY_OK);
+  CHECK_STR(small, "refs[4] is");
+
+  /* No item 5: a status, an empty message, and the last error says so; reading
+   * messages leaves the kept ones alone. */
+  len = 99;
+  CHECK_STATUS(npy_refs_item_error(5, small, sizeof small, &len), NPY_ERR_INVALID_ARGUMENT);
+  CHECK(len == 0 && small[0] == '\0');
+  CHECK(strstr(npy_last_error(), "item 5 is out of range") != NULL);
+  CHECK(strstr(npy_last_error(), "had 5 items") != NULL);
+  CHECK_STATUS(npy_refs_item_error(SIZE_MAX, NULL, 0, &len), NPY_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(npy_refs_item_error(0, NULL, 4, &len), NPY_ERR_INVALID_ARGUMENT);
+  CHECK(len == 0);
+  CHECK(starts_with(item_error(2), "bulk/5.npy: lens[2]"));
+
+  /* A later bulk call replaces them all: two good items, then the call's own error
+   * (every item has it), then a count no array holds (no item kept). */
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, 1, NPY_ORDER_C, 0, NULL, NULL,
+                                  NULL),
+               NPY_OK);
+  CHECK_STR(item_error(0), "");
+  CHECK_STATUS(npy_refs_item_error(1, NULL, 0, &len), NPY_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(npy_last_error(), "had 1 items") != NULL);
+  CHECK_STATUS(npy_refs_load_into(NULL, NULL, NULL, 2, NPY_ORDER_C, 0, NULL, NULL, NULL),
+               NPY_ERR_INVALID_ARGUMENT);
+  CHECK_STR(item_error(0), "argument `refs` is NULL");
+  CHECK_STR(item_error(1), "argument `refs` is NULL");
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, SIZE_MAX, NPY_ORDER_C, 0, NULL,
+                                  NULL, NULL),
+               NPY_ERR_LENGTH);
+  CHECK_STATUS(npy_refs_item_error(0, NULL, 0, &len), NPY_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(npy_last_error(), "had 0 items") != NULL);
+
+  npy_ref_free(missing);
+  npy_ref_free(wrong_dtype);
 }
 
 /* `remote`: the store downloads what it maps (into the cache), which is reported. */
@@ -153,6 +259,8 @@ static void run_bulk(const char *config, int remote) {
   else
     CHECK(mlog.calls == 0); /* a file store maps the file itself: nothing to report */
   npy_mapping_free(map);
+
+  check_item_errors(store, refs[5]);
 
   for (int i = 0; i <= N; i++) npy_ref_free(owned[i]);
   npy_store_free(store);

@@ -8,6 +8,7 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char config[8192];
@@ -15,6 +16,38 @@ static char store_dir[4096];
 
 /* Julia arrays are column-major: element (i, j) of an m x n matrix is at i + j*m. */
 #define CM(i, j, m) ((i) + (j) * (m))
+
+/* Julia's _progress_entry (src/progress.jl): counts reports; once it has "thrown"
+ * (Ctrl+C pending or the user's callback raised, here at report `cancel_at`, 0 for
+ * never) it cancels every report after. */
+typedef struct {
+  int calls;
+  int cancel_at;
+  int thrown;
+  uint64_t last_done, last_total;
+} jl_progress;
+
+static int32_t jl_progress_entry(uint64_t done, uint64_t total, void *state) {
+  jl_progress *p = state;
+  if (p->thrown) return 1;
+  p->calls++;
+  p->last_done = done;
+  p->last_total = total;
+  if (p->cancel_at != 0 && p->calls >= p->cancel_at) {
+    p->thrown = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* _load_into!(A, r, order) (read, load(raw=true)): always through
+ * npy_ref_load_into_progress with _progress_entry, so Ctrl+C can cancel. */
+static npy_status jl_load_into(const npy_ref *ref, void *buf, uint64_t len, npy_order order) {
+  jl_progress p = {0};
+  npy_status st = npy_ref_load_into_progress(ref, buf, len, order, jl_progress_entry, &p);
+  CHECK(p.thrown == 0);
+  return st;
+}
 
 /* Store(config) / Store(config, name): name NULL (Julia `nothing`) or a string. */
 static npy_store *jl_store(const char *name) {
@@ -130,11 +163,11 @@ static void test_put_and_read_fortran(void) {
   CHECK(jl_fortran(ref) == 1);
 
   double back[12] = {0};
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(memcmp(a, back, sizeof a) == 0);
   /* Julia load(ref; raw=true): a flat Vector, AS_STORED, then the order for dims. */
   double raw[12] = {0};
-  CHECK_STATUS(npy_ref_load_into(ref, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
   CHECK(memcmp(a, raw, sizeof a) == 0);
 
   /* overwrite=false, then true */
@@ -174,7 +207,7 @@ static void test_types_and_shapes(void) {
     snprintf(want, sizeof want, "'%s'", types[i].descr);
     CHECK_STR(jl_descr(ref), want);
     memset(back, 0xAA, sizeof back);
-    CHECK_STATUS(npy_ref_load_into(ref, back, n, NPY_ORDER_FORTRAN), NPY_OK);
+    CHECK_STATUS(jl_load_into(ref, back, n, NPY_ORDER_FORTRAN), NPY_OK);
     CHECK(memcmp(data, back, n) == 0);
     npy_ref_free(ref);
   }
@@ -185,7 +218,7 @@ static void test_types_and_shapes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/scalar.npy", &scalar, 8, "<f8", no_dims, 0, 0, &ref), NPY_OK);
   uint64_t dims[8];
   CHECK(jl_size(ref, dims) == 0);
-  CHECK_STATUS(npy_ref_load_into(ref, &got, 8, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, &got, 8, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(got == 2.5);
   npy_ref_free(ref);
 
@@ -193,7 +226,7 @@ static void test_types_and_shapes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/empty.npy", data, 0, "<f8", empty_size, 2, 0, &ref), NPY_OK);
   CHECK(jl_size(ref, dims) == 2 && dims[0] == 0 && dims[1] == 3);
   CHECK(jl_nbytes(ref) == 0);
-  CHECK_STATUS(npy_ref_load_into(ref, back, 0, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, 0, NPY_ORDER_FORTRAN), NPY_OK);
   /* Julia mmap of an empty array: map, see no bytes, free the mapping at once. */
   npy_mapping *m = NULL;
   void *p = NULL;
@@ -247,7 +280,7 @@ static void test_schema_target_and_json(void) {
   CHECK_STATUS(npy_ref_is_loaded(lazy, &loaded), NPY_OK);
   CHECK(!loaded);
   float back[35];
-  CHECK_STATUS(npy_ref_load_into(lazy, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(lazy, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(memcmp(a, back, sizeof a) == 0);
   bool exists = false;
   CHECK_STATUS(npy_ref_exists(lazy, &exists), NPY_OK);
@@ -276,7 +309,7 @@ static void test_c_order_object(void) {
   REQUIRE_STATUS(npy_ref_open(store, "jl/c.npy", &ref), NPY_OK);
   CHECK(jl_fortran(ref) == 0);
   int32_t A[6];
-  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 3; j++) CHECK(A[CM(i, j, 2)] == 3 * i + j);
 
@@ -299,7 +332,7 @@ static void test_c_order_object(void) {
   CHECK(unknown == -1);
   CHECK(jl_fortran(lazy) == 0);
   int32_t raw[6];
-  CHECK_STATUS(npy_ref_load_into(lazy, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
+  CHECK_STATUS(jl_load_into(lazy, raw, sizeof raw, NPY_ORDER_AS_STORED), NPY_OK);
   CHECK(memcmp(raw, c, sizeof c) == 0);
   npy_ref_free(lazy);
 
@@ -334,7 +367,7 @@ static void test_big_endian(void) {
   CHECK_STR(s, ">i2");
   CHECK_STR(jl_descr(ref), "'>i2'");
   unsigned char A[12];
-  CHECK_STATUS(npy_ref_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, A, sizeof A, NPY_ORDER_FORTRAN), NPY_OK);
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 3; j++) {
       int k = CM(i, j, 2);
@@ -363,7 +396,7 @@ static void test_mmap_modes(void) {
   d[0] = 99.0;
   npy_mapping_free(m);
   double back[12];
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(back[CM(1, 2, 3)] == -1.0 && back[0] == 1.0);
   m = (npy_mapping *)&m;
   CHECK_STATUS(npy_ref_load_mmap(ref, "w", &m, (void **)&d, NULL, NULL), NPY_ERR_INVALID_ARGUMENT);
@@ -397,7 +430,7 @@ static void test_lifetimes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/life.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
   npy_store_free(store); /* close(store), or the GC got to it first */
   double back[2];
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(back[0] == 1 && back[1] == 2);
   npy_ref_free(ref);
   npy_ref_free(NULL); /* close(ref) again */
@@ -408,7 +441,7 @@ static void test_lifetimes(void) {
   for (int k = 0; k < 100; k++) {
     stores[k] = jl_store(NULL);
     REQUIRE_STATUS(npy_ref_open(stores[k], "jl/life.npy", &refs[k]), NPY_OK);
-    CHECK_STATUS(npy_ref_load_into(refs[k], back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
+    CHECK_STATUS(jl_load_into(refs[k], back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   }
   for (int k = 0; k < 100; k++) {
     npy_store_free(stores[k]);
@@ -443,7 +476,7 @@ static void test_errors(void) {
   double a[2] = {1, 2}, back[3];
   uint64_t size[1] = {2};
   REQUIRE_STATUS(jl_put_path(store, "jl/len.npy", a, sizeof a, "<f8", size, 1, 0, &ref), NPY_OK);
-  CHECK_STATUS(npy_ref_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_ERR_LENGTH);
+  CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_ERR_LENGTH);
   npy_ref_free(ref);
   /* delete!(store, path) twice */
   CHECK_STATUS(npy_store_delete(store, "jl/len.npy"), NPY_OK);
@@ -522,6 +555,302 @@ static void test_getindex(void) {
   npy_store_free(store);
 }
 
+/* load_many's _item_error(index) (bulk.jl): the message's length with a NULL buffer,
+ * then the text into a buffer of length + 1, resized to length. */
+static char *jl_item_error(size_t index) {
+  size_t len = 99;
+  CHECK_STATUS(npy_refs_item_error(index, NULL, 0, &len), NPY_OK);
+  char *buf = malloc(len + 1);
+  REQUIRE(buf != NULL);
+  size_t again = 99;
+  CHECK_STATUS(npy_refs_item_error(index, buf, len + 1, &again), NPY_OK);
+  CHECK(again == len && strlen(buf) == len);
+  return buf;
+}
+
+/* load_many(refs) (bulk.jl): per item the stored descr and size (an item with no
+ * Julia type would fail alone here, before the call), Array{T}(undef, size(r)), then
+ * one npy_refs_load_into in Fortran order with _progress_entry, and at once each failed
+ * item's message (_item_errors), before anything can yield. */
+static void test_load_many(void) {
+  npy_store *store = jl_store(NULL);
+  int16_t c[6] = {0, 1, 2, 3, 4, 5}; /* numpy arange(6).reshape(2, 3), C order */
+  uint64_t shape[2] = {2, 3};
+  npy_ref *cref = np_save(store, "jl/many_c.npy", c, sizeof c, "<i2", shape, 2);
+  npy_ref *missing = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store,
+                                   "{\"path\": \"jl/many_missing.npy\", \"store\": null, "
+                                   "\"dtype\": \"float64\", \"shape\": [4]}",
+                                   &missing),
+                 NPY_OK);
+  const npy_ref *refs[3] = {cref, missing, cref};
+  int16_t A[6] = {0}, C[6] = {0};
+  double M[4];
+  void *bufs[3] = {A, M, C};
+  uint64_t lens[3];
+  for (int i = 0; i < 3; i++) {
+    uint64_t dims[8];
+    CHECK(jl_size(refs[i], dims) >= 1);
+    CHECK(strlen(jl_descr(refs[i])) > 0); /* _parse_descr(_stored_descr(r)), no I/O */
+    lens[i] = jl_nbytes(refs[i]);         /* sizeof(A) of Array{T}(undef, size(r)) */
+  }
+  CHECK(lens[0] == sizeof A && lens[1] == sizeof M);
+  int32_t statuses[3] = {7, 7, 7}; /* fill(NPY_OK, n) in Julia; Vector{Int32} */
+  jl_progress progress = {0};
+  npy_refs_load_into(refs, (void *const *)bufs, lens, 3, NPY_ORDER_FORTRAN, 0, jl_progress_entry,
+                     &progress, (npy_status *)statuses);
+  CHECK(progress.calls >= 1 && progress.last_total == sizeof A + sizeof M + sizeof C);
+  CHECK(statuses[0] == NPY_OK && statuses[1] == NPY_ERR_NOT_FOUND && statuses[2] == NPY_OK);
+  char *message = jl_item_error(1);
+  CHECK(strncmp(message, "jl/many_missing.npy: ", strlen("jl/many_missing.npy: ")) == 0);
+  free(message);
+  /* Julia A[i, j] == numpy a[i-1, j-1]: column-major 2 x 3 */
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 3; j++) CHECK(A[CM(i, j, 2)] == 3 * i + j && C[CM(i, j, 2)] == 3 * i + j);
+  /* load_many(NpyRef[]): n == 0, empty vectors (Julia passes their non-NULL pointers) */
+  CHECK_STATUS(npy_refs_load_into(refs, (void *const *)bufs, lens, 0, NPY_ORDER_FORTRAN, 0, NULL,
+                                  NULL, (npy_status *)statuses),
+               NPY_OK);
+  npy_ref_free(missing);
+  npy_ref_free(cref);
+  npy_store_free(store);
+}
+
+/* read(ref) of a dtype with no Julia number type (dtypes.jl, _receiver): the descr
+ * (parsed in Julia), then one npy_ref_load_into in Fortran order, into the final
+ * Array when its memory is the stored bytes, else into bytes of prod(size) *
+ * itemsize, decoded element by element (column-major) afterwards. */
+static npy_status jl_read_bytes(const npy_ref *ref, const char *want_descr, void *buf,
+                                uint64_t nbytes) {
+  CHECK_STR(jl_descr(ref), want_descr);
+  uint64_t dims[8];
+  (void)jl_size(ref, dims);
+  return jl_load_into(ref, buf, nbytes, NPY_ORDER_FORTRAN);
+}
+
+/* Julia's NamedTuple{(:x, :y), Tuple{Float64, Int32}}: x at 0, y at 8, sizeof 16. */
+typedef struct {
+  double x;
+  int32_t y;
+} jl_xy;
+
+/* numpy's packed [('x', '<f8'), ('y', '<i4')]: 12 bytes, y unaligned. */
+static void pack_xy(unsigned char *at, double x, int32_t y) {
+  memcpy(at, &x, 8);
+  memcpy(at + 8, &y, 4);
+}
+
+static void test_structured(void) {
+  npy_store *store = jl_store(NULL);
+  /* put! of an isbits NamedTuple vector: Julia's layout, its padding an unnamed V4
+   * field (encode.jl: _record_for keeps Julia's offsets), copied with the padding
+   * zeroed (_has_padding) */
+  jl_xy xy[3];
+  memset(xy, 0, sizeof xy);
+  for (int k = 0; k < 3; k++) {
+    xy[k].x = k + 0.5;
+    xy[k].y = 10 * k;
+  }
+  uint64_t three[1] = {3};
+  const char *padded = "[('x', '<f8'), ('y', '<i4'), ('', '|V4')]";
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/xy.npy", xy, sizeof xy, padded, three, 1, 0, &ref), NPY_OK);
+  const char *dtype = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &dtype), NPY_OK);
+  CHECK_STR(dtype, "{'names': ['x', 'y'], 'formats': ['<f8', '<i4'], 'offsets': [0, 8], "
+                   "'itemsize': 16}");
+  /* read(ref): the layout is the NamedTuple's, so straight into Array{NT} */
+  jl_xy back[3];
+  CHECK_STATUS(jl_read_bytes(ref, padded, back, sizeof back), NPY_OK);
+  for (int k = 0; k < 3; k++) CHECK(back[k].x == k + 0.5 && back[k].y == 10 * k);
+  /* mmap(ref): the same layout maps zero-copy; Julia checks 8-byte alignment */
+  npy_mapping *m = NULL;
+  void *data = NULL;
+  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r", &m, &data, NULL, NULL), NPY_OK);
+  CHECK(jl_fortran(ref) == 0); /* a 1-d array says C order; Julia's dims are the same */
+  CHECK(((uintptr_t)data % 8) == 0 && ((jl_xy *)data)[2].y == 20);
+  npy_mapping_free(m);
+  /* The same array from DataJoint's JSON (dict form): the descr without I/O */
+  const char *json = NULL;
+  CHECK_STATUS(npy_ref_to_json(ref, &json), NPY_OK);
+  npy_ref *lazy = NULL;
+  REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
+  CHECK_STR(jl_descr(lazy), padded);
+  npy_ref_free(lazy);
+  npy_ref_free(ref);
+
+  /* numpy's packed 2 x 2 array in C order: bytes of 12 per element, loaded in
+   * Julia's order, decoded; readrows and ref[:, 2] the same way */
+  unsigned char c[4 * 12];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) pack_xy(c + 12 * (2 * i + j), 10.0 * i + j, 100 * i + j);
+  uint64_t shape[2] = {2, 2};
+  const char *packed = "[('x', '<f8'), ('y', '<i4')]";
+  ref = np_save(store, "jl/packed.npy", c, sizeof c, packed, shape, 2);
+  unsigned char f[4 * 12], want[12];
+  CHECK_STATUS(jl_read_bytes(ref, packed, f, sizeof f), NPY_OK);
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      pack_xy(want, 10.0 * i + j, 100 * i + j);
+      CHECK(memcmp(f + 12 * CM(i, j, 2), want, 12) == 0);
+    }
+  unsigned char row[2 * 12];
+  CHECK_STATUS(npy_ref_read_rows(ref, 1, 1, row, sizeof row, NPY_ORDER_FORTRAN), NPY_OK);
+  pack_xy(want, 11.0, 101);
+  CHECK(memcmp(row + 12, want, 12) == 0);
+  uint64_t start[2] = {0, 1}, count[2] = {2, 1};
+  CHECK_STATUS(jl_getindex(ref, 2, start, count, row, sizeof row), NPY_OK);
+  CHECK(memcmp(row + 12, want, 12) == 0);
+  npy_ref_free(ref);
+
+  /* nested, sub-array and big-endian fields, as numpy writes them: bytes as stored */
+  const char *nested = "[('p', [('a', '<i2'), ('b', '|u1')]), ('v', '>f4', (2, 3))]";
+  unsigned char n[2 * 27];
+  memset(n, 0, sizeof n);
+  n[27] = 0x07;     /* element 1: p.a == 7 */
+  n[27 + 3] = 0x3f; /* its v[0][0] == 1.0f, big-endian 3f 80 00 00, after p's 3 bytes */
+  n[27 + 4] = 0x80;
+  uint64_t two[1] = {2};
+  ref = np_save(store, "jl/nested.npy", n, sizeof n, nested, two, 1);
+  unsigned char nb[2 * 27];
+  CHECK_STATUS(jl_read_bytes(ref, nested, nb, sizeof nb), NPY_OK);
+  CHECK(memcmp(nb, n, sizeof n) == 0);
+  npy_ref_free(ref);
+
+  /* put! of an isbits NamedTuple with a nested record and an NTuple{2,NTuple{3,Float32}}
+   * field: p (4 bytes, its padding a V1) at 0, v at 4, sizeof 28 */
+  const char *julia_nested =
+      "[('p', [('a', '<i2'), ('b', '|u1'), ('', '|V1')]), ('v', '<f4', (2, 3))]";
+  unsigned char jn[28];
+  memset(jn, 0, sizeof jn);
+  REQUIRE_STATUS(jl_put_path(store, "jl/jnested.npy", jn, sizeof jn, julia_nested, two, 1, 0, &ref),
+                 NPY_ERR_LENGTH); /* 2 elements need 56 bytes */
+  unsigned char jn2[56] = {0};
+  REQUIRE_STATUS(jl_put_path(store, "jl/jnested.npy", jn2, sizeof jn2, julia_nested, two, 1, 0, &ref),
+                 NPY_OK);
+  CHECK(jl_nbytes(ref) == 56);
+  CHECK_STR(jl_descr(ref), julia_nested);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* U, S, V and datetime64 arrays: put! encodes (host order, the longest width) and
+ * writes in Fortran order; read loads their bytes and decodes them. */
+static void test_text_bytes_times(void) {
+  npy_store *store = jl_store(NULL);
+  /* numpy ['ab', 'cde'] as <U3 in C order, read into bytes of 2 * 12 */
+  uint32_t u[6] = {'a', 'b', 0, 'c', 'd', 'e'};
+  uint64_t two[1] = {2};
+  npy_ref *ref = np_save(store, "jl/u3.npy", u, sizeof u, "<U3", two, 1);
+  uint32_t ub[6];
+  CHECK_STATUS(jl_read_bytes(ref, "'<U3'", ub, sizeof ub), NPY_OK);
+  CHECK(memcmp(ub, u, sizeof u) == 0);
+  /* ref[2]: one element's 12 bytes */
+  uint64_t start[1] = {1}, one[1] = {1};
+  CHECK_STATUS(jl_getindex(ref, 1, start, one, ub, 12), NPY_OK);
+  CHECK(ub[0] == 'c' && ub[2] == 'e');
+  npy_ref_free(ref);
+  /* put!(store, ["x", "yz"]): <U2, NUL-padded */
+  uint32_t w[4] = {'x', 0, 'y', 'z'};
+  REQUIRE_STATUS(jl_put_path(store, "jl/w.npy", w, sizeof w, "<U2", two, 1, 0, &ref), NPY_OK);
+  CHECK_STR(jl_descr(ref), "'<U2'");
+  npy_ref_free(ref);
+  /* put!(store, [b"ab", b"c"]): |S2 */
+  REQUIRE_STATUS(jl_put_path(store, "jl/sbytes.npy", "abc\0", 4, "|S2", two, 1, 0, &ref), NPY_OK);
+  unsigned char sb[4];
+  CHECK_STATUS(jl_read_bytes(ref, "'|S2'", sb, sizeof sb), NPY_OK);
+  CHECK(memcmp(sb, "abc\0", 4) == 0);
+  npy_ref_free(ref);
+  /* Array{NpyVoid{3}}: its own memory, |V3; read straight into Array{NpyVoid{3}} */
+  unsigned char v[6] = {1, 2, 3, 4, 5, 6}, vb[6];
+  REQUIRE_STATUS(jl_put_path(store, "jl/v.npy", v, sizeof v, "|V3", two, 1, 0, &ref), NPY_OK);
+  CHECK_STATUS(jl_read_bytes(ref, "'|V3'", vb, sizeof vb), NPY_OK);
+  CHECK(memcmp(vb, v, sizeof v) == 0);
+  npy_ref_free(ref);
+  /* [DateTime(1970, 1, 2), missing]: datetime64[ms] counts, NaT the smallest Int64 */
+  int64_t t[2] = {86400000, INT64_MIN}, tb[2];
+  REQUIRE_STATUS(jl_put_path(store, "jl/t.npy", t, sizeof t, "<M8[ms]", two, 1, 0, &ref), NPY_OK);
+  const char *dtype = NULL;
+  CHECK_STATUS(npy_ref_dtype(ref, &dtype), NPY_OK);
+  CHECK_STR(dtype, "datetime64[ms]");
+  CHECK_STATUS(jl_read_bytes(ref, "'<M8[ms]'", tb, sizeof tb), NPY_OK);
+  CHECK(tb[0] == 86400000 && tb[1] == INT64_MIN);
+  npy_ref_free(ref);
+  /* [Second(5)]: timedelta64[s]; numpy's m8[10s] comes with its step in the descr */
+  REQUIRE_STATUS(jl_put_path(store, "jl/d.npy", t, 8, "<m8[s]", one, 1, 0, &ref), NPY_OK);
+  CHECK_STR(jl_descr(ref), "'<m8[s]'");
+  npy_ref_free(ref);
+  ref = np_save(store, "jl/d10.npy", t, 8, "<m8[10s]", one, 1);
+  CHECK_STR(jl_descr(ref), "'<m8[10s]'");
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
+/* read(ref; progress) and load_many(refs; progress) (src/progress.jl): the reports
+ * reach _progress_entry on this thread; when it cancels (Ctrl+C pending, or the
+ * callback threw) the call ends with NPY_ERR_CANCELLED, Julia drops the buffers and
+ * rethrows, and the handles serve the next call. */
+static void test_progress_and_interrupt(void) {
+  npy_store *store = jl_store(NULL);
+  enum { LEN = 1 << 19 }; /* 4 MiB of Float64 */
+  double *a = malloc(LEN * sizeof *a), *back = malloc(LEN * sizeof *a);
+  REQUIRE(a != NULL && back != NULL);
+  for (int k = 0; k < LEN; k++) a[k] = k;
+  uint64_t size[1] = {LEN};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/big.npy", a, LEN * sizeof *a, "<f8", size, 1, 0, &ref),
+                 NPY_OK);
+  jl_progress p = {0};
+  CHECK_STATUS(npy_ref_load_into_progress(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN,
+                                          jl_progress_entry, &p),
+               NPY_OK);
+  CHECK(p.calls >= 1 && p.last_done == LEN * sizeof *a && p.last_total == LEN * sizeof *a);
+  CHECK(memcmp(back, a, LEN * sizeof *a) == 0);
+
+  /* Ctrl+C at the first report. A report comes about every 100 ms and once at the
+   * end, so on a fast store the first may be the last: the library has finished
+   * and says NPY_OK (Julia still rethrows and drops the buffer). Either way no
+   * partial buffer is reported as loaded, and no report follows the cancelling one
+   * unanswered. */
+  jl_progress stop = {.cancel_at = 1};
+  memset(back, 0, LEN * sizeof *a);
+  npy_status st = npy_ref_load_into_progress(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN,
+                                             jl_progress_entry, &stop);
+  CHECK(st == NPY_ERR_CANCELLED || (st == NPY_OK && memcmp(back, a, LEN * sizeof *a) == 0));
+  CHECK(stop.thrown == 1 && stop.calls == 1);
+  CHECK_STATUS(jl_load_into(ref, back, LEN * sizeof *a, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK(memcmp(back, a, LEN * sizeof *a) == 0);
+
+  /* load_many cancelled at its first report: each item cancelled or whole */
+  const npy_ref *refs[2] = {ref, ref};
+  double *second = malloc(LEN * sizeof *a);
+  REQUIRE(second != NULL);
+  memset(back, 0, LEN * sizeof *a);
+  void *bufs[2] = {back, second};
+  uint64_t lens[2] = {LEN * sizeof *a, LEN * sizeof *a};
+  int32_t statuses[2] = {7, 7};
+  jl_progress bulk = {.cancel_at = 1};
+  st = npy_refs_load_into(refs, (void *const *)bufs, lens, 2, NPY_ORDER_FORTRAN, 1,
+                          jl_progress_entry, &bulk, (npy_status *)statuses);
+  CHECK(bulk.thrown == 1 && bulk.calls == 1);
+  for (int i = 0; i < 2; i++) {
+    CHECK(statuses[i] == NPY_ERR_CANCELLED ||
+          (statuses[i] == NPY_OK && memcmp(bufs[i], a, LEN * sizeof *a) == 0));
+    if (statuses[i] == NPY_ERR_CANCELLED) {
+      CHECK(st == NPY_ERR_CANCELLED);
+      char *message = jl_item_error((size_t)i);
+      CHECK(strncmp(message, "jl/big.npy: ", strlen("jl/big.npy: ")) == 0);
+      free(message);
+    }
+  }
+  CHECK(st == NPY_OK || st == NPY_ERR_CANCELLED);
+  free(second);
+  free(a);
+  free(back);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -537,5 +866,9 @@ int main(void) {
   test_lifetimes();
   test_errors();
   test_getindex();
+  test_load_many();
+  test_structured();
+  test_text_bytes_times();
+  test_progress_and_interrupt();
   return check_done();
 }

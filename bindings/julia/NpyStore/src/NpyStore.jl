@@ -24,18 +24,22 @@ preference ([`NpyStore.set_library!`](@ref)).
 """
 module NpyStore
 
+import Dates
 using Dates: Date, DateTime, year, month, day, hour, minute, second, millisecond
 import Mmap: mmap
 using Preferences: @load_preference, @set_preferences!, @delete_preferences!
 
-export Store, NpyRef, NpyError, Writer
+export Store, NpyRef, NpyError, Writer, NpyVoid
 export dtype, readrows, mmap, finish!, abort!, load_many
 
 include("library.jl")
 include("errors.jl")
+include("descr.jl")
 include("dtypes.jl")
+include("encode.jl")
 include("store.jl")
 include("ref.jl")
+include("progress.jl")
 include("load.jl")
 include("slice.jl")
 include("bulk.jl")

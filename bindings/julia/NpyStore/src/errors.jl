@@ -42,3 +42,13 @@ function check(status::Integer)
     status == NPY_OK && return nothing
     throw(NpyError(Int32(status), _status_name(status), _last_error()))
 end
+
+# A status with its message read at once (when it failed), for `check` later.
+_outcome(status::Integer) = (Int32(status), status == NPY_OK ? "" : _last_error())
+
+"Throw an `NpyError` for an `_outcome` whose status is not `NPY_OK`."
+function check(outcome::Tuple{Int32,String})
+    status, message = outcome
+    status == NPY_OK && return nothing
+    throw(NpyError(status, _status_name(status), message))
+end

@@ -6,9 +6,14 @@ const NPY_ORDER_C = Int32(0)
 const NPY_ORDER_FORTRAN = Int32(1)
 const NPY_ORDER_AS_STORED = Int32(2)
 
-function _load_into!(A::Array, r::NpyRef, order::Int32)
-    check(ccall((:npy_ref_load_into, libnpystore()), Cint,
-                (Ptr{Cvoid}, Ptr{Cvoid}, UInt64, Int32), r, A, sizeof(A), order))
+# Load the whole array into `A` in `order`, with the progress option `progress`
+# (src/progress.jl: Ctrl+C cancels in any case).
+function _load_into!(A::Array, r::NpyRef, order::Int32, progress=nothing)
+    check(_with_progress(progress) do entry, state
+        _outcome(ccall((:npy_ref_load_into_progress, libnpystore()), Cint,
+                       (Ptr{Cvoid}, Ptr{Cvoid}, UInt64, Int32, Ptr{Cvoid}, Ptr{Cvoid}),
+                       r, A, sizeof(A), order, entry, state))
+    end)
     return A
 end
 
@@ -17,57 +22,82 @@ end
 _stored_dims(r::NpyRef) = _fortran_order(r) ? size(r) : reverse(size(r))
 
 """
-    read(ref::NpyRef) -> Array{T,N}
+    read(ref::NpyRef; dates=false) -> Array{T,N}
+    read(ref::NpyRef, T; dates=false) -> Array{T,N}
 
 Load the whole array: `N == ndims(ref)`, `size(A) == size(ref)` and `A[i, j, ...]`
-is numpy's `a[i-1, j-1, ...]`, whatever order the object was stored in. The
-library writes straight into the new Julia array, converting the order on the way.
-Same as [`NpyStore.load`](@ref)`(ref)`.
+is numpy's `a[i-1, j-1, ...]`, whatever order the object was stored in. The element
+type is `eltype(ref)` (docs/julia.md, "Element types"): numbers, `String` for `U`,
+`Vector{UInt8}` for `S`, `NpyVoid{n}` for `V`, `NamedTuple`s for structured dtypes.
+datetime64 and timedelta64 come as Int64 counts, or with `dates=true` as `Date`,
+`DateTime` or the unit's `Dates.Period` (NaT as `missing`).
+
+With a type `T` (a struct or NamedTuple type for a structured dtype, or any type the
+elements convert to), the elements come as `T`s: straight from the library, no
+copy, when `T`'s memory layout is the stored one (an isbits type with numpy's field
+names, offsets and itemsize, host byte order), else converted element by element.
+
+The library writes straight into the new Julia array where the element's memory is
+the stored bytes (numbers, `V`, Int64 counts, records laid out like their
+NamedTuple), converting the order on the way. Same as [`NpyStore.load`](@ref).
+
+`progress`: `nothing` (default), `true` for a bar on `stderr`, or a function
+`(done, total) -> anything` called with byte counts about every 100 ms and at the
+end, on this thread, inside the library's call (so it must not yield: no `@async`
+waits, no `sleep`; print with `Core.print`). Ctrl+C cancels the load in any case: the
+transfer stops and `InterruptException` is thrown once the library has returned;
+an exception in the callback also cancels and is rethrown. A cancelled load returns
+nothing. (Ctrl+C reaches Julia code as an `InterruptException` in the REPL; a script
+needs `Base.exit_on_sigint(false)`.)
 """
-Base.read(r::NpyRef) = load(r)
+Base.read(r::NpyRef; dates::Bool=false, progress=nothing) = load(r; dates=dates, progress=progress)
+Base.read(r::NpyRef, ::Type{T}; dates::Bool=false, progress=nothing) where {T} =
+    load(r, T; dates=dates, progress=progress)
 
 """
-    NpyStore.load(ref; raw=false) -> Array{T,N}
+    NpyStore.load(ref; raw=false, dates=false) -> Array
+    NpyStore.load(ref, T; raw=false, dates=false) -> Array{T}
 
 `raw=false`: as `read(ref)`. `raw=true`: the bytes in the order they are stored,
 with no order conversion: an object stored in C order comes back with reversed
 dims (`A[j, i] == a[i-1, j-1]`), in Fortran order exactly as `read`. Element values
 are right either way (bytes in the other byte order are swapped).
 """
-function load(r::NpyRef; raw::Bool=false)
-    T, swap = _element(r)
-    if raw
-        A = _load_into!(Array{T}(undef, _stored_dims(r)), r, NPY_ORDER_AS_STORED)
-    else
-        A = _load_into!(Array{T}(undef, size(r)), r, NPY_ORDER_FORTRAN)
-    end
-    return swap ? _byteswap!(A) : A
+load(r::NpyRef; raw::Bool=false, dates::Bool=false, progress=nothing) =
+    _load_ref(r, raw, dates, nothing, progress)
+load(r::NpyRef, ::Type{T}; raw::Bool=false, dates::Bool=false, progress=nothing) where {T} =
+    _load_ref(r, raw, dates, T, progress)
+
+function _load_ref(r::NpyRef, raw::Bool, dates::Bool, as::Union{Nothing,Type}, progress)
+    dims = raw ? _stored_dims(r) : size(r)
+    buf, finish = _receiver(_layout(r), dims; dates=dates, as=as)
+    _load_into!(buf, r, raw ? NPY_ORDER_AS_STORED : NPY_ORDER_FORTRAN, progress)
+    return finish(buf)
 end
 
 """
-    readrows(ref, first, count) -> Array{T,N}
+    readrows(ref, first, count; dates=false) -> Array{T,N}
 
 Rows `first:first+count-1` (1-based) of numpy's first axis, as
 `read(ref)[first:first+count-1, :, ...]` would give them; only those bytes are read
-from the store.
+from the store. Every element type `read` gives.
 """
-function readrows(r::NpyRef, first::Integer, count::Integer)
-    T, swap = _element(r)
+function readrows(r::NpyRef, first::Integer, count::Integer; dates::Bool=false)
     dims = size(r)
     isempty(dims) && throw(ArgumentError("a 0-d array has no rows"))
     first >= 1 || throw(ArgumentError("first row must be ≥ 1, got $first"))
     count >= 0 || throw(ArgumentError("count must be ≥ 0, got $count"))
-    A = Array{T}(undef, (Int(count), Base.tail(dims)...))
+    buf, finish = _receiver(_layout(r), (Int(count), Base.tail(dims)...); dates=dates)
     check(ccall((:npy_ref_read_rows, libnpystore()), Cint,
                 (Ptr{Cvoid}, UInt64, UInt64, Ptr{Cvoid}, UInt64, Int32),
-                r, first - 1, count, A, sizeof(A), NPY_ORDER_FORTRAN))
-    return swap ? _byteswap!(A) : A
+                r, first - 1, count, buf, sizeof(buf), NPY_ORDER_FORTRAN))
+    return finish(buf)
 end
 
 _free_mapping(m::Ptr{Cvoid}) = ccall((:npy_mapping_free, libnpystore()), Cvoid, (Ptr{Cvoid},), m)
 
 """
-    mmap(ref::NpyRef; mode="r") -> Array{T,N}
+    mmap(ref::NpyRef; mode="r", as=nothing) -> Array{T,N}
 
 Memory-map the stored array, zero-copy (remote stores map a local cached copy). The
 returned `Array` wraps the mapped bytes; its finalizer unmaps them, so keep the
@@ -79,13 +109,18 @@ reversed dims (`A[j, i] == a[i-1, j-1]`; `permutedims(A, ndims(A):-1:1)` copies 
 into numpy's shape).
 
 `mode` is numpy's: `"r"` read-only (writing raises `ReadOnlyMemoryError`), `"r+"`
-writes go to the stored file, `"c"` copy-on-write. Objects in the other byte order
-cannot be mapped zero-copy: use `read`.
+writes go to the stored file, `"c"` copy-on-write. Only elements whose memory is the
+stored bytes map: numbers in the host's byte order, `V` (`NpyVoid`), datetime64 and
+timedelta64 as Int64 counts, and structured dtypes whose NamedTuple (or the isbits
+type `as`, e.g. `mmap(ref; as=Point)`) has numpy's field names, offsets and itemsize.
+Others throw an `ArgumentError`: use `read`.
 """
-function mmap(r::NpyRef; mode::AbstractString="r")
-    T, swap = _element(r)
-    swap && throw(ArgumentError(
-        "dtype $(dtype(r)) is stored in the other byte order; mmap cannot convert it, use read"))
+function mmap(r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing)
+    f = _layout(r)
+    T = as === nothing ? _eltype(f, false) : as
+    _direct(f, T) || throw(ArgumentError(
+        "dtype $(dtype(r)) cannot be mapped as $T zero-copy (the other byte order, text, " *
+        "bytes, or a layout unlike $T's); use read"))
     mapping = Ref{Ptr{Cvoid}}(C_NULL)
     data = Ref{Ptr{Cvoid}}(C_NULL)
     check(ccall((:npy_ref_load_mmap, libnpystore()), Cint,
@@ -112,13 +147,13 @@ function mmap(r::NpyRef; mode::AbstractString="r")
 end
 
 """
-    mmap(f, ref::NpyRef; mode="r")
+    mmap(f, ref::NpyRef; mode="r", as=nothing)
 
 Map the array, call `f(A)`, unmap it (even when `f` throws); return what `f` returns.
 `A` must not escape `f`.
 """
-function mmap(f::Function, r::NpyRef; mode::AbstractString="r")
-    A = mmap(r; mode=mode)
+function mmap(f::Function, r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing)
+    A = mmap(r; mode=mode, as=as)
     try
         return f(A)
     finally

@@ -148,23 +148,19 @@ function _fortran_order(r::NpyRef)
     return order == 1
 end
 
-# (Julia element type, whether bytes need swapping), or an error naming the dtype.
-function _element(r::NpyRef)
-    el = _parse_descr(_stored_descr(r))
-    el === nothing && throw(ArgumentError(
-        "numpy dtype $(dtype(r)) has no Julia element type in NpyStore " *
-        "(bool, integer, float and complex dtypes do)"))
-    return el
-end
+# The stored element layout, from the descr (no I/O for a reference from JSON).
+_layout(r::NpyRef) = _layout(_stored_descr(r))
 
 """
     eltype(ref::NpyRef) -> Type
 
-The Julia element type for the stored numpy dtype (`Float64` for `float64` and
-`>f8`, `Bool` for `bool`, ...). An `ArgumentError` naming the dtype for dtypes with no
-Julia element type (strings, datetimes, structured).
+The Julia element type `read(ref)` gives the stored numpy dtype (docs/julia.md,
+"Element types"): `Float64` for `float64` and `>f8`, `Bool` for `bool`, `String` for
+`<U5`, `Vector{UInt8}` for `S3`, `NpyVoid{4}` for `V4`, `Int64` for datetime64 and
+timedelta64 counts, a `NamedTuple` for a structured dtype. An `ArgumentError` naming
+the dtype for the few dtypes with none (object, datetime64 without a unit).
 """
-Base.eltype(r::NpyRef) = first(_element(r))
+Base.eltype(r::NpyRef) = _eltype(_layout(r), false)
 
 function Base.show(io::IO, r::NpyRef)
     isopen(r) || return print(io, "NpyRef(closed)")

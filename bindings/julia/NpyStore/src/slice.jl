@@ -53,15 +53,15 @@ function Base.getindex(r::NpyRef, I::Union{Integer,AbstractVector{<:Integer},Col
         "(got $(length(I)) indices; linear indexing reads the whole array: read(ref)[k])"))
     extra = I[N+1:end]
     all(i -> i isa Colon || all(==(1), i), extra) || throw(BoundsError(r, I))
-    T, swap = _element(r)
+    f = _layout(r)
     blocks = ntuple(k -> _block_of(r, I, I[k], dims[k]), N)
     start = UInt64[b[1] for b in blocks]
     count = UInt64[b[2] for b in blocks]
-    B = Array{T}(undef, ntuple(k -> blocks[k][2], N))
+    buf, finish = _receiver(f, ntuple(k -> blocks[k][2], N))
     check(ccall((:npy_ref_read_slice, libnpystore()), Cint,
                 (Ptr{Cvoid}, Csize_t, Ptr{UInt64}, Ptr{UInt64}, Ptr{Cvoid}, UInt64, Int32),
-                r, N, start, count, B, sizeof(B), NPY_ORDER_FORTRAN))
-    swap && _byteswap!(B)
+                r, N, start, count, buf, sizeof(buf), NPY_ORDER_FORTRAN))
+    B = finish(buf)
     picks = ntuple(k -> blocks[k][3], N)
     if all(k -> _is_block(picks[k], blocks[k][2]), 1:N) && all(i -> !(i isa AbstractVector), extra)
         kept = Tuple(blocks[k][2] for k in 1:N if !(picks[k] isa Integer))

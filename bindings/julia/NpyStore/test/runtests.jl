@@ -2,6 +2,7 @@
 # preference, see docs/julia.md), then `julia --project=bindings/julia/NpyStore -e
 # 'using Pkg; Pkg.test()'`.
 using NpyStore
+import Dates
 using Dates: Date, DateTime
 using Test
 
@@ -15,13 +16,24 @@ end
 # read objects in C order and in the other byte order, which put! never writes.
 function write_npy(file, descr, fortran, shape, data::Vector{UInt8})
     dims = isempty(shape) ? "()" : length(shape) == 1 ? "($(shape[1]),)" : "($(join(shape, ", ")))"
-    dict = "{'descr': '$descr', 'fortran_order': $(fortran ? "True" : "False"), 'shape': $dims, }"
+    quoted = startswith(descr, "[") ? descr : "'$descr'" # a structured descr is a list
+    dict = "{'descr': $quoted, 'fortran_order': $(fortran ? "True" : "False"), 'shape': $dims, }"
     pad = 64 - (10 + length(dict) + 1) % 64
     header = dict * " "^(pad % 64) * "\n"
     mkpath(dirname(file))
     open(file, "w") do io
         write(io, b"\x93NUMPY", UInt8[1, 0], htol(UInt16(length(header))), header, data)
     end
+end
+
+# The bytes of `values` in little-endian (`htol`) or big-endian (`hton`) order.
+le_bytes(values) = collect(reinterpret(UInt8, htol.(values)))
+be_bytes(values) = collect(reinterpret(UInt8, hton.(values)))
+
+# An isbits struct with the layout of NamedTuple{(:x, :y), Tuple{Float64, Int32}}.
+struct Point
+    x::Float64
+    y::Int32
 end
 
 # numpy's a = np.arange(6, dtype='<i4').reshape(2, 3) in C order: a[i, j] = 3i + j.
@@ -168,17 +180,137 @@ mktempdir() do dir
         err = try put!(store, [1, 2]; path="err/once.npy") catch e; e end
         @test err isa NpyError && err.name == "already_exists"
         @test read(put!(store, [3, 4]; path="err/once.npy", overwrite=true)) == [3, 4]
-        write_npy(joinpath(dir, "err", "u5.npy"), "<U5", false, (1,), zeros(UInt8, 20))
-        u5 = NpyRef(store, "err/u5.npy")
-        @test size(u5) == (1,)
-        err = try eltype(u5) catch e; e end
-        @test err isa ArgumentError && occursin("<U5", err.msg)
-        @test_throws ArgumentError read(u5)
-        @test_throws ArgumentError put!(store, ["a"]; path="err/strings.npy")
+        @test_throws ArgumentError put!(store, [1 => 2]; path="err/pairs.npy")
+        @test_throws ArgumentError put!(store, [(1, "a")]; path="err/tuples.npy")
+        @test_throws ArgumentError put!(store, Any[1.0]; path="err/any.npy")
+        @test !haskey(store, "err/pairs.npy")
         @test_throws NpyError NpyRef(store; json="{not json")
         delete!(store, "err/once.npy")
         @test !haskey(store, "err/once.npy")
         @test_throws NpyError delete!(store, "err/once.npy")
+    end
+
+    @testset "U, S and V: String, Vector{UInt8}, NpyVoid" begin
+        words = ["ab", "", "çé€"]
+        ref = put!(store, words; path="dt/u.npy")
+        @test dtype(ref) == "<U3" && eltype(ref) === String
+        @test read(ref) == words
+        # numpy's C-order 2x2 '<U2' and a big-endian '>U2', written by hand
+        units = UInt32[codepoint(c) for c in "abc\0d\0ef"] # a[0,0], a[0,1], a[1,0], a[1,1]
+        write_npy(joinpath(dir, "dt", "u22.npy"), "<U2", false, (2, 2), le_bytes(units))
+        @test read(NpyRef(store, "dt/u22.npy")) == ["ab" "c"; "d" "ef"]
+        write_npy(joinpath(dir, "dt", "ube.npy"), ">U2", false, (2,), be_bytes(UInt32[codepoint(c) for c in "hix\0"]))
+        @test read(NpyRef(store, "dt/ube.npy")) == ["hi", "x"]
+        @test NpyRef(store, "dt/u22.npy")[2, :] == ["d", "ef"]
+        @test readrows(NpyRef(store, "dt/u22.npy"), 1, 1) == ["ab" "c"]
+        blobs = [UInt8[0x61, 0x00, 0x62], UInt8[], UInt8[0x63]]
+        ref = put!(store, blobs; path="dt/s.npy")
+        @test dtype(ref) == "|S3" && eltype(ref) === Vector{UInt8}
+        @test read(ref) == blobs # trailing NULs are padding, inner ones are kept
+        voids = [NpyVoid((0x01, 0x00, 0x02)), NpyVoid((0x00, 0x00, 0x00))]
+        ref = put!(store, voids; path="dt/v.npy")
+        @test dtype(ref) == "|V3" && eltype(ref) === NpyVoid{3}
+        @test read(ref) == voids
+        mmap(M -> @test(M == voids), ref)
+    end
+
+    @testset "datetime64 and timedelta64: Int64 counts, or Dates types with dates=true" begin
+        times = [DateTime(2024, 5, 1, 13, 5), DateTime(1969, 12, 31, 23, 59, 59, 999)]
+        ref = put!(store, times; path="dt/t.npy")
+        @test dtype(ref) == "datetime64[ms]" && eltype(ref) === Int64
+        @test read(ref) == [Dates.value(t - DateTime(1970)) for t in times]
+        @test read(ref; dates=true) == times
+        days = Union{Missing,Date}[Date(2024, 2, 29), missing]
+        ref = put!(store, days; path="dt/d.npy")
+        @test dtype(ref) == "datetime64[D]"
+        @test read(ref) == [Dates.value(Date(2024, 2, 29) - Date(1970)), typemin(Int64)]
+        @test isequal(read(ref; dates=true), days)
+        spans = [Dates.Nanosecond(5), Dates.Nanosecond(-3)]
+        ref = put!(store, spans; path="dt/span.npy")
+        @test dtype(ref) == "timedelta64[ns]" && read(ref; dates=true) == spans
+        # numpy's datetime64[ns] and a big-endian timedelta64[10s], written by hand
+        write_npy(joinpath(dir, "dt", "tns.npy"), "<M8[ns]", false, (2,),
+                  le_bytes(Int64[86_400_000_000_000, 1]))
+        tns = NpyRef(store, "dt/tns.npy")
+        @test read(tns) == [86_400_000_000_000, 1]
+        @test_throws InexactError read(tns; dates=true) # 1 ns is no whole millisecond
+        write_npy(joinpath(dir, "dt", "d10.npy"), ">m8[10s]", false, (1,), be_bytes(Int64[3]))
+        @test read(NpyRef(store, "dt/d10.npy")) == [3]
+        @test read(NpyRef(store, "dt/d10.npy"); dates=true) == [Dates.Second(30)]
+    end
+
+    @testset "structured: NamedTuples, zero-copy where the layout is Julia's" begin
+        pts = [(x=1.5, y=Int32(2)), (x=-1.0, y=Int32(7))]
+        ref = put!(store, pts; path="st/xy.npy")
+        @test NpyStore._stored_descr(ref) == "[('x', '<f8'), ('y', '<i4'), ('', '|V4')]"
+        @test eltype(ref) === NamedTuple{(:x, :y),Tuple{Float64,Int32}}
+        @test read(ref) == pts
+        @test read(ref, Point) == [Point(1.5, 2), Point(-1.0, 7)]
+        mmap(M -> @test(M == pts), ref)
+        mmap(M -> @test(M == [Point(1.5, 2), Point(-1.0, 7)]), ref; as=Point)
+        @test put!(store, [Point(3.0, 4)]; path="st/point.npy") |> read == [(x=3.0, y=Int32(4))]
+        # numpy's packed layout (12 bytes an element): copied, the same values
+        packed = UInt8[]
+        for (x, y) in ((1.5, Int32(2)), (-1.0, Int32(7)))
+            append!(packed, le_bytes([x]), le_bytes([y]))
+        end
+        write_npy(joinpath(dir, "st", "packed.npy"), "[('x', '<f8'), ('y', '<i4')]", false, (2,), packed)
+        p = NpyRef(store, "st/packed.npy")
+        @test read(p) == pts
+        @test read(p, Point) == [Point(1.5, 2), Point(-1.0, 7)]
+        @test_throws ArgumentError mmap(p)
+        @test p[2] == pts[2]
+        @test readrows(p, 2, 1) == pts[2:2]
+        @test load_many([p, ref]) == (Any[pts, pts], Union{Nothing,NpyError}[nothing, nothing])
+        # nested record, sub-array, text and time fields: packed, encoded
+        rec = [(id=Int16(1), name="ab", pos=(x=1.0f0, y=2.0f0), m=((1, 2, 3), (4, 5, 6)),
+                t=DateTime(2020))]
+        ref = put!(store, rec; path="st/rec.npy")
+        @test NpyStore._stored_descr(ref) == "[('id', '<i2'), ('name', '<U2'), " *
+              "('pos', [('x', '<f4'), ('y', '<f4')]), ('m', '<i8', (2, 3)), ('t', '<M8[ms]')]"
+        @test read(ref; dates=true) == rec
+        @test read(ref)[1].t == Dates.value(DateTime(2020) - DateTime(1970))
+        # numpy's big-endian fields and a title
+        be = vcat(be_bytes([Int32(258)]), be_bytes([0.25]))
+        write_npy(joinpath(dir, "st", "be.npy"), "[(('A', 'a'), '>i4'), ('b', '>f8')]", false, (1,), be)
+        @test read(NpyRef(store, "st/be.npy")) == [(a=Int32(258), b=0.25)]
+    end
+
+    @testset "load_many: values, and each failed item's own message" begin
+        a = put!(store, [1.0, 2.0]; path="many/a.npy")
+        b = put!(store, Int16[1 2; 3 4]; path="many/b.npy")
+        gone = NpyRef(store; json="""{"path": "many/missing.npy", "store": null,
+                                         "dtype": "float64", "shape": [2]}""")
+        wrong = NpyRef(store; json="""{"path": "many/a.npy", "store": null,
+                                       "dtype": "int64", "shape": [2]}""")
+        values, errors = load_many([a, gone, b, wrong]; concurrency=2)
+        @test values[1] == [1.0, 2.0] && values[3] == Int16[1 2; 3 4]
+        @test values[2] === nothing && values[4] === nothing
+        @test errors[1] === nothing && errors[3] === nothing
+        @test errors[2].name == "not_found" && startswith(errors[2].message, "many/missing.npy: ")
+        @test errors[4].name == "mismatch" && startswith(errors[4].message, "many/a.npy: ")
+        @test occursin("metadata says int64", errors[4].message)
+        values, errors = load_many([a])
+        @test values == [[1.0, 2.0]] && errors == [nothing]
+        @test load_many(NpyRef[]) == (Any[], Union{Nothing,NpyError}[])
+    end
+
+    @testset "progress and cancellation" begin
+        A = rand(1000, 100)
+        ref = put!(store, A; path="progress/a.npy")
+        reports = Tuple{Int,Int}[]
+        @test read(ref; progress=(done, total) -> push!(reports, (done, total))) == A
+        @test !isempty(reports) && last(reports) == (sizeof(A), sizeof(A))
+        @test read(ref; progress=true) == A # a bar on stderr
+        # an exception in the callback cancels and comes back after the call
+        err = try read(ref; progress=(d, t) -> error("stop here")) catch e; e end
+        @test err isa ErrorException && err.msg == "stop here"
+        err = try read(ref; progress=(d, t) -> throw(InterruptException())) catch e; e end
+        @test err isa InterruptException
+        @test read(ref) == A # the reference serves the next call
+        values, errors = load_many([ref, ref]; progress=(d, t) -> nothing)
+        @test values == [A, A] && errors == [nothing, nothing]
+        @test_throws InterruptException load_many([ref]; progress=(d, t) -> throw(InterruptException()))
     end
 
     @testset "close and finalizers" begin
