@@ -229,7 +229,8 @@ impl Dir {
 
     /// Publish `temp` as `name`: replacing whatever entry `name` is when `overwrite`
     /// (a link there is replaced, never written through), else failing with
-    /// `AlreadyExists` when `name` exists (a hard link: no check-then-rename race).
+    /// `AlreadyExists` when `name` exists (no check-then-rename race: a rename that
+    /// refuses to replace, or a hard link where the file system has no such rename).
     pub(crate) fn publish(&self, temp: &str, name: &str, overwrite: bool) -> Result<()> {
         let (temp_c, dir) = (
             cstring(temp).map_err(|e| fail(&e, "cannot publish", &self.show(name)))?,
@@ -240,6 +241,31 @@ impl Dir {
             return self.call("cannot publish", name, |c| unsafe {
                 libc::renameat(dir, temp_c.as_ptr(), dir, c.as_ptr())
             });
+        }
+        #[cfg(all(target_os = "linux", not(feature = "portable-posix")))]
+        {
+            // One directory operation where a link and an unlink take two.
+            let c = cstring(name).map_err(|e| fail(&e, "cannot publish", &self.show(name)))?;
+            // SAFETY: live descriptor, NUL-terminated single names.
+            let renamed = check(unsafe {
+                libc::renameat2(
+                    dir,
+                    temp_c.as_ptr(),
+                    dir,
+                    c.as_ptr(),
+                    libc::RENAME_NOREPLACE,
+                )
+            });
+            match renamed {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(already_exists(self.show(name).display()));
+                }
+                // File systems without a rename that refuses to replace (some network
+                // file systems) take the hard link below.
+                Err(e) if rename_noreplace_unsupported(&e) => {}
+                Err(e) => return Err(fail(&e, "cannot publish", &self.show(name))),
+            }
         }
         // SAFETY: live descriptor, NUL-terminated single names.
         let linked = self.call("cannot publish", name, |c| unsafe {
@@ -272,6 +298,16 @@ impl Dir {
             .map(drop)
             .map_err(|e| Error::io(&e, "cannot fsync directory", self.path.display()))
     }
+}
+
+/// Whether `renameat2(RENAME_NOREPLACE)` failed only because the file system (or
+/// kernel) does not offer it.
+#[cfg(all(target_os = "linux", not(feature = "portable-posix")))]
+fn rename_noreplace_unsupported(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+    )
 }
 
 /// `openat2(RESOLVE_BENEATH)`: Linux 5.6 and later, unless the test-only
