@@ -8,7 +8,7 @@ use crate::format::{parse_header, Dtype, Header, HeaderParse};
 use crate::layout::{convert_order, Order};
 use crate::mapping::{MapMode, Mapping};
 use crate::metadata::Metadata;
-use crate::slice::SlicePlan;
+use crate::slice::Hyperslab;
 use crate::store::{Failure, Maps, Read, Store};
 use crate::transfer::Transfer;
 pub use crate::version::StoredLayout;
@@ -401,7 +401,8 @@ impl ArrayRef {
         start[0] = first;
         let mut counts = shape.to_vec();
         counts[0] = count;
-        self.read_checked_slice(&start, &counts, buf, order, None)
+        let slab = Hyperslab::new(shape, self.itemsize(), &start, &counts)?;
+        self.read_checked_slice(&slab, buf, order, None)
     }
 
     /// The hyperslab `a[start[0]:start[0]+count[0], start[1]:..., ...]` (one start
@@ -438,25 +439,24 @@ impl ArrayRef {
         order: Order,
         transfer: Option<&Transfer>,
     ) -> Result<()> {
-        let plan = SlicePlan::new(self.shape(), self.itemsize(), false, start, count)?;
-        let Some(buf) = buf.get_mut(..plan.nbytes as usize) else {
+        let slab = Hyperslab::new(self.shape(), self.itemsize(), start, count)?;
+        let Some(buf) = buf.get_mut(..slab.nbytes() as usize) else {
             bail!(
                 Length,
                 "buffer has {} bytes but the slice of shape {:?} needs {}",
                 buf.len(),
-                plan.shape,
-                plan.nbytes
+                slab.counts(),
+                slab.nbytes()
             );
         };
-        self.read_checked_slice(start, count, buf, order, transfer)
+        self.read_checked_slice(&slab, buf, order, transfer)
     }
 
     /// [`ArrayRef::read_slice_counted`] of a slice already checked against the shape,
     /// into a `buf` of exactly its size.
     fn read_checked_slice(
         &self,
-        start: &[u64],
-        count: &[u64],
+        slab: &Hyperslab<'_>,
         buf: &mut [u8],
         order: Order,
         transfer: Option<&Transfer>,
@@ -473,7 +473,7 @@ impl ArrayRef {
         };
         let first_opened = match self.remembered() {
             Some(opened) => opened,
-            None => match self.slice_with_header(start, count, buf, order)? {
+            None => match self.slice_with_header(slab, buf, order)? {
                 Ok(()) => {
                     delivered();
                     return Ok(());
@@ -484,14 +484,14 @@ impl ArrayRef {
         self.on_one_version(first_opened, self.expected_header_len(), |opened| {
             let layout = opened.version.layout;
             if let Some(file) = opened.reader.file() {
-                if self.slice_from_map(file, layout, start, count, buf, order)? {
+                if self.slice_from_map(file, layout, slab, buf, order)? {
                     delivered();
                     return Ok(());
                 }
             }
             let mut read =
                 |ranges: &mut [(u64, &mut [u8])]| opened.read(&self.seen, ranges, transfer);
-            self.read_slice_with(layout, start, count, buf, order, &mut read)
+            self.read_slice_with(layout, slab, buf, order, &mut read)
         })
     }
 
@@ -505,20 +505,13 @@ impl ArrayRef {
         &self,
         file: &std::fs::File,
         layout: StoredLayout,
-        start: &[u64],
-        count: &[u64],
+        slab: &Hyperslab<'_>,
         buf: &mut [u8],
         order: Order,
     ) -> Result<bool> {
         /// Fewer runs than this are read, not mapped: a map costs two calls more.
         const MIN_RUNS: u64 = 64;
-        let plan = SlicePlan::new(
-            self.shape(),
-            self.itemsize(),
-            layout.fortran_order,
-            start,
-            count,
-        )?;
+        let plan = slab.plan(layout.fortran_order)?;
         let span = plan.span();
         let len = span.end - span.start;
         let convert = order.needs_conversion(layout.fortran_order, &plan.shape);
@@ -549,7 +542,7 @@ impl ArrayRef {
             }
             Ok::<(), Error>(())
         };
-        self.read_slice_with(layout, start, count, buf, order, &mut read)?;
+        self.read_slice_with(layout, slab, buf, order, &mut read)?;
         Ok(true)
     }
 
@@ -562,8 +555,7 @@ impl ArrayRef {
     /// slice from through its reader.
     fn slice_with_header(
         &self,
-        start: &[u64],
-        count: &[u64],
+        slab: &Hyperslab<'_>,
         buf: &mut [u8],
         order: Order,
     ) -> Result<std::result::Result<(), Opened<'_>>> {
@@ -571,14 +563,7 @@ impl ArrayRef {
             fortran_order: false,
             data_offset: self.expected_header_len(),
         });
-        let plan = SlicePlan::new(
-            self.shape(),
-            self.itemsize(),
-            guess.fortran_order,
-            start,
-            count,
-        );
-        let span = plan?.span();
+        let span = slab.plan(guess.fortran_order)?.span();
         let end = guess.data_offset + span.end;
         let near = span.start <= self.store.merge_gap() && end <= SMALL_OBJECT;
         let opened = self.open_current(if near { end } else { guess.data_offset })?;
@@ -594,7 +579,7 @@ impl ArrayRef {
             }
             Ok::<(), Error>(())
         };
-        self.read_slice_with(guess, start, count, buf, order, &mut read)?;
+        self.read_slice_with(guess, slab, buf, order, &mut read)?;
         Ok(Ok(()))
     }
 
@@ -604,8 +589,7 @@ impl ArrayRef {
     fn read_slice_with<E: From<Error>>(
         &self,
         layout: StoredLayout,
-        start: &[u64],
-        count: &[u64],
+        slab: &Hyperslab<'_>,
         buf: &mut [u8],
         order: Order,
         read: &mut RangeReader<'_, E>,
@@ -614,7 +598,7 @@ impl ArrayRef {
         /// concurrency, few enough that their list stays small beside the data.
         const BATCH: usize = 1 << 20;
         let itemsize = self.itemsize();
-        let plan = SlicePlan::new(self.shape(), itemsize, layout.fortran_order, start, count)?;
+        let plan = slab.plan(layout.fortran_order)?;
         let convert = order.needs_conversion(layout.fortran_order, &plan.shape);
         let mut stored = if convert {
             zeroed_buffer(plan.nbytes)?

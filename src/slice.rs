@@ -166,6 +166,62 @@ impl SlicePlan {
     }
 }
 
+/// A hyperslab of one array, checked against its shape once, with the plan of its
+/// runs for each storage order made when first asked for (a read may look at the
+/// order it guesses and then at the one the header gives).
+#[derive(Debug)]
+pub(crate) struct Hyperslab<'a> {
+    /// The array's shape.
+    shape: &'a [u64],
+    itemsize: u64,
+    start: &'a [u64],
+    count: &'a [u64],
+    /// The plans for C order (0) and Fortran order (1).
+    plans: [std::cell::OnceCell<SlicePlan>; 2],
+}
+
+impl<'a> Hyperslab<'a> {
+    /// `a[start[i]:start[i]+count[i], ...]` of an array of `shape` and `itemsize`,
+    /// checked as [`SlicePlan::new`] checks it.
+    pub(crate) fn new(
+        shape: &'a [u64],
+        itemsize: u64,
+        start: &'a [u64],
+        count: &'a [u64],
+    ) -> Result<Hyperslab<'a>> {
+        let slab = Hyperslab {
+            shape,
+            itemsize,
+            start,
+            count,
+            plans: Default::default(),
+        };
+        slab.plan(false)?;
+        Ok(slab)
+    }
+
+    /// The slice's bytes.
+    pub(crate) fn nbytes(&self) -> u64 {
+        self.plans[0].get().map_or(0, |plan| plan.nbytes)
+    }
+
+    /// The slice's shape (its counts), in numpy axis order.
+    pub(crate) fn counts(&self) -> &[u64] {
+        self.count
+    }
+
+    /// The plan of the slice's runs when the array is stored in Fortran order when
+    /// `fortran` (else C order).
+    pub(crate) fn plan(&self, fortran: bool) -> Result<&SlicePlan> {
+        let cell = &self.plans[usize::from(fortran)];
+        if let Some(plan) = cell.get() {
+            return Ok(plan);
+        }
+        let plan = SlicePlan::new(self.shape, self.itemsize, fortran, self.start, self.count)?;
+        Ok(cell.get_or_init(|| plan))
+    }
+}
+
 /// Counts given slowest-first back in numpy's axis order.
 fn count_in_numpy_order(count: &[u64], fortran: bool) -> Vec<u64> {
     if fortran {
