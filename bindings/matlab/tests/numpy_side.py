@@ -60,6 +60,8 @@ def make(root):
     np.save(root / "object.npy", np.array([1, "a", None], dtype=object), allow_pickle=True)
     for name, a in dtype_cases().items():
         np.save(root / name, a)
+    for name, a in part_cases(dtype_cases()).items():
+        np.save(root / name, a)
     (root / "cases.tsv").write_text("\n".join(rows) + "\n")
 
 
@@ -86,6 +88,31 @@ def dtype_cases():
         "bytes.npy": np.array([b"ab", b"cde"]),
         "void.npy": np.array([b"\x01\x02", b"\x03\x04"], dtype="V2"),
         "unicode2d.npy": np.array([["a", "bc"], ["", "def"]]),
+    }
+
+
+def part_cases(files):
+    """numpy's rows, slices and indexed blocks of dtype_cases' arrays (and of a
+    Fortran-order copy of the nested one), the oracle of test_dtypes' readRows,
+    readSlice and r(...) reads: each is the file named after its source and part."""
+    nest = files["nest.npy"]
+    u2d = files["unicode2d.npy"]
+    return {
+        "nestF.npy": np.asfortranarray(nest),
+        "part_rec_rows2.npy": files["rec.npy"][1:],
+        "part_pad_rows2_3.npy": files["pad.npy"][1:3],
+        "part_nest_rows2.npy": nest[1:2],
+        "part_nest_block.npy": nest[0:2, 1:3],
+        "part_nest_index.npy": nest[np.ix_([1, 0], [2, 0])],
+        "part_bytes_rows2.npy": files["bytes.npy"][1:],
+        "part_void_rows1.npy": files["void.npy"][0:1],
+        "part_unicode2d_col2.npy": u2d[:, 1:2],
+        "part_unicode2d_index.npy": u2d[np.ix_([1], [1, 0])],
+        # the element bytes as the files hold them (load('raw') and mmap)
+        "raw_nest.npy": np.frombuffer(nest.tobytes(order="C"), np.uint8),
+        "raw_nestF.npy": np.frombuffer(nest.tobytes(order="F"), np.uint8),
+        "raw_rec.npy": np.frombuffer(files["rec.npy"].tobytes(), np.uint8),
+        "raw_unicode2d.npy": np.frombuffer(u2d.tobytes(order="C"), np.uint8),
     }
 
 
