@@ -18,7 +18,10 @@ classdef Ref < handle
 %   A = double(r)             the whole array as double
 %   m = r.mmap(mode)          memmapfile (MATLAB) or npystore.MappedFile (Octave)
 %   m = r.mmap(mode, 'progress', p)   progress of a remote object's download
-% Ctrl+C stops load, mmap's download and store.loadMany: npystore:cancelled.
+%   readRows(..., 'progress', p) and readSlice(..., 'progress', p) as for load;
+%   r.progress = p            the 'progress' of r(...) and double(r)
+% Ctrl+C stops load, readRows, readSlice, r(...), mmap's download and
+% store.loadMany (npystore:cancelled; Octave: its own interrupt).
 %   tf = r.exists()           whether the object is still in the store
 % 1-d arrays load as N-by-1 columns; 0-d as 1-by-1.
 
@@ -74,12 +77,15 @@ classdef Ref < handle
       %   A = r.load(..., 'text', t)     unicode as 'string' (MATLAB's default),
       %                      'char' (Octave's default: one string per row, 0-d and
       %                      1-d only) or 'cellstr' (any shape)
+      %   A = r.load(..., 'time', m)     datetime64/timedelta64 as 'counts' (default:
+      %                      int64) or 'datetime' (datetime and duration; MATLAB only)
       %   A = r.load(..., 'struct', s)   structured arrays as 'fields' (default: a
       %                      scalar struct of arrays, S.x is numpy's a['x']) or
       %                      'array' (a struct array of size(shape), A(k).x)
       % Classes: bool -> logical, intN/uintN -> intN/uintN, float16/32 -> single,
       % float64 -> double, complex64/128 -> complex single/double, datetime64 and
-      % timedelta64 -> int64 counts, unicode -> text (above), bytes (S) and void (V)
+      % timedelta64 -> int64 counts ('time', 'datetime': datetime and duration,
+      % MATLAB only; see docs/matlab.md), unicode -> text (above), bytes (S) and void (V)
       % -> uint8 of size [shape, itemsize], structured -> struct (above; nested and
       % sub-array fields too, padding skipped). Object arrays: npystore:object_dtype.
       %   A = r.load(..., 'progress', p)   p: true or 'bar' (a bar: waitbar in the
@@ -100,7 +106,8 @@ classdef Ref < handle
         args = args(2:end);
       end
       opts = npystore.internal.parseOptions(args, struct('text', npystore.Ref.defaultText(), ...
-                                                         'struct', 'fields', 'progress', false));
+                                                         'struct', 'fields', 'progress', false, ...
+                                                         'time', 'counts'));
       npystore.Ref.checkForms(opts);
       progress = npystore.internal.Progress(opts.progress, 'load');
       info = obj.info();
@@ -114,6 +121,7 @@ classdef Ref < handle
         return;
       end
       A = obj.loadWhole(progress, 'load', double(raw));
+      if ~raw, A = npystore.Ref.timeForm(A, info, opts); end
     end
 
     function B = readRows(obj, first, varargin)
@@ -122,7 +130,7 @@ classdef Ref < handle
       % size [count, shape(2:end)].
       %   B = r.readRows(first, count)
       %   B = r.readRows(first)    rows first..end (numpy's a[first-1:])
-      %   B = r.readRows(..., 'progress', p, 'text', t, 'struct', s)   as for load:
+      %   B = r.readRows(..., 'progress', p, 'text', t, 'struct', s, 'time', m)   as for load:
       %       reports over the rows' bytes; a cancel or Ctrl+C raises
       %       npystore:cancelled and returns nothing
       % Every dtype load() reads: structured rows as load() gives them (the rows of
@@ -157,9 +165,10 @@ classdef Ref < handle
       end
       if ~progress.active
         [B, done] = npystore.internal.loadInPlace('read_rows', obj.id, double(first) - 1, count);
-        if done, return; end
+        if done, B = npystore.Ref.timeForm(B, info, opts); return; end
       end
       B = progress.run(@(fn) npystore_mex('read_rows', obj.id, double(first) - 1, count, fn));
+      B = npystore.Ref.timeForm(B, info, opts);
     end
 
     function m = mmap(obj, varargin)
@@ -223,7 +232,7 @@ classdef Ref < handle
       %   for C- and Fortran-order files alike, delivered in MATLAB's order by the
       %   library. Subscripts past ndims must be 1 or ':'. Gaps, steps or reversed
       %   ranges: npystore:invalid_argument (r(i, j) reads their spanning block).
-      %   B = r.readSlice(i, j, ..., 'progress', p, 'text', t, 'struct', s)   as for
+      %   B = r.readSlice(i, j, ..., 'progress', p, 'text', t, 'struct', s, 'time', m)   as for
       %   load (options after the subscripts).
       %   Every dtype load() reads: B is the block of what load() gives (structured:
       %   each field's block, or a struct array; text; S and V bytes [size, itemsize]).
@@ -300,6 +309,33 @@ classdef Ref < handle
       if strcmp(opts.text, 'string') && ~npystore.Ref.hasString()
         npystore.internal.fail('unsupported', 'Octave has no string class: use ''text'', ''cellstr'' or ''char''');
       end
+      if ~isfield(opts, 'time'), return; end
+      if ~ischar(opts.time) || ~any(strcmp(opts.time, {'counts', 'datetime'}))
+        npystore.internal.fail('invalid_argument', '''time'' must be ''counts'' or ''datetime''');
+      end
+      missing = npystore.Ref.missingTimeClasses();
+      if strcmp(opts.time, 'datetime') && ~isempty(missing)
+        npystore.internal.fail('unsupported', ['this interpreter has no %s class: ''time'', ' ...
+                               '''datetime'' needs MATLAB; the default ''counts'' gives int64 counts'], ...
+                               strjoin(missing, ' or '));
+      end
+    end
+
+    function missing = missingTimeClasses()
+      % The names of datetime and duration where they do not exist (Octave 7).
+      missing = {};
+      for name = {'datetime', 'duration'}
+        if ~exist(name{1}), missing{end + 1} = name{1}; end  %#ok<EXIST,AGROW> class or function
+      end
+    end
+
+    function A = timeForm(A, info, opts)
+      % datetime64/timedelta64 counts as datetime/duration when 'time' is
+      % 'datetime' (npystore.internal.toTime); anything else unchanged.
+      if isfield(opts, 'time') && strcmp(opts.time, 'datetime') && ...
+         ~isempty(regexp(info.descr, '^''.[Mm]8', 'once'))
+        A = npystore.internal.toTime(A, info.descr);
+      end
     end
 
     function tf = needsBytes(info)
@@ -319,7 +355,8 @@ classdef Ref < handle
     function opts = readOptions(args)
       % The options of readRows and readSlice (name-value pairs in args).
       opts = npystore.internal.parseOptions(args, struct('text', npystore.Ref.defaultText(), ...
-                                                         'struct', 'fields', 'progress', false));
+                                                         'struct', 'fields', 'progress', false, ...
+                                                         'time', 'counts'));
       npystore.Ref.checkForms(opts);
     end
 
@@ -385,6 +422,7 @@ classdef Ref < handle
         reader = @(lo, cnt) progress.run(@(fn) npystore_mex('read_slice', obj.id, lo(1:nd) - 1, ...
                                                             cnt(1:nd), fn));
         B = npystore.internal.readIndexed(reader, sz, subs, strict);
+        B = npystore.Ref.timeForm(B, info, opts);
         return;
       end
       columns = @(lo, cnt) reshape(1:prod(cnt), [cnt, 1]);
