@@ -183,10 +183,11 @@ classdef Ref < handle
       % maps as uint8); it is checked to be the file npystore checked (else
       % npystore:mismatch). Octave has no memmapfile: an npystore.MappedFile with the
       % same properties, whose Data reads (and for 'r+' writes) npystore's own map.
-      % Structured, S and V dtypes map as their bytes: m.Data.x is uint8 [itemsize,
-      % dims as above], element bytes as stored (fields at numpy's offsets, padding
-      % included, no byte swapping), as r.load('raw') gives them. Unicode, complex,
-      % float16 and swapped byte orders: npystore:unsupported (use load).
+      % Structured, S, V and U dtypes map as their bytes: m.Data.x is uint8
+      % [itemsize, dims as above], element bytes as stored (fields at numpy's
+      % offsets, padding included, no byte swapping), as r.load('raw') gives them.
+      % Complex, float16 and swapped byte orders of numbers: npystore:unsupported
+      % (use load).
       mode = 'r';
       args = varargin;
       if mod(numel(args), 2) == 1, mode = args{1}; args = args(2:end); end
