@@ -70,6 +70,10 @@ classdef Store < handle
       %                       size(B) without its last dimension), as r.load() gives
       %                       them back. Structs and 'dtype' are stored fortran_order
       %                       True ('order' does not apply).
+      % MATLAB datetime and duration arrays become datetime64/timedelta64 counts of
+      % ns ('<M8[ns]', '<m8[ns]'), or of the finest of us, ms, s that holds every
+      % value; zoned datetimes are stored as UTC, unzoned ones as they are; NaT and
+      % NaN -> NaT. Column-major like structs. (MATLAB only: Octave has neither.)
       opts = npystore.internal.parseOptions(varargin, struct('path', [], 'schema', [], 'table', [], ...
           'attribute', [], 'key', [], 'shape', 'size', 'order', 'F', ...
           'overwrite', false, 'fsync', false, 'dtype', []));
@@ -78,6 +82,10 @@ classdef Store < handle
         [bytes, descr, shape] = npystore.Store.byteLayout(A, opts);
         ref = npystore.Ref(npystore_mex('put_bytes', obj.id, npystore.internal.targetSpec(opts), ...
                                         bytes, descr, shape, flags));
+        return;
+      end
+      if isa(A, 'datetime') || isa(A, 'duration')
+        ref = obj.putTime(A, opts, flags);
         return;
       end
       [data, shape, fortran] = npystore.Store.layout(A, opts);
@@ -132,11 +140,12 @@ classdef Store < handle
       % With one output, the first failure is raised once every item was tried.
       % 'concurrency': at most this many loads at a time; 0 (default) is the
       % library's default (32). 'text' and 'struct' as for r.load (every dtype
-      % r.load() reads loads here too). 'progress' as for r.load, over the bytes of
+      % r.load() reads loads here too), 'time' as for r.load. 'progress' as for r.load, over the bytes of
       % all items: a cancel (or Ctrl+C) raises npystore:cancelled and returns
       % nothing, whatever the outputs asked.
       opts = npystore.internal.parseOptions(varargin, struct('concurrency', 0, ...
-          'text', npystore.Ref.defaultText(), 'struct', 'fields', 'progress', false));
+          'text', npystore.Ref.defaultText(), 'struct', 'fields', 'progress', false, ...
+          'time', 'counts'));
       npystore.Ref.checkForms(opts);
       progress = npystore.internal.Progress(opts.progress, sprintf('%d loads', numel(refs)));
       c = opts.concurrency;
@@ -165,6 +174,11 @@ classdef Store < handle
           messages{i} = regexprep(err.message, '^npystore: ', '');
         end
       end
+      if strcmp(opts.time, 'datetime')  % MATLAB only (checkForms)
+        for i = find(cellfun(@isempty, codes(:)))'
+          values{i} = npystore.Ref.timeForm(values{i}, held{i}.info(), opts);
+        end
+      end
       errors = cell(size(refs));
       for i = find(~cellfun(@isempty, codes(:)))'
         errors{i} = struct('identifier', ['npystore:' codes{i}], 'message', ['npystore: ' messages{i}]);
@@ -185,6 +199,22 @@ classdef Store < handle
     function remove(obj, path)
       % REMOVE  Delete the object at a store-relative path (npystore:not_found if absent).
       npystore_mex('store_delete', obj.id, npystore.internal.text(path, 'path'));
+    end
+  end
+
+  methods (Hidden)
+    function ref = putTime(obj, A, opts, flags)
+      % A datetime or duration array as datetime64/timedelta64 counts
+      % (npystore.internal.fromTime: ns, or coarser where ns do not reach),
+      % column-major like structs ('shape' applies, 'order' does not).
+      if ~strcmpi(opts.order, 'F')
+        npystore.internal.fail('invalid_argument', 'datetime and duration are stored column-major; ''order'' does not apply');
+      end
+      [counts, descr] = npystore.internal.fromTime(A);
+      [data, shape] = npystore.Store.layout(counts, opts);
+      bytes = reshape(typecast(data(:), 'uint8'), 8, []);
+      ref = npystore.Ref(npystore_mex('put_bytes', obj.id, npystore.internal.targetSpec(opts), ...
+                                      bytes, descr, shape, flags));
     end
   end
 

@@ -129,6 +129,11 @@ typedef struct {
 /* The MATLAB type for a stored array's descr ('<f8', '>i2', '<U5', ...);
  * npystore:dtype for descrs without one. */
 void nsm_type_from_descr(const char *descr, nsm_type *t);
+/* Whether descr is structured, S, V or U: dtypes whose element bytes the .m layer
+ * decodes (load_bytes), and which map and load('raw') as uint8 [itemsize, ...]. */
+int nsm_byte_elements(const char *descr);
+/* Whether r's stored file is C order (ndim >= 2 only: fewer dims have one layout). */
+int nsm_stored_c_order(const npy_ref *r, size_t ndim);
 /* The same without raising: 0 when descr has no MATLAB type. */
 int nsm_type_lookup(const char *descr, nsm_type *t);
 /* The message nsm_type_from_descr raises for descr, into buf. */
@@ -191,6 +196,7 @@ void nsm_cmd_ref_exists(mxArray *[], const mxArray *[]);
 void nsm_cmd_load(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_rows(mxArray *[], const mxArray *[]);
 void nsm_cmd_read_slice(mxArray *[], const mxArray *[]);
+void nsm_cmd_read_slice_bytes(mxArray *[], const mxArray *[]);
 void nsm_cmd_load_many(mxArray *[], const mxArray *[]);
 void nsm_cmd_load_bytes(mxArray *[], const mxArray *[]);
 void nsm_cmd_put_bytes(mxArray *[], const mxArray *[]);

@@ -67,6 +67,11 @@ int nsm_type_lookup(const char *descr, nsm_type *t) {
   return t->cls != mxUNKNOWN_CLASS;
 }
 
+int nsm_byte_elements(const char *descr) {
+  return descr[0] == '[' ||
+         (descr[0] == '\'' && descr[1] && (descr[2] == 'S' || descr[2] == 'V' || descr[2] == 'U'));
+}
+
 void nsm_type_refusal(const char *descr, char *buf, size_t size) {
   snprintf(buf, size,
            "dtype %s has no MATLAB equivalent (supported: bool, int8..uint64, float16/32/64, "

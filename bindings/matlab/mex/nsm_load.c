@@ -2,9 +2,13 @@
  *   A = npystore_mex('load', id, raw, progress)  raw: 0 numpy's shape, 1 as stored;
  *       progress: [] or f(done, total), true to cancel (nsm_progress.c); Ctrl+C
  *       cancels either way (npystore:cancelled)
- *   A = npystore_mex('read_rows', id, first, count)   first is 0-based here
- *   A = npystore_mex('read_slice', id, start, count)  a hyperslab: one 0-based start
- *       and one count per numpy axis; size(A) is count (N-by-1 for 1-d)
+ *   A = npystore_mex('read_rows', id, first, count, progress)   first is 0-based here
+ *   A = npystore_mex('read_slice', id, start, count, progress)  a hyperslab: one
+ *       0-based start and one count per numpy axis; size(A) is count (N-by-1 for 1-d)
+ *   B = npystore_mex('read_slice_bytes', id, start, count, progress)  the slice's
+ *       element bytes as 'load_bytes' gives the whole array's: uint8 [itemsize,
+ *       prod(count)], column-major over count, as stored (any dtype)
+ *   progress (may be left out) as for 'load', over the slice's bytes
  * MATLAB's size is numpy's shape (0-d -> 1x1, (N,) -> N-by-1). The library writes
  * straight into the new array's buffer in Fortran order, converting C-order files
  * on the way; 'raw' skips the conversion and reverses the dimensions of C-order
@@ -16,28 +20,27 @@
 
 #include "nsm.h"
 
-/* Where the bytes come from: the whole array, a block of rows, or a hyperslab
- * (slice_start/slice_count, one per axis: npy_ref_read_slice). Whole loads report
- * to `progress` and stop on Ctrl+C; the C API has no progress for rows and slices. */
+/* Where the bytes come from: the whole array (slice_count NULL) or a hyperslab
+ * (slice_start/slice_count, one per axis: npy_ref_read_slice_progress; a block of
+ * rows is the slice {first, 0, ..} x {count, <the other axes whole>}). Both report
+ * to `progress` and stop on Ctrl+C (nsm_progress.c). */
 typedef struct {
   const npy_ref *ref;
-  int rows;
-  uint64_t first, count;
   const uint64_t *slice_start, *slice_count;
   size_t slice_ndim;
   nsm_progress *progress;
 } source;
 
 static void fill(const source *src, void *buf, uint64_t len, npy_order order) {
+  npy_progress_fn fn = nsm_progress_fn(src->progress);
   if (src->slice_count)
-    nsm_check(npy_ref_read_slice(src->ref, src->slice_ndim, src->slice_start, src->slice_count,
-                                 buf, len, order));
-  else if (src->rows)
-    nsm_check(npy_ref_read_rows(src->ref, src->first, src->count, buf, len, order));
+    nsm_progress_check(src->progress,
+                       npy_ref_read_slice_progress(src->ref, src->slice_ndim, src->slice_start,
+                                                   src->slice_count, buf, len, order, fn,
+                                                   src->progress));
   else
     nsm_progress_check(src->progress,
-                       npy_ref_load_into_progress(src->ref, buf, len, order,
-                                                  nsm_progress_fn(src->progress), src->progress));
+                       npy_ref_load_into_progress(src->ref, buf, len, order, fn, src->progress));
 }
 
 static float half_to_float(uint16_t h) {
@@ -191,9 +194,8 @@ static mxArray *load_block(const source *src, const uint64_t *shape, size_t ndim
   return a;
 }
 
-/* Whether the stored file is C order (ndim >= 2 only: fewer dims have one layout).
- * DataJoint's JSON does not record the order, so the header is read first. */
-static int stored_c_order(const npy_ref *r, size_t ndim) {
+/* nsm.h. DataJoint's JSON does not record the order, so the header is read first. */
+int nsm_stored_c_order(const npy_ref *r, size_t ndim) {
   if (ndim < 2) return 0;
   int32_t fortran = -1;
   nsm_check(npy_ref_read_header(r));
@@ -202,7 +204,7 @@ static int stored_c_order(const npy_ref *r, size_t ndim) {
 }
 
 void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, NULL};
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), NULL, NULL, 0, NULL};
   uint64_t nbytes = 0;
   nsm_check(npy_ref_nbytes(src.ref, &nbytes));
   nsm_progress progress;
@@ -212,57 +214,116 @@ void nsm_cmd_load(mxArray *plhs[], const mxArray *prhs[]) {
   const uint64_t *shape = NULL;
   size_t ndim = 0;
   nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
-  int reverse = raw && stored_c_order(src.ref, ndim);
+  int reverse = raw && nsm_stored_c_order(src.ref, ndim);
   plhs[0] = load_block(&src, shape, ndim, reverse, raw ? NPY_ORDER_AS_STORED : NPY_ORDER_FORTRAN);
 }
 
-void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 1, 0, 0, NULL, NULL, 0, NULL};
-  src.first = nsm_count(prhs[1], "first");
-  src.count = nsm_count(prhs[2], "count");
-  const uint64_t *shape = NULL;
-  size_t ndim = 0;
-  nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
-  if (ndim == 0 || ndim > 64) {
-    nsm_check(npy_ref_read_rows(src.ref, 0, 0, NULL, 0, NPY_ORDER_FORTRAN));
-    nsm_fail("shape", "a %zu-d array has no rows to read here", ndim);
-  }
-  if (src.first > shape[0] || src.count > shape[0] - src.first)
-    nsm_fail("invalid_argument", "rows %llu..%llu are out of range: the array has %llu rows",
-             (unsigned long long)src.first + 1, (unsigned long long)(src.first + src.count),
-             (unsigned long long)shape[0]);
-  uint64_t block[64];
-  memcpy(block, shape, ndim * sizeof *shape);
-  block[0] = src.count;
-  plhs[0] = load_block(&src, block, ndim, 0, NPY_ORDER_FORTRAN);
+/* The bytes of `ndim` axes of `count` elements of r's dtype. */
+static uint64_t slice_bytes(const npy_ref *r, const uint64_t *count, size_t ndim) {
+  uint64_t n = 0;
+  nsm_check(npy_ref_itemsize(r, &n));
+  for (size_t i = 0; i < ndim; i++) n *= count[i];
+  return n;
 }
 
-void nsm_cmd_read_slice(mxArray *plhs[], const mxArray *prhs[]) {
-  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), 0, 0, 0, NULL, NULL, 0, NULL};
-  const uint64_t *shape = NULL;
-  size_t ndim = 0, nstart = 0, ncount = 0;
-  nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
-  uint64_t *start = nsm_shape(prhs[1], "start", &nstart);
-  uint64_t *count = nsm_shape(prhs[2], "count", &ncount);
+/* A row block as a slice: start {first, 0, ..}, count {n, <the other axes whole>}
+ * (start and count hold 64). Fails for 0-d arrays and rows out of range. */
+static void rows_slice(const npy_ref *r, const mxArray *prhs[], const uint64_t *shape, size_t ndim,
+                       uint64_t *start, uint64_t *count) {
+  uint64_t first = nsm_count(prhs[1], "first"), n = nsm_count(prhs[2], "count");
+  if (ndim == 0) nsm_check(npy_ref_read_rows(r, 0, 0, NULL, 0, NPY_ORDER_FORTRAN));
+  if (ndim == 0 || ndim > 64) nsm_fail("shape", "a %zu-d array has no rows to read here", ndim);
+  if (first > shape[0] || n > shape[0] - first)
+    nsm_fail("invalid_argument", "rows %llu..%llu are out of range: the array has %llu rows",
+             (unsigned long long)first + 1, (unsigned long long)(first + n),
+             (unsigned long long)shape[0]);
+  memcpy(count, shape, ndim * sizeof *shape);
+  memset(start, 0, ndim * sizeof *start);
+  start[0] = first;
+  count[0] = n;
+}
+
+/* The hyperslab of 'read_slice' and 'read_slice_bytes': one start and count per
+ * axis (mxMalloc'd), checked against the shape. */
+static void slice_args(const mxArray *prhs[], const uint64_t *shape, size_t ndim,
+                       uint64_t **start, uint64_t **count) {
+  size_t nstart = 0, ncount = 0;
+  *start = nsm_shape(prhs[1], "start", &nstart);
+  *count = nsm_shape(prhs[2], "count", &ncount);
   if (nstart != ndim || ncount != ndim)
     nsm_fail("invalid_argument", "a %zu-d array takes %zu starts and counts, not %zu and %zu",
              ndim, ndim, nstart, ncount);
+  for (size_t i = 0; i < ndim; i++)
+    if ((*start)[i] > shape[i] || (*count)[i] > shape[i] - (*start)[i])
+      nsm_fail("invalid_argument", "axis %zu: elements %llu..%llu are out of range (its length is %llu)",
+               i + 1, (unsigned long long)(*start)[i] + 1,
+               (unsigned long long)((*start)[i] + (*count)[i]), (unsigned long long)shape[i]);
+}
+
+/* Read the slice src names (its count: `count`, `ndim` axes) as MATLAB's array,
+ * reporting to the progress function `fn` ([] or NULL: none). */
+static mxArray *load_slice(source *src, const uint64_t *count, size_t ndim, const mxArray *fn) {
+  static const uint64_t none = 0;
+  nsm_progress progress;
+  nsm_progress_init(&progress, fn, slice_bytes(src->ref, count, ndim));
+  src->progress = &progress;
+  src->slice_count = ndim ? count : &none;
+  if (!ndim) src->slice_start = &none;
+  src->slice_ndim = ndim;
+  return load_block(src, count, ndim, 0, NPY_ORDER_FORTRAN);
+}
+
+void nsm_cmd_read_rows(mxArray *plhs[], const mxArray *prhs[]) {
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), NULL, NULL, 0, NULL};
+  const uint64_t *shape = NULL;
+  size_t ndim = 0;
+  nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
+  uint64_t start[64], count[64];
+  rows_slice(src.ref, prhs, shape, ndim, start, count);
+  src.slice_start = start;
+  plhs[0] = load_slice(&src, count, ndim, prhs[3]);
+}
+
+void nsm_cmd_read_slice(mxArray *plhs[], const mxArray *prhs[]) {
+  source src = {(const npy_ref *)nsm_lookup(prhs[0], NSM_REF), NULL, NULL, 0, NULL};
+  const uint64_t *shape = NULL;
+  size_t ndim = 0;
+  nsm_check(npy_ref_shape(src.ref, &shape, &ndim));
+  uint64_t *start = NULL, *count = NULL;
+  slice_args(prhs, shape, ndim, &start, &count);
   const char *descr = NULL;
   nsm_check(npy_ref_descr(src.ref, &descr));
   nsm_type t;
   nsm_type_from_descr(descr, &t);
   if (t.conv == NSM_UNICODE)
-    nsm_fail("unsupported", "slices read numeric and logical dtypes, not %s: use load()", descr);
-  for (size_t i = 0; i < ndim; i++)
-    if (start[i] > shape[i] || count[i] > shape[i] - start[i])
-      nsm_fail("invalid_argument", "axis %zu: elements %llu..%llu are out of range (its length is %llu)",
-               i + 1, (unsigned long long)start[i] + 1, (unsigned long long)(start[i] + count[i]),
-               (unsigned long long)shape[i]);
-  static const uint64_t none = 0;
-  src.slice_start = ndim ? start : &none;
-  src.slice_count = ndim ? count : &none;
-  src.slice_ndim = ndim;
-  plhs[0] = load_block(&src, count, ndim, 0, NPY_ORDER_FORTRAN);
+    nsm_fail("unsupported", "slices read numeric and logical dtypes, not %s: use read_slice_bytes",
+             descr);
+  src.slice_start = start;
+  plhs[0] = load_slice(&src, count, ndim, prhs[3]);
   mxFree(start);
   mxFree(count);
+}
+
+void nsm_cmd_read_slice_bytes(mxArray *plhs[], const mxArray *prhs[]) {
+  const npy_ref *r = (const npy_ref *)nsm_lookup(prhs[0], NSM_REF);
+  const uint64_t *shape = NULL;
+  size_t ndim = 0;
+  nsm_check(npy_ref_shape(r, &shape, &ndim));
+  uint64_t *start = NULL, *count = NULL;
+  slice_args(prhs, shape, ndim, &start, &count);
+  static const uint64_t none = 0;
+  uint64_t itemsize = 0, n = 1;
+  nsm_check(npy_ref_itemsize(r, &itemsize));
+  for (size_t i = 0; i < ndim; i++) n *= count[i];
+  mxArray *b = mxCreateNumericMatrix((mwSize)itemsize, (mwSize)n, mxUINT8_CLASS, mxREAL);
+  nsm_progress progress;
+  nsm_progress_init(&progress, prhs[3], itemsize * n);
+  nsm_progress_check(&progress,
+                     npy_ref_read_slice_progress(r, ndim, ndim ? start : &none,
+                                                 ndim ? count : &none, mxGetData(b), itemsize * n,
+                                                 NPY_ORDER_FORTRAN, nsm_progress_fn(&progress),
+                                                 &progress));
+  mxFree(start);
+  mxFree(count);
+  plhs[0] = b;
 }

@@ -7,8 +7,9 @@
  * info: file (the mapped file's resolved name: the stored file, or the cache file
  * for remote stores), offset (of the data in that file), nbytes, c_order, class
  * (MATLAB's element class; logical maps as uint8), mapping (the id of the live map;
- * free it with npystore_mex('free', mapping)). Types memmapfile cannot express are
- * npystore:unsupported.
+ * free it with npystore_mex('free', mapping)), itemsize (0, or for structured, S, V and U
+ * dtypes, which map as uint8 bytes, the bytes of one element: the data is then uint8
+ * [itemsize, dims]). Types memmapfile cannot express are npystore:unsupported.
  *   npystore_mex('mapping_check', mapping)    MATLAB, after memmapfile(info.file)
  * has reopened the file by name: npystore:mismatch unless that name still leads to
  * the mapped file (same device and inode).
@@ -37,7 +38,13 @@ void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   const char *descr = NULL;
   nsm_check(npy_ref_descr(r, &descr));
   nsm_type t;
-  nsm_type_from_descr(descr, &t);
+  uint64_t element_bytes = 0; /* structured, S and V: mapped as their bytes */
+  if (nsm_byte_elements(descr)) {
+    nsm_check(npy_ref_itemsize(r, &element_bytes));
+    t = (nsm_type){mxUINT8_CLASS, 0, NSM_COPY, 1, 0};
+  } else {
+    nsm_type_from_descr(descr, &t);
+  }
   if (t.complex || t.conv != NSM_COPY || t.swap)
     nsm_fail("unsupported", "a %s array cannot be mapped as a MATLAB type (complex, float16, "
                             "unicode and non-native byte orders need ref.load())", descr);
@@ -69,8 +76,10 @@ void nsm_cmd_mmap(mxArray *plhs[], const mxArray *prhs[]) {
   }
   *h = (nsm_map){m, cls, "", mxGetElementSize(proto), strcmp(mode, "r+") == 0};
   snprintf(h->cls_name, sizeof h->cls_name, "%s", mxGetClassName(proto));
-  static const char *fields[] = {"file", "offset", "nbytes", "c_order", "class", "mapping"};
-  mxArray *s = mxCreateStructMatrix(1, 1, 6, fields);
+  static const char *fields[] = {"file",  "offset",  "nbytes",  "c_order",
+                                 "class", "mapping", "itemsize"};
+  mxArray *s = mxCreateStructMatrix(1, 1, 7, fields);
+  mxSetField(s, 0, "itemsize", mxCreateDoubleScalar((double)element_bytes));
   mxSetField(s, 0, "file", nsm_string_out(path));
   mxSetField(s, 0, "class", nsm_string_out(mxGetClassName(proto)));
   mxDestroyArray(proto);

@@ -15,12 +15,12 @@
 // out-of-range rows, ids it cannot resolve) answers done = false and the caller
 // takes the MEX path, which handles every case and raises the proper errors.
 //
-// Ctrl+C: whole loads (load, load_bytes) of more than 1 MiB pass the library a
+// Ctrl+C: loads and row reads (load, load_bytes, read_rows) of more than 1 MiB pass the library a
 // progress callback that only reads Octave's interrupt flag and cancels; once the
 // library has returned, Octave's interrupt is thrown, as the MEX does
 // (mex/nsm_progress.c), and stops the run as any Ctrl+C does. Progress functions are
 // the MEX's: when the caller asks for progress, npystore.Ref calls the MEX and not
-// this file. Row reads have no progress callback in the C API: they run to the end.
+// this file. Row reads are slices (npy_ref_read_slice_progress).
 //
 // Ids come from npystore_mex's registry, resolved through nsm_octave_ref, which
 // the MEX exports and this file finds with dlsym: no handle ever crosses into the
@@ -57,16 +57,25 @@ void check(npy_status st) {
 // The library's progress callback: cancel once Ctrl+C is pending. Reads a flag only.
 int32_t cancel_on_interrupt(uint64_t, uint64_t, void *) { return octave_interrupt_state > 0; }
 
+// The library's read of `b` into buf, as a slice for rows (start {first, 0, ..},
+// count {count, <the other axes whole>}).
+npy_status read(const Block &b, void *buf, uint64_t len, npy_order order, npy_progress_fn fn) {
+  if (!b.rows) return npy_ref_load_into_progress(b.ref, buf, len, order, fn, nullptr);
+  const uint64_t *shape = nullptr;
+  size_t ndim = 0;
+  check(npy_ref_shape(b.ref, &shape, &ndim));
+  uint64_t start[64] = {b.first}, count[64];
+  std::memcpy(count, shape, ndim * sizeof *shape);
+  count[0] = b.count;
+  return npy_ref_read_slice_progress(b.ref, ndim, start, count, buf, len, order, fn, nullptr);
+}
+
 void fill(const Block &b, void *buf, uint64_t len, npy_order order) {
-  if (b.rows) {
-    check(npy_ref_read_rows(b.ref, b.first, b.count, buf, len, order));
-    return;
-  }
-  // small loads without the check: a callback puts the transfer on a helper thread,
+  // small reads without the check: a callback puts the transfer on a helper thread,
   // which costs more than they do (NSM_INTERRUPTIBLE_BYTES in mex/nsm.h)
   const uint64_t interruptible = uint64_t(1) << 20;
   npy_progress_fn check_interrupt = len > interruptible ? cancel_on_interrupt : nullptr;
-  npy_status st = npy_ref_load_into_progress(b.ref, buf, len, order, check_interrupt, nullptr);
+  npy_status st = read(b, buf, len, order, check_interrupt);
   if (st == NPY_ERR_CANCELLED && octave_interrupt_state > 0) {
     // the callback above is the only one that cancels: Octave's own interrupt, as
     // the MEX raises it (mex/nsm_progress.c); the array is freed on the way out

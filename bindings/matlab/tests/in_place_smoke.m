@@ -2,7 +2,7 @@ function in_place_smoke(mexdir)
 % IN_PLACE_SMOKE  Every path through npystore_oct once (load, raw, rows, each
 % element class, an error, stale ids, byte loads), and the MEX's bulk load and text puts
 % (buffers it plans and fills itself) and progress calls, small enough to run under
-% valgrind:
+% valgrind (also the row reads, slices and element-byte parts that report progress):
 %   valgrind --error-exitcode=1 octave-cli --eval "in_place_smoke('<mexdir>')"
 % scripts/test.sh matlab runs it so; test_in_place.m checks the results in depth.
 here = fileparts(mfilename('fullpath'));
@@ -59,6 +59,13 @@ S = st.load('text', 'cellstr');
 assert(isequal(S.x, [1; 2]) && isequal(S.n, {'a'; 'bc'}) && isequal(S.y, int8([3; 4])));
 by = store.put(uint8([1 2 3; 4 5 6]), 'path', 'by.npy', 'dtype', 'S');
 assert(isequal(by.load(), uint8([1 2 3; 4 5 6])));
+% parts, raw bytes and maps of element-byte dtypes (read_slice_bytes, load_bytes raw)
+P = st.readRows(2, 1, 'text', 'cellstr');
+assert(isequal(P.n, {'bc'}) && P.y == int8(4) && isequal(st([2 1]).x, [2; 1]));
+assert(isequal(size(st.load('raw')), [st.info().nbytes / 2, 2]) && isequal(by.readSlice(2), uint8([4 5 6])));
+mb = by.mmap();
+assert(isequal(mb.Data.x, uint8([1 4; 2 5; 3 6])));
+delete(mb);
 [v, e] = store.loadMany({st, by, c, gone}, 'text', 'cellstr');
 assert(isequal(v{1}, S) && isequal(v{2}, uint8([1 2 3; 4 5 6])) && isequal(v{3}, {'ab', 'c'; '', 'def'}));
 assert(isempty(v{4}) && strcmp(e{4}.identifier, 'npystore:not_found'));
@@ -80,6 +87,10 @@ assert(s0(1) == 2.5);
 L = reshape(1:2^17 + 8, [], 8);
 big = store.put(L, 'path', 'big.npy', 'order', 'C');
 assert(isequal(big.load(), L) && isequal(big.load('progress', @(d, t) false), L));
+assert(isequal(big.readRows(1), L) && isequal(big.readRows(3, 8000), L(3:8002, :)));
+assert(isequal(big.readRows(2, 'progress', @(d, t) false), L(2:end, :)));
+big.progress = @(d, t) false;
+assert(isequal(big(:, [8 1]), L(:, [8 1])));
 v = store.loadMany({big, h}, 'progress', @(d, t) false);
 assert(isequal(v{1}, L) && isequal(v{2}, int16(1:5)));
 mm = big.mmap('r', 'progress', @(d, t) false);

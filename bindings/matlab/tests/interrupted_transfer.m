@@ -9,6 +9,9 @@ function interrupted_transfer(kind, configFile, path)
 %   kind 'load_caught'   r.load() inside try/catch, then a statement after it
 %   kind 'load_many'     store.loadMany({r})
 %   kind 'mmap'          r.mmap() (a download into the cache, through the MEX)
+%   kind 'read_rows'     r.readRows(1) (Octave's in-place loader)
+%   kind 'read_rows_progress'   r.readRows(1, 'progress', f) (the MEX)
+%   kind 'index'         r(:, :) (the MEX's slice read)
 % Prints "returned" if the transfer ends without an error, and "unwound" when the
 % function's frame goes (at the end or when an interrupt unwinds it).
 unwound = onCleanup(@() fprintf('unwound\n'));
@@ -32,6 +35,12 @@ switch kind
     V = store.loadMany({r});
   case 'mmap'
     m = r.mmap();
+  case 'read_rows'
+    A = r.readRows(1);
+  case 'read_rows_progress'
+    A = r.readRows(1, 'progress', @(done, total) false);
+  case 'index'
+    A = r(:, :);
 end
 fprintf('returned\n');
 end

@@ -10,7 +10,9 @@ lists the cases: name, dtype, shape (comma-separated, empty for 0-d), order (as
 stored: numpy.save writes C order for arrays that are both C and F contiguous).
 """
 import io
+import math
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,10 @@ def make(root):
     np.save(root / "object.npy", np.array([1, "a", None], dtype=object), allow_pickle=True)
     for name, a in dtype_cases().items():
         np.save(root / name, a)
+    for name, a in part_cases(dtype_cases()).items():
+        np.save(root / name, a)
+    for name, a in time_cases().items():
+        np.save(root / name, a)
     (root / "cases.tsv").write_text("\n".join(rows) + "\n")
 
 
@@ -87,6 +93,79 @@ def dtype_cases():
         "void.npy": np.array([b"\x01\x02", b"\x03\x04"], dtype="V2"),
         "unicode2d.npy": np.array([["a", "bc"], ["", "def"]]),
     }
+
+
+def part_cases(files):
+    """numpy's rows, slices and indexed blocks of dtype_cases' arrays (and of a
+    Fortran-order copy of the nested one), the oracle of test_dtypes' readRows,
+    readSlice and r(...) reads: each is the file named after its source and part."""
+    nest = files["nest.npy"]
+    u2d = files["unicode2d.npy"]
+    return {
+        "nestF.npy": np.asfortranarray(nest),
+        "part_rec_rows2.npy": files["rec.npy"][1:],
+        "part_pad_rows2_3.npy": files["pad.npy"][1:3],
+        "part_nest_rows2.npy": nest[1:2],
+        "part_nest_block.npy": nest[0:2, 1:3],
+        "part_nest_index.npy": nest[np.ix_([1, 0], [2, 0])],
+        "part_bytes_rows2.npy": files["bytes.npy"][1:],
+        "part_void_rows1.npy": files["void.npy"][0:1],
+        "part_unicode2d_col2.npy": u2d[:, 1:2],
+        "part_unicode2d_index.npy": u2d[np.ix_([1], [1, 0])],
+        # the element bytes as the files hold them (load('raw') and mmap)
+        "raw_nest.npy": np.frombuffer(nest.tobytes(order="C"), np.uint8),
+        "raw_nestF.npy": np.frombuffer(nest.tobytes(order="F"), np.uint8),
+        "raw_rec.npy": np.frombuffer(files["rec.npy"].tobytes(), np.uint8),
+        "raw_unicode2d.npy": np.frombuffer(u2d.tobytes(order="C"), np.uint8),
+    }
+
+
+TIME_UNITS = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "10ms"]
+SECONDS = {"W": 604800, "D": 86400, "h": 3600, "m": 60, "s": 1, "ms": Fraction(1, 10**3),
+           "us": Fraction(1, 10**6), "ns": Fraction(1, 10**9), "ps": Fraction(1, 10**12),
+           "fs": Fraction(1, 10**15), "as": Fraction(1, 10**18)}
+
+
+def time_cases():
+    """datetime64/timedelta64 counts in every unit numpy has (and a multiplier),
+    with NaT, and what they are in whole seconds (floor) plus the fraction, or in
+    months for Y and M, computed exactly with Python integers: the oracle of
+    test_time's unit arithmetic. time_<unit>.npy (datetime64; time_be_ns.npy
+    big-endian, delta_ns.npy timedelta64), and time_<unit>_whole/_frac/_months.npy
+    (float64, NaN for NaT)."""
+    nat = np.iinfo(np.int64).min
+    cases = {}
+    for unit in TIME_UNITS:
+        if unit in ("Y", "M"):
+            counts = [0, 1, -1, 54, -25, 650, nat]
+        else:
+            fine = unit in ("ms", "us", "ns", "ps", "fs", "as", "10ms")
+            counts = [0, 1, -1, 123456789, -987654321, 2**40 + 7,
+                      1700000000123456789 if fine else 1700000000, nat]
+        a = np.array(counts, dtype=np.int64)
+        cases[f"time_{unit}.npy"] = a.view(f"<M8[{unit}]")
+        mult = int(unit[:-2]) if unit == "10ms" else 1
+        base = unit[-2:] if unit == "10ms" else unit
+        if base in ("Y", "M"):
+            per = 12 if base == "Y" else 1
+            cases[f"time_{unit}_months.npy"] = np.array(
+                [np.nan if c == nat else float(c * per) for c in counts])
+            continue
+        whole, frac = [], []
+        for c in counts:
+            if c == nat:
+                whole.append(np.nan)
+                frac.append(np.nan)
+                continue
+            sec = Fraction(c) * mult * SECONDS[base]
+            w = math.floor(sec)
+            whole.append(float(w))
+            frac.append(float(sec - w))
+        cases[f"time_{unit}_whole.npy"] = np.array(whole)
+        cases[f"time_{unit}_frac.npy"] = np.array(frac)
+    cases["time_be_ns.npy"] = cases["time_ns.npy"].astype(">M8[ns]")
+    cases["delta_ns.npy"] = cases["time_ns.npy"].view(np.int64).view("<m8[ns]")
+    return cases
 
 
 def numpy_bytes(a, fortran):

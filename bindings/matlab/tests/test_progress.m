@@ -1,5 +1,6 @@
 function tests = test_progress()
-% The 'progress' option of r.load, r.mmap and store.loadMany, cancellation from the
+% The 'progress' option of r.load, r.readRows, r.readSlice, r(...) (r.progress),
+% r.mmap and store.loadMany, cancellation from the
 % progress function, and Ctrl+C itself (SIGINT to an octave-cli child). The S3 tests
 % go through counting_proxy.py sending large bodies at RATE bytes/s, so that a
 % transfer is under way long enough to see reports mid-way and to cancel it; they
@@ -15,7 +16,10 @@ tests = [tests, {@s3_load_reports_monotonic_progress, @s3_load_many_reports_all_
                  @s3_cancelled_mmap_leaves_no_cache_file, @ctrl_c_stops_load, ...
                  @ctrl_c_stops_load_with_progress, @ctrl_c_inside_the_progress_function, ...
                  @ctrl_c_is_not_swallowed_by_try, @ctrl_c_stops_load_many, ...
-                 @ctrl_c_stops_mmap_download}];
+                 @ctrl_c_stops_mmap_download, @s3_read_rows_reports_monotonic_progress, ...
+                 @s3_index_read_reports_monotonic_progress, @s3_true_cancels_read_rows_and_index, ...
+                 @ctrl_c_stops_read_rows, @ctrl_c_stops_read_rows_with_progress, ...
+                 @ctrl_c_stops_index_read}];
 end
 
 function n = rate()
@@ -51,9 +55,13 @@ expect_error(@() r.load('progress', boom), 'mine:boom');
 s = ctx.store.put(struct('x', [1; 2], 'y', int8([3; 4])), 'path', 's.npy');  % load_bytes
 expect_error(@() s.load('progress', boom), 'mine:boom');
 expect_error(@() ctx.store.loadMany({r}, 'progress', boom), 'mine:boom');
-live = npystore_mex('live');
-expect_error(@() r.mmap('r', 'progress', boom), 'mine:boom');
-assert(npystore_mex('live') == live, 'the refused map is still alive');
+expect_error(@() r.readRows(1, 40, 'progress', boom), 'mine:boom');
+expect_error(@() r.readSlice(1:2, ':', 'progress', boom), 'mine:boom');
+r.progress = boom;
+expect_error(@() r(1:3, 2), 'mine:boom');
+% a file store's map reports nothing (npy_ref_load_mmap_progress): f is never called
+m = r.mmap('r', 'progress', boom);
+assert(isequal(m.Data.x, magic(40)), 'the mapped values differ');
 end
 
 function option_errors(ctx)
@@ -64,6 +72,12 @@ end
 expect_error(@() r.mmap('r', 'progress', 'nope'), 'npystore:invalid_argument');
 expect_error(@() ctx.store.loadMany({r}, 'progress', 'nope'), 'npystore:invalid_argument');
 expect_error(@() npystore_mex('load', r.id, 0, 'f'), 'npystore:invalid_argument');
+expect_error(@() r.readRows(1, 2, 'progress', 'nope'), 'npystore:invalid_argument');
+expect_error(@() r.readRows(1, 'progress', 'nope'), 'npystore:invalid_argument');
+expect_error(@() r.readSlice(1:2, 'progress', 'nope'), 'npystore:invalid_argument');
+expect_error(@() r.readSlice(1:2, 'nope', 1), 'npystore:invalid_argument');
+r.progress = 'nope';
+expect_error(@() r(1), 'npystore:invalid_argument');
 end
 
 function file_store_load_reports_its_end(ctx)
@@ -75,6 +89,10 @@ A = r.load('progress', @(d, t) log.report(d, t));
 assert(isequal(A, r.load()) && ~isempty(log.done));
 assert(log.done(end) == r.nbytes && all(log.total == r.nbytes), '%s of %s', ...
        mat2str(log.done), mat2str(log.total));
+log = ProgressLog();
+B = r.readRows(101, 50, 'progress', @(d, t) log.report(d, t));
+assert(isequal(B, A(101:150, :)) && log.done(end) == 50 * 200 * 8 && all(log.total == 50 * 200 * 8), ...
+       'readRows: %s of %s', mat2str(log.done), mat2str(log.total));
 shown = evalc('A = r.load(''progress'', @print_progress);');
 assert(isequal(A, r.load()) && ~isempty(strfind(shown, sprintf('progress %d of %d', r.nbytes, r.nbytes))), ...
        'a function without outputs: %s', shown);
@@ -105,6 +123,64 @@ log = ProgressLog();
 v = slow.loadMany(refs, 'progress', @(d, t) log.report(d, t));
 assert(isequal(v{1}, A) && isequal(v{2}, B), 'the values differ');
 log.check_monotonic(refs{1}.nbytes + refs{2}.nbytes);
+end
+
+function s3_read_rows_reports_monotonic_progress(ctx)
+% readRows of 2 MB of a 4 MB array (C order, so one run) through the throttled
+% proxy: reports over the rows' bytes, mid-way too; the values arrive whole. The
+% same through readRows(first) (to the end) and with the default text option.
+[direct, slow, meter] = s3_stores(ctx); %#ok<ASGLU> the proxy lives while meter does
+A = rand(1024, 512);
+direct.put(A, 'path', 'a.npy', 'order', 'C');
+r = slow.open('a.npy');
+log = ProgressLog();
+B = r.readRows(513, 512, 'progress', @(d, t) log.report(d, t));
+assert(isequal(B, A(513:end, :)), 'the values differ');
+log.check_monotonic(512 * 512 * 8);
+log = ProgressLog();
+B = r.readRows(513, 'progress', @(d, t) log.report(d, t));
+assert(isequal(B, A(513:end, :)), 'the values differ (to the end)');
+log.check_monotonic(512 * 512 * 8);
+fprintf('     %d reports: %s\n', numel(log.done), mat2str(log.done));
+end
+
+function s3_index_read_reports_monotonic_progress(ctx)
+% r(...) with r.progress set, and readSlice with the option: reports over the
+% spanning block's bytes (a Fortran-order column block: one run of 2 MB).
+[direct, slow, meter] = s3_stores(ctx); %#ok<ASGLU> the proxy lives while meter does
+A = rand(512, 1024);
+direct.put(A, 'path', 'a.npy');
+r = slow.open('a.npy');
+log = ProgressLog();
+r.progress = @(d, t) log.report(d, t);
+B = r(:, [513 1024]);
+assert(isequal(B, A(:, [513 1024])), 'the values differ');
+log.check_monotonic(512 * 512 * 8);
+log = ProgressLog();
+B = r.readSlice(':', 1:512, 'progress', @(d, t) log.report(d, t));
+assert(isequal(B, A(:, 1:512)), 'the values differ (readSlice)');
+log.check_monotonic(512 * 512 * 8);
+end
+
+function s3_true_cancels_read_rows_and_index(ctx)
+% A function returning true at its first report cancels readRows and r(...):
+% npystore:cancelled, no value, no report after the cancelling one.
+[direct, slow, meter] = s3_stores(ctx); %#ok<ASGLU> the proxy lives while meter does
+direct.put(rand(512, 512), 'path', 'a.npy');
+r = slow.open('a.npy');
+log = ProgressLog(1);
+B = 'untouched';
+try
+  B = r.readRows(1, 512, 'progress', @(d, t) log.report(d, t));
+catch err
+end
+assert(strcmp(err.identifier, 'npystore:cancelled'), '%s: %s', err.identifier, err.message);
+assert(strcmp(B, 'untouched'), 'a cancelled readRows returned a value');
+assert(numel(log.done) == 1 && log.done(1) < r.nbytes, 'reports: %s', mat2str(log.done));
+log = ProgressLog(1);
+r.progress = @(d, t) log.report(d, t);
+expect_error(@() r(:, 1:400), 'npystore:cancelled');
+assert(numel(log.done) == 1, 'index reports: %s', mat2str(log.done));
 end
 
 function s3_true_cancels_load(ctx)
@@ -202,6 +278,22 @@ function ctrl_c_stops_mmap_download(ctx)
 got = interrupt(ctx, 'mmap');
 left = cache_files(got.cache);
 assert(isempty(left), 'the interrupted download left %s', strjoin(left, ', '));
+end
+
+function ctrl_c_stops_read_rows(ctx)
+% SIGINT during a default r.readRows(1) (Octave's in-place loader, 16 MB > 1 MiB:
+% the Ctrl+C check without a progress option).
+interrupt(ctx, 'read_rows');
+end
+
+function ctrl_c_stops_read_rows_with_progress(ctx)
+% The same through the MEX, which calls a progress function between checks.
+interrupt(ctx, 'read_rows_progress');
+end
+
+function ctrl_c_stops_index_read(ctx)
+% SIGINT during a default r(:, :) (the MEX's slice read).
+interrupt(ctx, 'index');
 end
 
 function got = interrupt(ctx, kind, started)

@@ -1,4 +1,4 @@
-function B = readIndexed(reader, sz, subs, strict)
+function [B, lo, cnt] = readIndexed(reader, sz, subs, strict)
 % READINDEXED  A(subs{:}) for an array A of size sz, reading only the block that
 % spans it.
 %   B = npystore.internal.readIndexed(reader, sz, subs, strict)
@@ -8,9 +8,12 @@ function B = readIndexed(reader, sz, subs, strict)
 % one (A(k) is linear indexing). Each numpy axis is read from the lowest to the
 % highest index it is given (one reader call), then B is picked out of that block. strict (readSlice): every subscript must be a
 % contiguous ascending range, so B is the block itself.
+% lo and cnt: the block read (reader's arguments).
 n = numel(subs);
 if n == 0
-  B = reader(ones(size(sz)), sz);
+  lo = ones(size(sz));
+  cnt = sz;
+  B = reader(lo, cnt);
   return;
 end
 if n >= numel(sz)
