@@ -8,8 +8,8 @@
  * codes{i} '' or its npystore code, messages{i} '' or why, and a logical array
  * bytes: values{i} is the element bytes (uint8 [itemsize, numel], as 'load_bytes'
  * gives them) for the .m layer to split: structured, S and V items, and unicode
- * ones when text_bytes is true. An item that fails does not stop the others. The
- * library words only the first failure; the others get their status and path.
+ * ones when text_bytes is true. An item that fails does not stop the others; its
+ * message is the library's own for it (npy_refs_item_error), naming its path.
  * progress as for 'load', over the bytes of all items; a cancel (the function or
  * Ctrl+C) fails the whole call with npystore:cancelled and returns nothing. */
 #include <stdio.h>
@@ -74,25 +74,12 @@ static int plan_item(const npy_ref *r, nsm_load_plan *p, outcome *o, int text_by
   return 0;
 }
 
-/* The library's message for the first failed item, without the "item j: " and
- * "(k of m items failed)" it adds for the whole call. */
-static void first_message(char *out, size_t size, const char *text, size_t j, size_t failed,
-                          size_t m) {
-  char head[48], tail[80];
-  snprintf(head, sizeof head, "item %zu: ", j);
-  snprintf(tail, sizeof tail, " (%zu of %zu items failed)", failed, m);
-  size_t len = strlen(text), hl = strlen(head), tl = strlen(tail);
-  if (len >= hl + tl && !strncmp(text, head, hl) && !strcmp(text + len - tl, tail))
-    snprintf(out, size, "%.*s", (int)(len - hl - tl), text + hl);
-  else
-    snprintf(out, size, "%s", text);
-}
-
-static void failed_item(outcome *o, const npy_ref *r, npy_status st) {
-  const char *path = NULL;
-  if (npy_ref_path(r, &path) != NPY_OK) path = "?";
+/* Item j's failure: its npystore code, and the library's own message for it
+ * (npy_refs_item_error), which names its path and says why. */
+static void failed_item(outcome *o, size_t j, npy_status st) {
   o->code = npy_status_name(st);
-  snprintf(o->message, sizeof o->message, "'%s' did not load: %s", path, o->code);
+  if (npy_refs_item_error(j, o->message, sizeof o->message, NULL) != NPY_OK || !o->message[0])
+    snprintf(o->message, sizeof o->message, "item %zu did not load: %s", j + 1, o->code);
 }
 
 /* Whether the progress function cancelled the call (some item stopped by it). */
@@ -140,21 +127,11 @@ void nsm_cmd_load_many(mxArray *plhs[], const mxArray *prhs[]) {
     if (progress.interrupted || progress.failed) nsm_progress_check(&progress, NPY_ERR_CANCELLED);
     nsm_fail("cancelled", "the progress function cancelled the loads: nothing was loaded");
   }
-  char first[512] = "";
-  size_t failed = 0, first_at = m;
-  for (size_t j = 0; j < m; j++)
-    if (statuses[j] != NPY_OK) {
-      if (first_at == m) first_at = j;
-      failed++;
-    }
-  if (st != NPY_OK && first_at < m)
-    first_message(first, sizeof first, npy_last_error(), first_at, failed, m);
   for (size_t j = 0; j < m; j++) {
     outcome *o = &outs[at[j]];
     if (statuses[j] != NPY_OK) {
       nsm_drop_block(&plans[j]);
-      failed_item(o, refs[j], statuses[j]);
-      if (j == first_at && first[0]) snprintf(o->message, sizeof o->message, "%s", first);
+      failed_item(o, j, statuses[j]);
       continue;
     }
     o->bytes = plans[j].bytes;

@@ -27,6 +27,11 @@ assert(isequal(v{2}, A) && isempty(e{2}));
 assert(strcmp(e{1}.identifier, 'npystore:not_found') && strcmp(e{3}.identifier, 'npystore:not_found'));
 assert(~isempty(strfind(e{1}.message, 'gone.npy')) && ~isempty(strfind(e{3}.message, 'lost.npy')), ...
        '%s / %s', e{1}.message, e{3}.message);
+% and each says why in the library's own words (npy_refs_item_error), not only its
+% code, as the library once worded only the first failure
+for k = [1 3]
+  assert(isempty(strfind(e{k}.message, 'did not load')), '%s', e{k}.message);
+end
 end
 
 function every_numpy_file(ctx)
