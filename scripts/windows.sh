@@ -172,9 +172,10 @@ cp "$out/bcryptprimitives.dll" "$out/consumer/" # Wine's missing DLL, beside the
 ctest --test-dir "$out/consumer" --output-on-failure --no-tests=error
 
 # The MATLAB MEX sources compiled for Windows with mingw against Octave's mex.h (the
-# matlab stage installs Octave's headers), with the warnings as errors. Then linked
-# as a Windows DLL (npystore_mex.mexw64) against libnpystore.dll.a and a stand-in
-# import library for the host's mx*/mex* functions, made from the symbols the objects
+# matlab stage installs Octave's headers), with the warnings as errors; Octave's
+# mex.h defines HAVE_OCTAVE, so this is the Octave build, C++ file included. Then
+# linked as a Windows DLL (npystore_mex.mexw64) against libnpystore.dll.a and a
+# stand-in import library for the host's symbols, made from the symbols the objects
 # leave undefined: it shows that nothing else is missing on Windows, not that MATLAB
 # or Octave on Windows loads it (neither is here).
 mex_h=$(find /usr/include -path '*octave*' -name mex.h -print -quit 2>/dev/null || true)
@@ -182,24 +183,31 @@ if [ -z "$mex_h" ]; then
   echo "windows.sh: no Octave mex.h under /usr/include (scripts/setup-system.sh installs it)" >&2
   exit 1
 fi
-step "$mingw bindings/matlab/mex/*.c against $mex_h"
+step "$mingw bindings/matlab/mex/*.c and *.cc against $mex_h"
 mexdir=$out/mex
 rm -rf "$mexdir" && mkdir -p "$mexdir"
 octinc=$(dirname "$(dirname "$mex_h")")
+mex_flags=(-c -O2 -Wall -Wextra -Werror -DMX_HAS_INTERLEAVED_COMPLEX=1 -DNPYSTORE_HAVE_WRITER
+  -I"$octinc" -I"$(dirname "$mex_h")" -Iinclude -Ibindings/matlab/mex)
 objs=()
-for src in bindings/matlab/mex/*.c; do
-  obj=$mexdir/$(basename "$src" .c).o
-  "$mingw" -c -O2 -Wall -Wextra -Werror -DMX_HAS_INTERLEAVED_COMPLEX=1 -DNPYSTORE_HAVE_WRITER \
-    -I"$octinc" -I"$(dirname "$mex_h")" -Iinclude -Ibindings/matlab/mex -o "$obj" "$src"
+for src in bindings/matlab/mex/*.c bindings/matlab/mex/*.cc; do
+  obj=$mexdir/$(basename "$src").o
+  case $src in
+    *.cc) x86_64-w64-mingw32-g++ "${mex_flags[@]}" -o "$obj" "$src" ;; # Octave's C++ (nsm_feval.cc)
+    *) "$mingw" "${mex_flags[@]}" -o "$obj" "$src" ;;
+  esac
   objs+=("$obj")
 done
-host_symbols=$(x86_64-w64-mingw32-nm -u "${objs[@]}" | awk '$2 ~ /^mex|^mx/ {print $2}' | sort -u)
+# The host's functions and data: mx*/mex*, and Octave's interrupt state and C++
+# interrupt exception that the progress callback reads (nsm_progress.c, nsm_feval.cc).
+host_symbols=$(x86_64-w64-mingw32-nm -u "${objs[@]}" |
+  awk '$2 ~ /^mex|^mx|^octave_|^_Z[A-Z]*N6octave/ {print $2}' | sort -u)
 { echo "LIBRARY liboctinterp.dll"; echo "EXPORTS"; echo "$host_symbols"; } >"$mexdir/host.def"
 x86_64-w64-mingw32-dlltool -d "$mexdir/host.def" -l "$mexdir/libhost.dll.a"
-"$mingw" -shared -o "$mexdir/npystore_mex.mexw64" "${objs[@]}" -L"$lib" -l:libnpystore.dll.a \
-  "$mexdir/libhost.dll.a"
+x86_64-w64-mingw32-g++ -shared -static-libgcc -static-libstdc++ -o "$mexdir/npystore_mex.mexw64" \
+  "${objs[@]}" -L"$lib" -l:libnpystore.dll.a "$mexdir/libhost.dll.a"
 echo "MEX: ${#objs[@]} sources compiled for Windows (-Wall -Wextra -Werror), linked as" \
-  "npystore_mex.mexw64 with $(echo "$host_symbols" | wc -l) mx/mex functions left to the host"
+  "npystore_mex.mexw64 with $(echo "$host_symbols" | wc -l) host functions and data left to the host"
 
 # The library's unit tests and the integration suites (tests/*.rs), cross-built in
 # one cargo run (one build of the library and its dependencies for both) and run
