@@ -1,0 +1,202 @@
+//! A DataJoint table opened from the catalog, and fetching its rows' references: one
+//! query for all matching rows, each `<npy@store>` value turned into an [`ArrayRef`]
+//! on the store it names, with no store I/O.
+
+use super::connection::Database;
+use super::heading::{Attribute, Heading};
+use super::value::sql_text;
+use crate::array_ref::ArrayRef;
+use crate::error::{bail, Result};
+use crate::path::KeyPart;
+use crate::store_set::StoreSet;
+
+/// Which rows a fetch reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Restriction {
+    /// Every row.
+    All,
+    /// The rows matching any of these keys; a key is all or part of the primary key
+    /// (an empty key matches every row, an empty list none, as in DataJoint).
+    Keys(Vec<Vec<KeyPart>>),
+}
+
+/// One fetched row: its primary key and its `<npy@store>` references.
+#[derive(Debug)]
+pub struct FetchedRow {
+    /// The primary key in key order, each value typed from the table's heading.
+    pub key: Vec<KeyPart>,
+    /// Each `<npy@store>` attribute in column order with its reference (`None` for NULL).
+    pub arrays: Vec<(String, Option<ArrayRef>)>,
+}
+
+impl FetchedRow {
+    /// The reference of attribute `name`, if the row has one.
+    pub fn array(&self, name: &str) -> Option<&ArrayRef> {
+        self.arrays
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, r)| r.as_ref())
+    }
+}
+
+/// A table of a DataJoint schema with its heading, and the stores its refs live in.
+#[derive(Debug, Clone)]
+pub struct Table {
+    db: Database,
+    stores: StoreSet,
+    heading: Heading,
+}
+
+impl Table {
+    /// Open table `name` (`Recording`, `Master.Part`, or an SQL name such as `#lookup`)
+    /// of `schema`, reading its heading from the catalog. Refs route to `stores`.
+    pub fn open(db: &Database, stores: &StoreSet, schema: &str, name: &str) -> Result<Table> {
+        Ok(Table {
+            db: db.clone(),
+            stores: stores.clone(),
+            heading: Heading::read(db, schema, name)?,
+        })
+    }
+
+    /// The table's heading.
+    pub fn heading(&self) -> &Heading {
+        &self.heading
+    }
+
+    /// The rows matching `restriction`, in primary-key order, with their keys and
+    /// references: one query whatever the number of rows, no store I/O. A key naming
+    /// an attribute that is not in the primary key, or a value of the wrong kind, is
+    /// refused (`InvalidArgument`) before the query.
+    pub fn fetch_refs(&self, restriction: &Restriction) -> Result<Vec<FetchedRow>> {
+        let (filter, params) = self.where_clause(restriction)?;
+        let Some(filter) = filter else {
+            return Ok(Vec::new());
+        };
+        let key: Vec<&Attribute> = self.heading.key_attributes().collect();
+        let arrays: Vec<&Attribute> = self.heading.npy_attributes().collect();
+        let columns: Vec<String> = key
+            .iter()
+            .chain(&arrays)
+            .map(|a| format!("t.{}::text", quote(&a.name)))
+            .collect();
+        // Qualified: a bare name in ORDER BY would name the text output column and
+        // sort numbers as text.
+        let order: Vec<String> = key
+            .iter()
+            .map(|a| format!("t.{}", quote(&a.name)))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {}.{} AS t WHERE {filter}{}",
+            columns.join(", "),
+            quote(&self.heading.schema),
+            quote(&self.heading.table),
+            if order.is_empty() {
+                String::new()
+            } else {
+                format!(" ORDER BY {}", order.join(", "))
+            }
+        );
+        let rows = self.db.query_text(&sql, &params)?;
+        rows.into_iter()
+            .map(|row| self.row(&key, &arrays, row))
+            .collect()
+    }
+
+    fn row(
+        &self,
+        key: &[&Attribute],
+        arrays: &[&Attribute],
+        row: Vec<Option<String>>,
+    ) -> Result<FetchedRow> {
+        let mut cells = row.into_iter();
+        let key = key
+            .iter()
+            .map(|a| {
+                let Some(text) = cells.next().flatten() else {
+                    bail!(Internal, "primary-key attribute {} came back NULL", a.name);
+                };
+                Ok(KeyPart::new(a.name.clone(), a.value_kind().parse(&text)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let arrays = arrays
+            .iter()
+            .map(|a| {
+                let reference = cells
+                    .next()
+                    .flatten()
+                    .map(|json| self.reference(a, &json))
+                    .transpose()?;
+                Ok((a.name.clone(), reference))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(FetchedRow { key, arrays })
+    }
+
+    fn reference(&self, attribute: &Attribute, json: &str) -> Result<ArrayRef> {
+        self.stores.ref_from_json(json).map_err(|e| {
+            e.context(format!(
+                "{}.{} attribute {}",
+                self.heading.schema, self.heading.table, attribute.name
+            ))
+        })
+    }
+
+    /// The SQL condition and its text parameters; `None` when no row can match.
+    fn where_clause(&self, restriction: &Restriction) -> Result<(Option<String>, Vec<String>)> {
+        let keys = match restriction {
+            Restriction::All => return Ok((Some("TRUE".into()), Vec::new())),
+            Restriction::Keys(keys) if keys.is_empty() => return Ok((None, Vec::new())),
+            Restriction::Keys(keys) => keys,
+        };
+        let mut params = Vec::new();
+        let mut alternatives = Vec::with_capacity(keys.len());
+        for key in keys {
+            let mut terms = vec!["TRUE".to_string()];
+            for part in key {
+                let attribute = self.key_attribute(part)?;
+                params.push(sql_text(&part.value));
+                terms.push(format!(
+                    "t.{} = ${}::text::{}",
+                    quote(&attribute.name),
+                    params.len(),
+                    attribute.sql_type
+                ));
+            }
+            alternatives.push(format!("({})", terms.join(" AND ")));
+        }
+        Ok((Some(alternatives.join(" OR ")), params))
+    }
+
+    /// The primary-key attribute `part` names, if `part`'s value is of its kind.
+    fn key_attribute(&self, part: &KeyPart) -> Result<&Attribute> {
+        let Some(attribute) = self.heading.attribute(&part.name).filter(|a| a.in_key) else {
+            bail!(
+                InvalidArgument,
+                "{:?} is not a primary-key attribute of {}.{} (its key: {})",
+                part.name,
+                self.heading.schema,
+                self.heading.table,
+                self.heading.primary_key.join(", ")
+            );
+        };
+        if !attribute.value_kind().accepts(&part.value) {
+            bail!(
+                InvalidArgument,
+                "key attribute {} is {} ({:?}); {:?} does not match it",
+                attribute.name,
+                attribute
+                    .datajoint_type
+                    .as_deref()
+                    .unwrap_or(&attribute.sql_type),
+                attribute.value_kind(),
+                part.value
+            );
+        }
+        Ok(attribute)
+    }
+}
+
+/// `name` as a PostgreSQL quoted identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
