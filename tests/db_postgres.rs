@@ -170,6 +170,18 @@ fn check_table(table: &Table, seen: &Value) {
                 seen_row["bytes"][name].as_str().unwrap(),
                 "{name}"
             );
+            // The path rebuilt from the fetched key (given in reverse order) and the
+            // heading equals the one DataJoint wrote, token aside.
+            let file = reference.path().rsplit('/').next().unwrap();
+            let token = file
+                .strip_prefix(&format!("{name}_"))
+                .and_then(|t| t.strip_suffix(".npy"))
+                .unwrap();
+            let reversed: Vec<KeyPart> = row.key.iter().rev().cloned().collect();
+            assert_eq!(
+                table.object_path(&reversed, name, token).unwrap(),
+                reference.path()
+            );
         }
     }
 }
@@ -210,6 +222,10 @@ fn key(parts: &[(&str, KeyValue)]) -> Vec<KeyPart> {
         .iter()
         .map(|(n, v)| KeyPart::new(*n, v.clone()))
         .collect()
+}
+
+fn subject_m01() -> (&'static str, KeyValue) {
+    ("subject", KeyValue::Str("m/01".into()))
 }
 
 fn keys_of(rows: &[FetchedRow]) -> Vec<BTreeMap<String, String>> {
@@ -299,6 +315,28 @@ fn keys_that_do_not_match_the_heading_are_refused_before_any_query() {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}: {err}");
     }
     assert_eq!(db.queries_sent(), sent, "nothing reached the server");
+    let full = key(&[subject_m01(), ("rec_id", KeyValue::Int(1))]);
+    for (bad, attribute) in [
+        (key(&[subject_m01()]), "waveform"),
+        (
+            key(&[subject_m01(), ("rec_id", KeyValue::Str("1".into()))]),
+            "waveform",
+        ),
+        (
+            [full.clone(), key(&[("rec_id", KeyValue::Int(2))])].concat(),
+            "waveform",
+        ),
+        (full.clone(), "label"),
+    ] {
+        let err = recording
+            .object_path(&bad, attribute, "AbCd1234")
+            .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidArgument,
+            "{bad:?} {attribute}: {err}"
+        );
+    }
     let missing = Table::open(&db, &stores, &f.schema, "NoSuchTable").unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::NotFound, "{missing}");
     assert!(missing.message().contains("__no_such_table"), "{missing}");
@@ -333,7 +371,7 @@ fn a_dropped_connection_is_opened_again() {
     let killed = admin
         .query_text(
             "SELECT pg_terminate_backend($1::text::integer)::text",
-            &[pid.clone()],
+            std::slice::from_ref(&pid),
         )
         .unwrap();
     assert_eq!(killed[0][0].as_deref(), Some("true"));
@@ -404,7 +442,7 @@ fn the_password_may_come_from_the_secrets_directory() {
     let rows = db
         .query_text(
             "SELECT count(*)::text FROM information_schema.schemata WHERE schema_name = $1",
-            &[f.schema.clone()],
+            std::slice::from_ref(&f.schema),
         )
         .unwrap();
     assert_eq!(rows, vec![vec![Some("1".to_string())]]);

@@ -7,7 +7,7 @@ use super::heading::{Attribute, Heading};
 use super::value::sql_text;
 use crate::array_ref::ArrayRef;
 use crate::error::{bail, Result};
-use crate::path::KeyPart;
+use crate::path::{schema_object_path, KeyPart};
 use crate::store_set::StoreSet;
 
 /// Which rows a fetch reads.
@@ -139,6 +139,65 @@ impl Table {
                 self.heading.schema, self.heading.table, attribute.name
             ))
         })
+    }
+
+    /// The path DataJoint writes for attribute `attribute`'s object of the row with
+    /// primary key `key` (in any order), with `token`: the key is put in the heading's
+    /// key order and each value checked against its attribute's kind, and the path
+    /// settings (`schema_prefix`, `partition_pattern`) are those of the attribute's store.
+    /// Errors: `InvalidArgument` for a missing, repeated or unknown key attribute, a
+    /// value of the wrong kind, or an attribute that is not `<npy@store>`.
+    pub fn object_path(&self, key: &[KeyPart], attribute: &str, token: &str) -> Result<String> {
+        let Some(store) = self
+            .heading
+            .attribute(attribute)
+            .and_then(Attribute::npy_store)
+        else {
+            bail!(
+                InvalidArgument,
+                "{attribute:?} is not a <npy@store> attribute of {}.{}",
+                self.heading.schema,
+                self.heading.table
+            );
+        };
+        let ordered = self.full_key(key)?;
+        let store = self.stores.store(store)?;
+        schema_object_path(
+            &self.heading.schema,
+            &self.heading.table,
+            &ordered,
+            attribute,
+            &store.spec().path,
+            token,
+        )
+    }
+
+    /// `key` in the heading's key order, each part checked; every key attribute once.
+    fn full_key(&self, key: &[KeyPart]) -> Result<Vec<KeyPart>> {
+        for part in key {
+            self.key_attribute(part)?;
+            if key.iter().filter(|p| p.name == part.name).count() > 1 {
+                bail!(
+                    InvalidArgument,
+                    "key attribute {} is given twice",
+                    part.name
+                );
+            }
+        }
+        self.heading
+            .primary_key
+            .iter()
+            .map(|name| match key.iter().find(|p| &p.name == name) {
+                Some(part) => Ok(part.clone()),
+                None => bail!(
+                    InvalidArgument,
+                    "the key lacks {name} (the key of {}.{}: {})",
+                    self.heading.schema,
+                    self.heading.table,
+                    self.heading.primary_key.join(", ")
+                ),
+            })
+            .collect()
     }
 
     /// The SQL condition and its text parameters; `None` when no row can match.
