@@ -276,6 +276,14 @@ fn restrictions_by_part_of_a_key_and_by_several_keys() {
             .len(),
         4
     );
+    // Keys and counts take the same restrictions, without the arrays.
+    let by_subject = Restriction::Keys(vec![key(&[subject("m/01")])]);
+    let listed = recording.keys(&by_subject).unwrap();
+    let fetched: Vec<Vec<KeyPart>> = part.iter().map(|r| r.key.clone()).collect();
+    assert_eq!(listed, fetched);
+    assert_eq!(recording.count(&by_subject).unwrap(), 2);
+    assert_eq!(recording.count(&Restriction::All).unwrap(), 4);
+    assert_eq!(recording.count(&Restriction::Keys(vec![])).unwrap(), 0);
 
     let epoch = Table::open(&db, &stores, &f.schema, "Epoch").unwrap();
     let typed = epoch
@@ -351,6 +359,14 @@ fn many_rows_come_back_in_one_query() {
     let rows = many.fetch_refs(&Restriction::All).unwrap();
     assert_eq!(db.queries_sent() - sent, 1);
     assert_eq!(rows.len(), MANY_ROWS);
+    assert_eq!(many.count(&Restriction::All).unwrap(), MANY_ROWS as u64);
+    let keys = many.keys(&Restriction::All).unwrap();
+    assert_eq!(
+        db.queries_sent() - sent,
+        3,
+        "one query each for count and keys"
+    );
+    assert_eq!(keys.len(), MANY_ROWS);
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row.key, key(&[("idx", KeyValue::Int(i as i64))]));
         let a = row.array("a").unwrap();

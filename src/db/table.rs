@@ -68,12 +68,47 @@ impl Table {
     /// an attribute that is not in the primary key, or a value of the wrong kind, is
     /// refused (`InvalidArgument`) before the query.
     pub fn fetch_refs(&self, restriction: &Restriction) -> Result<Vec<FetchedRow>> {
+        self.select(restriction, true)
+    }
+
+    /// The primary keys of the rows matching `restriction`, in key order (one query,
+    /// refused keys as in [`Table::fetch_refs`]).
+    pub fn keys(&self, restriction: &Restriction) -> Result<Vec<Vec<KeyPart>>> {
+        let rows = self.select(restriction, false)?;
+        Ok(rows.into_iter().map(|row| row.key).collect())
+    }
+
+    /// How many rows match `restriction` (one `count(*)` query).
+    pub fn count(&self, restriction: &Restriction) -> Result<u64> {
+        let (filter, params) = self.where_clause(restriction)?;
+        let Some(filter) = filter else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT count(*)::text FROM {}.{} AS t WHERE {filter}",
+            quote(&self.heading.schema),
+            quote(&self.heading.table)
+        );
+        let rows = self.db.query_text(&sql, &params)?;
+        let text = rows.first().and_then(|r| r.first()).cloned().flatten();
+        match text.as_deref().map(str::parse::<u64>) {
+            Some(Ok(n)) => Ok(n),
+            _ => bail!(Internal, "count(*) gave {text:?}"),
+        }
+    }
+
+    /// The matching rows' keys and, when `with_arrays`, their references.
+    fn select(&self, restriction: &Restriction, with_arrays: bool) -> Result<Vec<FetchedRow>> {
         let (filter, params) = self.where_clause(restriction)?;
         let Some(filter) = filter else {
             return Ok(Vec::new());
         };
         let key: Vec<&Attribute> = self.heading.key_attributes().collect();
-        let arrays: Vec<&Attribute> = self.heading.npy_attributes().collect();
+        let arrays: Vec<&Attribute> = if with_arrays {
+            self.heading.npy_attributes().collect()
+        } else {
+            Vec::new()
+        };
         let columns: Vec<String> = key
             .iter()
             .chain(&arrays)
