@@ -303,6 +303,14 @@ fn restrictions_by_part_of_a_key_and_by_several_keys() {
     assert_eq!(typed.len(), 1);
     assert_eq!(encoded_key(&typed[0])["gain"], "1e+16");
     assert_eq!(encoded_key(&typed[0])["t0"], "2024-02-29T13-05-09");
+    // The same key as JSON text, as C and MATLAB callers will give it.
+    let from_json = Restriction::from_json(
+        epoch.heading(),
+        r#"{"gain": 1e16, "day": "2024-02-29", "flag": false, "t0": "2024-02-29T13:05:09"}"#,
+    )
+    .unwrap();
+    let again = epoch.fetch_refs(&from_json).unwrap();
+    assert_eq!(keys_of(&again), keys_of(&typed));
 }
 
 #[test]

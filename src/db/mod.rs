@@ -7,6 +7,7 @@ mod connection;
 mod error;
 mod heading;
 mod naming;
+mod restriction;
 mod settings;
 mod table;
 mod value;
@@ -14,8 +15,9 @@ mod value;
 pub use connection::{Database, TextRows};
 pub use heading::{Attribute, Heading};
 pub use naming::{from_camel_case, TableName, TIER_PREFIXES};
+pub use restriction::Restriction;
 pub use settings::{
     Backend, DatabaseSettings, TlsMode, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT,
 };
-pub use table::{FetchedRow, Restriction, Table};
+pub use table::{FetchedRow, Table};
 pub use value::{sql_text, ValueKind};

@@ -4,21 +4,12 @@
 
 use super::connection::Database;
 use super::heading::{Attribute, Heading};
+use super::restriction::Restriction;
 use super::value::sql_text;
 use crate::array_ref::ArrayRef;
 use crate::error::{bail, Result};
 use crate::path::{schema_object_path, KeyPart};
 use crate::store_set::StoreSet;
-
-/// Which rows a fetch reads.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Restriction {
-    /// Every row.
-    All,
-    /// The rows matching any of these keys; a key is all or part of the primary key
-    /// (an empty key matches every row, an empty list none, as in DataJoint).
-    Keys(Vec<Vec<KeyPart>>),
-}
 
 /// One fetched row: its primary key and its `<npy@store>` references.
 #[derive(Debug)]
