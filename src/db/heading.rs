@@ -66,6 +66,20 @@ impl Heading {
         self.attributes.iter().find(|a| a.name == name)
     }
 
+    /// The primary-key attribute `name`; `InvalidArgument` naming the key otherwise.
+    pub fn key_attribute(&self, name: &str) -> Result<&Attribute> {
+        match self.attribute(name).filter(|a| a.in_key) {
+            Some(attribute) => Ok(attribute),
+            None => bail!(
+                InvalidArgument,
+                "{name:?} is not a primary-key attribute of {}.{} (its key: {})",
+                self.schema,
+                self.table,
+                self.primary_key.join(", ")
+            ),
+        }
+    }
+
     /// The primary-key attributes in key order.
     pub fn key_attributes(&self) -> impl Iterator<Item = &Attribute> {
         self.primary_key.iter().filter_map(|k| self.attribute(k))

@@ -53,15 +53,7 @@ fn key_from_json(heading: &Heading, key: &Value) -> Result<Vec<KeyPart>> {
     let mut key = parts
         .iter()
         .map(|(name, value)| {
-            let Some(attribute) = heading.attribute(name).filter(|a| a.in_key) else {
-                bail!(
-                    InvalidArgument,
-                    "{name:?} is not a primary-key attribute of {}.{} (its key: {})",
-                    heading.schema,
-                    heading.table,
-                    heading.primary_key.join(", ")
-                );
-            };
+            let attribute = heading.key_attribute(name)?;
             let kind = attribute.value_kind();
             match value_as(kind, value) {
                 Some(v) => Ok(KeyPart::new(name.clone(), v)),

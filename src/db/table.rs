@@ -254,16 +254,7 @@ impl Table {
 
     /// The primary-key attribute `part` names, if `part`'s value is of its kind.
     fn key_attribute(&self, part: &KeyPart) -> Result<&Attribute> {
-        let Some(attribute) = self.heading.attribute(&part.name).filter(|a| a.in_key) else {
-            bail!(
-                InvalidArgument,
-                "{:?} is not a primary-key attribute of {}.{} (its key: {})",
-                part.name,
-                self.heading.schema,
-                self.heading.table,
-                self.heading.primary_key.join(", ")
-            );
-        };
+        let attribute = self.heading.key_attribute(&part.name)?;
         if !attribute.value_kind().accepts(&part.value) {
             bail!(
                 InvalidArgument,
