@@ -52,7 +52,8 @@ fn fixture() -> Option<&'static Fixture> {
         return None;
     }
     Some(FIXTURE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("npystore-db-postgres-{}", std::process::id()));
+        // One directory, emptied at each run (the fixture lives until the process ends).
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("db_postgres");
         let _ = std::fs::remove_dir_all(&dir);
         for sub in ["main", "other", ".git"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
