@@ -14,7 +14,7 @@ build=${NPYSTORE_BUILD_DIR:-$repo/build}
 prefix=$build/prefix
 jobs=$(nproc 2>/dev/null || echo 2)
 
-all_stages=(system tools python rust remote cmake c consumer windows header-check matlab pytest fuzz)
+all_stages=(system tools python rust remote cmake c consumer windows header-check matlab db pytest fuzz)
 
 # Run a command with its output kept back, shown only when it fails.
 quiet() {
@@ -140,6 +140,18 @@ stage_remote() {
 }
 
 postgres_started=
+# The db layer on tables DataJoint declares in a real PostgreSQL (tests/db_postgres.rs);
+# in the rust stage it skips without a server, here a missing server fails. The
+# cluster stays up for the pytest stage, and is stopped at exit.
+stage_db() {
+  ensure_python
+  postgres_started=1
+  local pg_env
+  pg_env=$(scripts/postgres.sh start)
+  eval "$pg_env"
+  NPYSTORE_DB_REQUIRED=1 cargo test --release --locked --test db_postgres
+}
+
 stage_pytest() {
   if ! find tests/parity -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | grep -q .; then
     echo "no Python tests in tests/parity yet"

@@ -18,9 +18,10 @@
 
 #![warn(missing_docs)]
 
-// The public surface: the types re-exported below, plus three layers a Rust user may
+// The public surface: the types re-exported below, plus four layers a Rust user may
 // want alone: `config` (reading `datajoint.json`), `format` (the `.npy` format) and
-// `path` (DataJoint's object paths). Everything else is internal.
+// `path` (DataJoint's object paths), and `db` (DataJoint tables on PostgreSQL).
+// Everything else is internal.
 //
 // `cbindgen:ignore` keeps cbindgen, which reads every module whatever its visibility,
 // from turning the internal modules' `pub const`s into header macros.
@@ -31,6 +32,8 @@ pub(crate) mod array_ref;
 pub(crate) mod cache;
 /// cbindgen:ignore
 pub mod config;
+/// cbindgen:ignore
+pub mod db;
 /// cbindgen:ignore
 pub(crate) mod error;
 /// cbindgen:ignore
@@ -49,6 +52,8 @@ pub(crate) mod put;
 pub(crate) mod slice;
 /// cbindgen:ignore
 pub(crate) mod store;
+/// cbindgen:ignore
+pub(crate) mod store_set;
 /// cbindgen:ignore
 pub(crate) mod target;
 /// cbindgen:ignore
@@ -72,6 +77,7 @@ pub use mapping::{MapMode, Mapping};
 pub use metadata::Metadata;
 pub use put::ArrayData;
 pub use store::{Store, LOCAL_MERGE_GAP, OBJECT_MERGE_GAP, TEMP_SUFFIX};
+pub use store_set::StoreSet;
 pub use target::{PutOptions, Target};
 pub use transfer::{with_progress, ProgressFn, Transfer, PROGRESS_INTERVAL};
 pub use version::StoredLayout;

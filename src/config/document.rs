@@ -12,6 +12,9 @@ pub(crate) struct Document {
     pub stores: Map<String, Value>,
     /// The validated top-level `npystore` block.
     pub npystore: NpystoreBlock,
+    /// The `database` block plus any flat `"database.<key>"` keys (applied after it),
+    /// unvalidated: the db layer reads it.
+    pub database: Map<String, Value>,
 }
 
 /// Parse `text`; `origin` (a path, or "inline JSON") names it in errors.
@@ -37,9 +40,18 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<Document> {
             .clone(),
         None => Map::new(),
     };
+    let mut database = match top.get("database") {
+        Some(v) => as_object("\"database\"", v)
+            .map_err(|e| fail(e.message().into()))?
+            .clone(),
+        None => Map::new(),
+    };
     let mut flat_keys = false;
     for (key, value) in top {
         let parts: Vec<&str> = key.split('.').collect();
+        if let ["database", attr] = parts[..] {
+            database.insert(attr.to_string(), value.clone());
+        }
         if let ["stores", store, attr] = parts[..] {
             flat_keys = true;
             let entry = stores
@@ -64,5 +76,9 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<Document> {
         Some(v) => NpystoreBlock::parse(v).map_err(|e| e.context(format!("in {origin}")))?,
         None => NpystoreBlock::default(),
     };
-    Ok(Document { stores, npystore })
+    Ok(Document {
+        stores,
+        npystore,
+        database,
+    })
 }

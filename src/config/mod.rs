@@ -14,7 +14,7 @@ mod options;
 mod protocol;
 pub(crate) mod redact;
 mod rules;
-mod secret;
+pub(crate) mod secret;
 mod spec;
 
 pub use discover::{find_config_file, CONFIG_FILENAME};
@@ -66,7 +66,24 @@ pub struct Config {
     origin: Origin,
     /// Anchor of relative file locations; `None`: the current directory at [`Config::store`].
     base_dir: Option<PathBuf>,
+    /// The file's `database` block, unvalidated (the db layer reads it).
+    database: Map<String, Value>,
+    /// The non-empty `DJ_*` database variables ([`DATABASE_ENV_VARS`]) seen at discovery.
+    database_env: Vec<(&'static str, Secret)>,
 }
+
+/// The environment variables DataJoint 2.3.5 reads for the `database` block, each with
+/// the key it sets (`settings.py`, `ENV_VAR_MAPPING` and the `DatabaseSettings` aliases).
+pub const DATABASE_ENV_VARS: [(&str, &str); 8] = [
+    ("DJ_HOST", "host"),
+    ("DJ_USER", "user"),
+    ("DJ_PASS", "password"),
+    ("DJ_BACKEND", "backend"),
+    ("DJ_PORT", "port"),
+    ("DJ_DATABASE_NAME", "name"),
+    ("DJ_DATABASE_PREFIX", "database_prefix"),
+    ("DJ_USE_TLS", "use_tls"),
+];
 
 impl Config {
     /// The configuration an application argument names: `None` discovers it
@@ -134,6 +151,14 @@ impl Config {
             None => Config::empty(),
         };
         config.base_dir = Some(start);
+        config.database_env = DATABASE_ENV_VARS
+            .iter()
+            .filter_map(|(var, _)| {
+                env(var)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (*var, Secret::new(v)))
+            })
+            .collect();
         if let Some(stores) = discover::stores_from_env(env("DJ_STORES"))? {
             config.stores = stores;
             config.origin.stores_from_env = true;
@@ -232,6 +257,22 @@ impl Config {
         }
     }
 
+    /// The `database` block of the file (with flat `"database.<key>"` keys applied),
+    /// unvalidated; `db::DatabaseSettings` reads and checks it.
+    pub fn database_block(&self) -> &Map<String, Value> {
+        &self.database
+    }
+
+    /// The non-empty `DJ_*` database variables read at discovery, by variable name
+    /// (empty for configurations read from a file or text, which do not read the
+    /// environment). Values are [`Secret`]s: `DJ_PASS` is among them.
+    pub fn database_env(&self, var: &str) -> Option<&Secret> {
+        self.database_env
+            .iter()
+            .find(|(name, _)| *name == var)
+            .map(|(_, value)| value)
+    }
+
     /// Where the settings came from.
     pub fn origin(&self) -> &Origin {
         &self.origin
@@ -247,6 +288,8 @@ impl Config {
             npystore: doc.npystore,
             origin: Origin::default(),
             base_dir: None,
+            database: doc.database,
+            database_env: Vec::new(),
         }
     }
 

@@ -86,7 +86,7 @@ pub(crate) fn fill_store_secrets(stores: &mut Map<String, Value>, dir: &Path) ->
 }
 
 /// Python's `str.strip()`: Unicode whitespace plus the separators U+001C..U+001F.
-fn python_strip(s: &str) -> &str {
+pub(crate) fn python_strip(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 

@@ -11,7 +11,7 @@ mod local;
 mod object;
 mod reader;
 mod remote;
-mod runtime;
+pub(crate) mod runtime;
 
 pub(crate) use backend::{Backend, Upload, UploadOptions, WriteOptions};
 pub(crate) use exists::refuse_existing;
