@@ -103,6 +103,53 @@ static const char *jl_descr(const npy_ref *ref) {
   return s;
 }
 
+/* _read_slice!(buf, r, start, count, progress) (slice.jl; ref[...] and readrows):
+ * npy_ref_read_slice_progress in Fortran order with _progress_entry, which here
+ * never cancels, so Ctrl+C can. */
+static npy_status jl_read_slice(const npy_ref *ref, size_t n, const uint64_t *start,
+                                const uint64_t *count, void *buf, uint64_t len) {
+  jl_progress p = {0};
+  npy_status st = npy_ref_read_slice_progress(ref, n, start, count, buf, len, NPY_ORDER_FORTRAN,
+                                              jl_progress_entry, &p);
+  CHECK(p.thrown == 0);
+  return st;
+}
+
+/* readrows(ref, first, count) (load.jl): size(ref), the element type, then the
+ * slice start = {first - 1, 0, ...}, count = {count, the other axes whole}.
+ * `first0` is Julia's first - 1. */
+static npy_status jl_readrows(const npy_ref *ref, uint64_t first0, uint64_t count, void *buf,
+                              uint64_t len) {
+  uint64_t dims[8], start[8] = {0}, counts[8];
+  size_t n = jl_size(ref, dims);
+  (void)jl_descr(ref); /* _layout(r) */
+  start[0] = first0;
+  counts[0] = count;
+  for (size_t k = 1; k < n; k++) counts[k] = dims[k];
+  return jl_read_slice(ref, n, start, counts, buf, len);
+}
+
+/* _map_with_progress! (load.jl, mmap): npy_ref_load_mmap_progress with
+ * _progress_entry; when the callback has "thrown", a mapping the library made
+ * anyway is freed and none is returned. */
+static npy_status jl_mmap_progress(const npy_ref *ref, const char *mode, jl_progress *p,
+                                   npy_mapping **m, void **data) {
+  npy_status st = npy_ref_load_mmap_progress(ref, mode, jl_progress_entry, p, m, data, NULL, NULL);
+  if (p->thrown && *m != NULL) {
+    npy_mapping_free(*m);
+    *m = NULL;
+  }
+  return st;
+}
+
+/* mmap(ref; mode) without a progress option: Ctrl+C can still cancel. */
+static npy_status jl_mmap(const npy_ref *ref, const char *mode, npy_mapping **m, void **data) {
+  jl_progress p = {0};
+  npy_status st = jl_mmap_progress(ref, mode, &p, m, data);
+  CHECK(p.thrown == 0);
+  return st;
+}
+
 static uint64_t jl_nbytes(const npy_ref *ref) {
   uint64_t n = 0;
   CHECK_STATUS(npy_ref_nbytes(ref, &n), NPY_OK);
@@ -230,7 +277,7 @@ static void test_types_and_shapes(void) {
   /* Julia mmap of an empty array: map, see no bytes, free the mapping at once. */
   npy_mapping *m = NULL;
   void *p = NULL;
-  CHECK_STATUS(npy_ref_load_mmap(ref, "r", &m, &p, NULL, NULL), NPY_OK);
+  CHECK_STATUS(jl_mmap(ref, "r", &m, &p), NPY_OK);
   npy_mapping_free(m);
   npy_ref_free(ref);
   npy_store_free(store);
@@ -315,11 +362,11 @@ static void test_c_order_object(void) {
 
   /* readrows(ref, 2, 1): first row index 1 in C, a 1 x 3 Julia matrix */
   int32_t row[3];
-  CHECK_STATUS(npy_ref_read_rows(ref, 1, 1, row, sizeof row, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_readrows(ref, 1, 1, row, sizeof row), NPY_OK);
   CHECK(row[0] == 3 && row[1] == 4 && row[2] == 5);
   /* readrows(ref, 3, 0): the end, nothing to read, a non-NULL empty buffer */
-  CHECK_STATUS(npy_ref_read_rows(ref, 2, 0, row, 0, NPY_ORDER_FORTRAN), NPY_OK);
-  CHECK(npy_ref_read_rows(ref, 1, 2, row, 2 * sizeof row, NPY_ORDER_FORTRAN) != NPY_OK);
+  CHECK_STATUS(jl_readrows(ref, 2, 0, row, 0), NPY_OK);
+  CHECK(jl_readrows(ref, 1, 2, row, 2 * sizeof row) != NPY_OK);
 
   /* raw=true from JSON: the order is unknown before the header is read; Julia reads
    * it (jl_fortran) for the dims, then loads into Array{T}(undef, reverse(size)). */
@@ -340,7 +387,7 @@ static void test_c_order_object(void) {
   REQUIRE_STATUS(npy_ref_from_json(store, json, &lazy), NPY_OK);
   npy_mapping *m = NULL;
   void *data = NULL;
-  REQUIRE_STATUS(npy_ref_load_mmap(lazy, "r", &m, &data, NULL, NULL), NPY_OK);
+  REQUIRE_STATUS(jl_mmap(lazy, "r", &m, &data), NPY_OK);
   CHECK(jl_fortran(lazy) == 0);
   CHECK(((uintptr_t)data % 16) == 0); /* Julia checks alignment for its element type */
   CHECK(memcmp(data, c, sizeof c) == 0);
@@ -387,11 +434,11 @@ static void test_mmap_modes(void) {
   REQUIRE_STATUS(jl_put_path(store, "jl/m.npy", a, sizeof a, "<f8", size, 2, 0, &ref), NPY_OK);
   npy_mapping *m = NULL;
   double *d = NULL;
-  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r+", &m, (void **)&d, NULL, NULL), NPY_OK);
+  REQUIRE_STATUS(jl_mmap(ref, "r+", &m, (void **)&d), NPY_OK);
   CHECK(jl_fortran(ref) == 1);
   d[CM(1, 2, 3)] = -1.0; /* M[2, 3] = -1 */
   npy_mapping_free(m);
-  REQUIRE_STATUS(npy_ref_load_mmap(ref, "c", &m, (void **)&d, NULL, NULL), NPY_OK);
+  REQUIRE_STATUS(jl_mmap(ref, "c", &m, (void **)&d), NPY_OK);
   CHECK(d[CM(1, 2, 3)] == -1.0);
   d[0] = 99.0;
   npy_mapping_free(m);
@@ -399,7 +446,7 @@ static void test_mmap_modes(void) {
   CHECK_STATUS(jl_load_into(ref, back, sizeof back, NPY_ORDER_FORTRAN), NPY_OK);
   CHECK(back[CM(1, 2, 3)] == -1.0 && back[0] == 1.0);
   m = (npy_mapping *)&m;
-  CHECK_STATUS(npy_ref_load_mmap(ref, "w", &m, (void **)&d, NULL, NULL), NPY_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(jl_mmap(ref, "w", &m, (void **)&d), NPY_ERR_INVALID_ARGUMENT);
   CHECK(m == NULL);
 
   /* Twenty maps, each from its own store and reference, which the GC frees first. */
@@ -409,7 +456,7 @@ static void test_mmap_modes(void) {
     npy_store *s = jl_store(NULL);
     npy_ref *r = NULL;
     REQUIRE_STATUS(npy_ref_open(s, "jl/m.npy", &r), NPY_OK);
-    REQUIRE_STATUS(npy_ref_load_mmap(r, "r", &maps[k], (void **)&datas[k], NULL, NULL), NPY_OK);
+    REQUIRE_STATUS(jl_mmap(r, "r", &maps[k], (void **)&datas[k]), NPY_OK);
     npy_store_free(s);
     npy_ref_free(r);
   }
@@ -487,7 +534,7 @@ static void test_errors(void) {
   npy_store_free(store);
 }
 
-/* ref[i, j, ...] (slice.jl): size(ref), eltype, then one npy_ref_read_slice of the
+/* ref[i, j, ...] (slice.jl): size(ref), eltype, then one _read_slice! of the
  * block spanning the index into Array{T}(undef, count) in Fortran order, 0-based
  * starts; integers are blocks of 1 (the dimension dropped afterwards), vectors
  * their lowest..highest block (picked out afterwards). */
@@ -496,7 +543,7 @@ static npy_status jl_getindex(const npy_ref *ref, size_t n, const uint64_t *star
   uint64_t dims[8];
   CHECK(jl_size(ref, dims) == n);
   (void)jl_descr(ref); /* _element(r) */
-  return npy_ref_read_slice(ref, n, start, count, B, nbytes, NPY_ORDER_FORTRAN);
+  return jl_read_slice(ref, n, start, count, B, nbytes);
 }
 
 static void test_getindex(void) {
@@ -666,7 +713,7 @@ static void test_structured(void) {
   /* mmap(ref): the same layout maps zero-copy; Julia checks 8-byte alignment */
   npy_mapping *m = NULL;
   void *data = NULL;
-  REQUIRE_STATUS(npy_ref_load_mmap(ref, "r", &m, &data, NULL, NULL), NPY_OK);
+  REQUIRE_STATUS(jl_mmap(ref, "r", &m, &data), NPY_OK);
   CHECK(jl_fortran(ref) == 0); /* a 1-d array says C order; Julia's dims are the same */
   CHECK(((uintptr_t)data % 8) == 0 && ((jl_xy *)data)[2].y == 20);
   npy_mapping_free(m);
@@ -695,7 +742,7 @@ static void test_structured(void) {
       CHECK(memcmp(f + 12 * CM(i, j, 2), want, 12) == 0);
     }
   unsigned char row[2 * 12];
-  CHECK_STATUS(npy_ref_read_rows(ref, 1, 1, row, sizeof row, NPY_ORDER_FORTRAN), NPY_OK);
+  CHECK_STATUS(jl_readrows(ref, 1, 1, row, sizeof row), NPY_OK);
   pack_xy(want, 11.0, 101);
   CHECK(memcmp(row + 12, want, 12) == 0);
   uint64_t start[2] = {0, 1}, count[2] = {2, 1};
@@ -851,6 +898,68 @@ static void test_progress_and_interrupt(void) {
   npy_store_free(store);
 }
 
+/* readrows(ref, ...; progress), ref[...] with NpyStore.progress!(ref, f) and
+ * mmap(ref; progress) (slice.jl, load.jl): the slice reports its bytes on this
+ * thread and a cancel at the first report ends the read cancelled or whole; a
+ * file-store map downloads nothing and reports nothing. */
+static void test_slice_and_mmap_progress(void) {
+  npy_store *store = jl_store(NULL);
+  enum { ROWS = 1024, COLS = 512 }; /* 4 MiB of Float64, Julia's ROWS x COLS matrix */
+  double *a = malloc(ROWS * COLS * sizeof *a), *back = malloc(ROWS * COLS * sizeof *a);
+  REQUIRE(a != NULL && back != NULL);
+  for (int k = 0; k < ROWS * COLS; k++) a[k] = k;
+  uint64_t size[2] = {ROWS, COLS};
+  npy_ref *ref = NULL;
+  REQUIRE_STATUS(jl_put_path(store, "jl/slice_big.npy", a, ROWS * COLS * sizeof *a, "<f8", size, 2,
+                             0, &ref),
+                 NPY_OK);
+  /* readrows(ref, 11, 20; progress=f): rows 10..29 of every column */
+  uint64_t start[2] = {10, 0}, count[2] = {20, COLS};
+  const uint64_t rows_bytes = 20 * COLS * sizeof *a;
+  jl_progress p = {0};
+  CHECK_STATUS(npy_ref_read_slice_progress(ref, 2, start, count, back, rows_bytes,
+                                           NPY_ORDER_FORTRAN, jl_progress_entry, &p),
+               NPY_OK);
+  CHECK(p.calls >= 1 && p.last_done == rows_bytes && p.last_total == rows_bytes);
+  int rows_ok = 1;
+  for (int i = 0; i < 20; i++)
+    for (int j = 0; j < COLS; j++) rows_ok &= back[CM(i, j, 20)] == a[CM(i + 10, j, ROWS)];
+  CHECK(rows_ok);
+  /* ref[:, :] with a progress! callback that throws at its first report */
+  uint64_t all_start[2] = {0, 0};
+  jl_progress stop = {.cancel_at = 1};
+  memset(back, 0, ROWS * COLS * sizeof *a);
+  npy_status st = npy_ref_read_slice_progress(ref, 2, all_start, size, back,
+                                              ROWS * COLS * sizeof *a, NPY_ORDER_FORTRAN,
+                                              jl_progress_entry, &stop);
+  CHECK(st == NPY_ERR_CANCELLED ||
+        (st == NPY_OK && memcmp(back, a, ROWS * COLS * sizeof *a) == 0));
+  CHECK(stop.thrown == 1 && stop.calls == 1);
+  /* the reference serves the next call: ref[:, 5:6], reported as its own bytes */
+  uint64_t cols_start[2] = {0, 4}, cols_count[2] = {ROWS, 2};
+  jl_progress cols = {0};
+  CHECK_STATUS(npy_ref_read_slice_progress(ref, 2, cols_start, cols_count, back,
+                                           2 * ROWS * sizeof *a, NPY_ORDER_FORTRAN,
+                                           jl_progress_entry, &cols),
+               NPY_OK);
+  CHECK(cols.last_done == 2 * ROWS * sizeof *a && cols.last_total == 2 * ROWS * sizeof *a);
+  CHECK(memcmp(back, a + 4 * ROWS, 2 * ROWS * sizeof *a) == 0);
+  CHECK_STATUS(jl_readrows(ref, 1023, 1, back, COLS * sizeof *a), NPY_OK);
+  CHECK(back[0] == a[CM(1023, 0, ROWS)] && back[COLS - 1] == a[CM(1023, COLS - 1, ROWS)]);
+  /* mmap(ref; progress=f) on a file store: the stored file is mapped, no report */
+  jl_progress map_p = {.cancel_at = 1};
+  npy_mapping *m = NULL;
+  void *data = NULL;
+  REQUIRE_STATUS(jl_mmap_progress(ref, "r", &map_p, &m, &data), NPY_OK);
+  CHECK(map_p.calls == 0 && map_p.thrown == 0 && m != NULL);
+  CHECK(memcmp(data, a, ROWS * COLS * sizeof *a) == 0);
+  npy_mapping_free(m);
+  free(a);
+  free(back);
+  npy_ref_free(ref);
+  npy_store_free(store);
+}
+
 int main(void) {
   snprintf(store_dir, sizeof store_dir, "%s", check_tmpdir());
   snprintf(config, sizeof config,
@@ -870,5 +979,6 @@ int main(void) {
   test_structured();
   test_text_bytes_times();
   test_progress_and_interrupt();
+  test_slice_and_mmap_progress();
   return check_done();
 }

@@ -76,28 +76,51 @@ function _load_ref(r::NpyRef, raw::Bool, dates::Bool, as::Union{Nothing,Type}, p
 end
 
 """
-    readrows(ref, first, count; dates=false) -> Array{T,N}
+    readrows(ref, first, count; dates=false, progress=nothing) -> Array{T,N}
 
 Rows `first:first+count-1` (1-based) of numpy's first axis, as
 `read(ref)[first:first+count-1, :, ...]` would give them; only those bytes are read
-from the store. Every element type `read` gives.
+from the store. Every element type `read` gives. `progress` and Ctrl+C as for
+`read`.
 """
-function readrows(r::NpyRef, first::Integer, count::Integer; dates::Bool=false)
+function readrows(r::NpyRef, first::Integer, count::Integer; dates::Bool=false, progress=nothing)
     dims = size(r)
     isempty(dims) && throw(ArgumentError("a 0-d array has no rows"))
     first >= 1 || throw(ArgumentError("first row must be ≥ 1, got $first"))
     count >= 0 || throw(ArgumentError("count must be ≥ 0, got $count"))
     buf, finish = _receiver(_layout(r), (Int(count), Base.tail(dims)...); dates=dates)
-    check(ccall((:npy_ref_read_rows, libnpystore()), Cint,
-                (Ptr{Cvoid}, UInt64, UInt64, Ptr{Cvoid}, UInt64, Int32),
-                r, first - 1, count, buf, sizeof(buf), NPY_ORDER_FORTRAN))
+    # npy_ref_read_rows is this slice; the slice call is the one that reports progress.
+    start = UInt64[first - 1; zeros(UInt64, length(dims) - 1)]
+    counts = UInt64[count; collect(Base.tail(dims))]
+    _read_slice!(buf, r, start, counts, progress)
     return finish(buf)
 end
 
 _free_mapping(m::Ptr{Cvoid}) = ccall((:npy_mapping_free, libnpystore()), Cvoid, (Ptr{Cvoid},), m)
 
+# npy_ref_load_mmap_progress into `mapping` and `data`, with the progress option
+# `progress`. A Ctrl+C or callback exception at the last report may come after the
+# library mapped the array: that mapping is freed before the exception goes on.
+function _map_with_progress!(mapping::Ref{Ptr{Cvoid}}, data::Ref{Ptr{Cvoid}}, r::NpyRef,
+                             mode::AbstractString, progress)
+    outcome = try
+        _with_progress(progress) do entry, state
+            _outcome(ccall((:npy_ref_load_mmap_progress, libnpystore()), Cint,
+                           (Ptr{Cvoid}, Cstring, Ptr{Cvoid}, Ptr{Cvoid}, Ref{Ptr{Cvoid}},
+                            Ref{Ptr{Cvoid}}, Ptr{UInt64}, Ptr{UInt64}),
+                           r, mode, entry, state, mapping, data, C_NULL, C_NULL))
+        end
+    catch
+        mapping[] == C_NULL || _free_mapping(mapping[])
+        mapping[] = C_NULL
+        rethrow()
+    end
+    check(outcome)
+    return nothing
+end
+
 """
-    mmap(ref::NpyRef; mode="r", as=nothing) -> Array{T,N}
+    mmap(ref::NpyRef; mode="r", as=nothing, progress=nothing) -> Array{T,N}
 
 Memory-map the stored array, zero-copy (remote stores map a local cached copy). The
 returned `Array` wraps the mapped bytes; its finalizer unmaps them, so keep the
@@ -114,8 +137,12 @@ stored bytes map: numbers in the host's byte order, `V` (`NpyVoid`), datetime64 
 timedelta64 as Int64 counts, and structured dtypes whose NamedTuple (or the isbits
 type `as`, e.g. `mmap(ref; as=Point)`) has numpy's field names, offsets and itemsize.
 Others throw an `ArgumentError`: use `read`.
+
+`progress` as for `read`, for the download of a remote object into the cache;
+Ctrl+C cancels that download. File stores and a valid cached copy report nothing.
 """
-function mmap(r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing)
+function mmap(r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing,
+              progress=nothing)
     f = _layout(r)
     T = as === nothing ? _eltype(f, false) : as
     _direct(f, T) || throw(ArgumentError(
@@ -123,9 +150,7 @@ function mmap(r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothi
         "bytes, or a layout unlike $T's); use read"))
     mapping = Ref{Ptr{Cvoid}}(C_NULL)
     data = Ref{Ptr{Cvoid}}(C_NULL)
-    check(ccall((:npy_ref_load_mmap, libnpystore()), Cint,
-                (Ptr{Cvoid}, Cstring, Ref{Ptr{Cvoid}}, Ref{Ptr{Cvoid}}, Ptr{UInt64}, Ptr{UInt64}),
-                r, mode, mapping, data, C_NULL, C_NULL))
+    _map_with_progress!(mapping, data, r, mode, progress)
     m = mapping[]
     dims = try
         _stored_dims(r)
@@ -147,13 +172,14 @@ function mmap(r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothi
 end
 
 """
-    mmap(f, ref::NpyRef; mode="r", as=nothing)
+    mmap(f, ref::NpyRef; mode="r", as=nothing, progress=nothing)
 
 Map the array, call `f(A)`, unmap it (even when `f` throws); return what `f` returns.
 `A` must not escape `f`.
 """
-function mmap(f::Function, r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing)
-    A = mmap(r; mode=mode, as=as)
+function mmap(f::Function, r::NpyRef; mode::AbstractString="r", as::Union{Nothing,Type}=nothing,
+              progress=nothing)
+    A = mmap(r; mode=mode, as=as, progress=progress)
     try
         return f(A)
     finally

@@ -19,8 +19,9 @@ does it otherwise).
 mutable struct NpyRef <: Handle
     ptr::Ptr{Cvoid}
     store::Store # the parent stays alive as long as the reference
+    progress::Any # the progress option of ref[i, j, ...] (NpyStore.progress!)
     function NpyRef(ptr::Ptr{Cvoid}, store::Store)
-        return finalizer(close, new(ptr, store))
+        return finalizer(close, new(ptr, store, nothing))
     end
 end
 

@@ -313,6 +313,30 @@ mktempdir() do dir
         @test_throws InterruptException load_many([ref]; progress=(d, t) -> throw(InterruptException()))
     end
 
+    @testset "progress and cancellation: readrows, ref[...], mmap" begin
+        A = rand(1000, 100)
+        ref = put!(store, A; path="progress/slice.npy")
+        reports = Tuple{Int,Int}[]
+        @test readrows(ref, 11, 20; progress=(d, t) -> push!(reports, (d, t))) == A[11:30, :]
+        @test !isempty(reports) && last(reports) == (20 * 100 * 8, 20 * 100 * 8)
+        @test_throws InterruptException readrows(ref, 1, 1000; progress=(d, t) -> throw(InterruptException()))
+        err = try readrows(ref, 1, 10; progress=(d, t) -> error("stop rows")) catch e; e end
+        @test err isa ErrorException && err.msg == "stop rows"
+        # indexing takes the reference's own setting
+        empty!(reports)
+        @test NpyStore.progress!(ref, (d, t) -> push!(reports, (d, t))) === ref
+        @test ref[:, 5:6] == A[:, 5:6]
+        @test !isempty(reports) && last(reports) == (2 * 1000 * 8, 2 * 1000 * 8)
+        NpyStore.progress!(ref, (d, t) -> throw(InterruptException()))
+        @test_throws InterruptException ref[:, 1:100]
+        NpyStore.progress!(ref, nothing)
+        @test ref[3, 7] == A[3, 7] # the reference serves the next call
+        # a file store maps the stored file: no download, so no report
+        empty!(reports)
+        @test mmap(M -> copy(M), ref; progress=(d, t) -> push!(reports, (d, t))) == A
+        @test isempty(reports)
+    end
+
     @testset "close and finalizers" begin
         s = Store(config)
         ref = put!(s, [1.0, 2.0]; path="life/a.npy")
