@@ -283,6 +283,7 @@ run_suite() { # name exe
 # Suites not run here, with why; their tests count as skipped.
 declare -A not_here=(
   [remote_gcs]="needs fake-gcs-server, which this stage does not start (the remote stage runs it)"
+  [db_postgres]="needs PostgreSQL with DataJoint's tables, which this stage does not start (the db stage runs it)"
 )
 skip_suite() { # name exe
   local n exe=$out/tests/$1.exe
