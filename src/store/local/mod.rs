@@ -115,7 +115,16 @@ fn write_file(file: File, path: &Path, chunks: &[&[u8]], fsync: bool) -> Result<
     let total: usize = chunks.iter().map(|c| c.len()).sum();
     let write_fail = |e: std::io::Error| Error::io(&e, "cannot write", path.display());
     if total <= GATHER_MAX {
-        positioned::write_all_at(&file, &chunks.concat(), 0).map_err(write_fail)?;
+        // One chunk is written as it is; several are copied together first.
+        let joined;
+        let bytes = match chunks {
+            [only] => *only,
+            _ => {
+                joined = chunks.concat();
+                &joined
+            }
+        };
+        positioned::write_all_at(&file, bytes, 0).map_err(write_fail)?;
     } else {
         // Sizing the file first lets the parallel writers fill it in any order.
         file.set_len(total as u64)
